@@ -1,0 +1,120 @@
+"""The `laborstats` command: serve the API, migrate, seed, import and export data."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlmodel import Session
+
+from app.config import SEED_DIR, get_settings
+from app.db import create_db_engine, migrate
+from app.errors import AppError
+from app.exports.service import export_dataset
+from app.imports.service import ImportReport, import_path
+
+app = typer.Typer(
+    help="laborstats: sourced, dated labor-migration statistics over a JSON API. "
+    "The database is DATABASE_URL (default: the SQLite file laborstats.db here).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Start the API (pending migrations are applied first). Docs at /docs."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create the database or bring its schema up to date."""
+    migrate()
+    typer.echo("Database schema is up to date.")
+
+
+def _run_import(path: Path) -> ImportReport:
+    migrate()
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        with (
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("{task.completed} rows"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress,
+            Session(engine) as session,
+        ):
+            task = progress.add_task(f"Importing {path}", total=None)
+            with session.begin():
+                report = import_path(session, path, on_row=lambda: progress.advance(task))
+    except AppError as exc:
+        err.print(f"[red]{exc.detail}[/red]")
+        for problem in exc.extra.get("problems", []):
+            where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
+            err.print(f"  {where}: {problem['message']}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(report.summary())
+    return report
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            help="A CSV file of observations (the export's columns), a JSON-lines file "
+            "(.ndjson, .jsonl), or a dataset folder with metrics.csv, sources.csv and "
+            "observations.csv.",
+        ),
+    ],
+) -> None:
+    """Import data: every row is checked, and nothing is written unless all are good.
+    Importing the same data again changes nothing."""
+    _run_import(path)
+
+
+@app.command()
+def seed() -> None:
+    """Load the bundled seed data (figures on North Korean workers in Russia). Idempotent."""
+    _run_import(SEED_DIR)
+
+
+@app.command()
+def export(
+    directory: Annotated[
+        Path, typer.Argument(file_okay=False, help="Folder to write (created if missing).")
+    ],
+) -> None:
+    """Write the whole dataset as CSV files with a Frictionless datapackage.json."""
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            counts = export_dataset(session, directory)
+    finally:
+        engine.dispose()
+    typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")

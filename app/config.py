@@ -1,0 +1,48 @@
+"""All settings in one class, read from the environment (or a `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = PROJECT_ROOT / "seed"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+class Settings(BaseSettings):
+    """Every setting is an environment variable of the same name in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///laborstats.db",
+        description=(
+            "SQLAlchemy URL of the database. Default: the SQLite file laborstats.db in the "
+            "working directory. PostgreSQL: postgresql+psycopg://user@host:5432/dbname"
+        ),
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="Apply pending migrations when the API starts.",
+    )
+    cors_allow_origins: str = Field(
+        default="*",
+        description="Comma-separated origins allowed to call the API from a browser; * for any.",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="How long a SQLite connection waits for a lock before giving up.",
+    )
+    log_level: str = Field(default="info", description="uvicorn and application log level.")
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

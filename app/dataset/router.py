@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import API_VERSION
+from app.dataset.service import read_state
+from app.db import SessionDep
+from app.query import forbid_unknown_params
+
+router = APIRouter(tags=["index"], dependencies=[Depends(forbid_unknown_params)])
+
+LINKS = {
+    "metrics": "/v1/metrics",
+    "sources": "/v1/sources",
+    "observations": "/v1/observations",
+    "series": "/v1/series",
+    "docs": "/docs",
+    "openapi": "/openapi.json",
+    "health": "/healthz",
+}
+
+
+class ApiIndex(BaseModel):
+    name: str
+    description: str
+    api_version: str
+    data_version: int = Field(description="Bumped by every write to the data.")
+    last_updated: datetime | None = Field(description="When the data last changed (UTC).")
+    links: dict[str, str]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "laborstats",
+                    "description": "Sourced, dated labor-migration statistics.",
+                    "api_version": "1",
+                    "data_version": 1,
+                    "last_updated": "2026-11-26T15:00:00Z",
+                    "links": LINKS,
+                }
+            ]
+        }
+    )
+
+
+@router.get("/v1", response_model=ApiIndex)
+def read_index(session: SessionDep) -> ApiIndex:
+    """Read the API index: versions, when the data last changed, and where everything is."""
+    state = read_state(session)
+    return ApiIndex(
+        name="laborstats",
+        description="Sourced, dated labor-migration statistics.",
+        api_version=API_VERSION,
+        data_version=state.data_version,
+        last_updated=state.updated_at,
+        links=LINKS,
+    )
+
+
+@router.get("/", include_in_schema=False)
+def redirect_to_index() -> RedirectResponse:
+    return RedirectResponse("/v1")

@@ -1,0 +1,212 @@
+"""Loading metrics, sources and observations from files: CSV with the export's columns, or
+JSON lines. The seed and `laborstats import` both come through here.
+
+An import is all or nothing: every row is checked, each problem is reported by file and
+line (the CSV header is line 1), and `finish_import` refuses to let a failed import commit."""
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from app.dataset.service import SaveOutcome, bump_data_version
+from app.db import sync_id_sequences
+from app.errors import AppError, InvalidData
+from app.metrics import service as metrics_service
+from app.metrics.schemas import MetricIn
+from app.observations import service as observations_service
+from app.observations.columns import DERIVED_COLUMNS
+from app.observations.schemas import ObservationIn
+from app.sources import service as sources_service
+from app.sources.schemas import SourceIn
+
+# A dataset folder holds these files, loaded in this order; each is optional.
+DATASET_FILES = {
+    "metrics": "metrics.csv",
+    "sources": "sources.csv",
+    "observations": "observations.csv",
+}
+NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+
+Row = dict[str, Any]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    file: str
+    line: int  # 0 when the problem concerns the whole file
+    message: str
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: SaveOutcome) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += 1
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def summary(self) -> str:
+        parts = [
+            f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            for kind, c in self.counts.items()
+        ]
+        return "; ".join(parts) or "nothing to import"
+
+
+class ImportFailed(AppError):
+    status = 422
+    slug = "import-failed"
+    title = "Import failed"
+
+
+def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
+    """(line where the record starts, row); empty cells become None."""
+    reader = csv.DictReader(stream)
+    start = 2
+    for record in reader:
+        if None in record:
+            raise ValueError(f"line {start}: more cells than the header has columns")
+        yield start, {name: (value if value != "" else None) for name, value in record.items()}
+        start = reader.line_num + 1
+
+
+def read_ndjson_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise ValueError(f"line {number}: each line must be a JSON object")
+        yield number, row
+
+
+def _parse(model: type[ModelT], row: Row) -> ModelT:
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            messages.append(f"{where}: {message}" if where else message)
+        raise InvalidData("; ".join(messages)) from None
+
+
+def _save_metric(session: Session, row: Row, _dimensions: set[str]) -> SaveOutcome:
+    dimensions = row.get("dimensions")
+    if isinstance(dimensions, str) or dimensions is None:  # CSV: space-separated names
+        row = {**row, "dimensions": (dimensions or "").split()}
+    return metrics_service.save_metric(session, _parse(MetricIn, row))[1]
+
+
+def _save_source(session: Session, row: Row, _dimensions: set[str]) -> SaveOutcome:
+    return sources_service.save_source(session, _parse(SourceIn, row))[1]
+
+
+def _save_observation(session: Session, row: Row, dimension_names: set[str]) -> SaveOutcome:
+    """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
+    columns are dropped, but a unit that contradicts the metric's is refused."""
+    fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
+    for name, value in row.items():
+        if name in dimension_names:
+            if value is not None:
+                fields["dimensions"][name] = value
+        elif name not in DERIVED_COLUMNS and name != "dimensions":
+            fields[name] = value
+    data = _parse(ObservationIn, fields)
+    metric = metrics_service.metric_for_write(session, data.metric)
+    unit = row.get("unit")
+    if unit is not None and unit != metric.unit:
+        raise InvalidData(f"unit '{unit}' is not the unit of {metric.code} ('{metric.unit}')")
+    return observations_service.save_observation(session, data)[1]
+
+
+SAVERS: dict[str, Callable[[Session, Row, set[str]], SaveOutcome]] = {
+    "metrics": _save_metric,
+    "sources": _save_source,
+    "observations": _save_observation,
+}
+
+
+def import_rows(
+    session: Session,
+    kind: str,
+    rows: Iterable[tuple[int, Row]],
+    *,
+    file: str,
+    report: ImportReport,
+    on_row: Callable[[], None] | None = None,
+) -> None:
+    """Save each row of one kind, noting each problem with its line and going on, so that
+    one run reports every bad row."""
+    save = SAVERS[kind]
+    dimension_names = set(metrics_service.dimension_names(session))
+    try:
+        for line, row in rows:
+            try:
+                report.count(kind, save(session, row, dimension_names))
+            except InvalidData as exc:
+                report.problems.append(RowProblem(file, line, exc.detail))
+            if on_row is not None:
+                on_row()
+    except (ValueError, csv.Error) as exc:
+        report.problems.append(RowProblem(file, 0, str(exc)))
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    kind: str = "observations",
+    report: ImportReport,
+    on_row: Callable[[], None] | None = None,
+) -> None:
+    reader = read_ndjson_rows if path.suffix in NDJSON_SUFFIXES else read_csv_rows
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            import_rows(session, kind, reader(stream), file=path.name, report=report, on_row=on_row)
+    except UnicodeDecodeError:
+        report.problems.append(RowProblem(path.name, 0, "the file is not UTF-8 text"))
+
+
+def import_path(
+    session: Session, path: Path, *, on_row: Callable[[], None] | None = None
+) -> ImportReport:
+    """Import a dataset folder (metrics.csv, sources.csv, observations.csv) or one file of
+    observations (.csv, or .ndjson/.jsonl for JSON lines), then `finish_import`."""
+    report = ImportReport()
+    if path.is_dir():
+        for kind, name in DATASET_FILES.items():
+            if (path / name).is_file():
+                import_file(session, path / name, kind=kind, report=report, on_row=on_row)
+    else:
+        import_file(session, path, report=report, on_row=on_row)
+    finish_import(session, report)
+    return report
+
+
+def finish_import(session: Session, report: ImportReport) -> None:
+    """Refuse the whole import if any row had a problem; otherwise bump the data version."""
+    if report.problems:
+        raise ImportFailed(
+            f"{len(report.problems)} row(s) have problems; nothing was imported.",
+            problems=[problem.__dict__ for problem in report.problems],
+        )
+    if report.changed:
+        sync_id_sequences(session)
+        bump_data_version(session)

@@ -1,0 +1,82 @@
+"""The application factory: `uvicorn app.main:create_app --factory`, or `laborstats serve`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from app import API_VERSION
+from app.config import Settings, get_settings
+from app.dataset.router import router as index_router
+from app.db import create_db_engine, migrate
+from app.errors import install_error_handlers
+from app.health.router import router as health_router
+from app.metrics.router import router as metrics_router
+from app.observations.router import router as observations_router
+from app.series.router import router as series_router
+from app.sources.router import router as sources_router
+
+DESCRIPTION = """
+Sourced, dated labor-migration statistics. Every figure is an **observation**: a value of a
+metric between an origin and a destination country, for a period, with how certain it is
+(`qualifier`), what kind of figure it is (`basis`), who said it, where it was published,
+when, and the verbatim quote. Competing figures are shown side by side, never merged.
+
+* Lists answer `{"data": [...], "meta": {...}, "links": {...}}` and page with `cursor`.
+* `format=csv` or `format=ndjson` (or the Accept header) on observations and series.
+* Errors are RFC 9457 `application/problem+json` naming what was wrong.
+* A query parameter an endpoint does not know is refused with 400, never ignored.
+"""
+
+TAGS = [
+    {"name": "observations", "description": "Sourced figures, filtered and paged."},
+    {"name": "series", "description": "Figures per period for a country pair, side by side."},
+    {"name": "metrics", "description": "What each figure counts."},
+    {"name": "sources", "description": "Where figures were published, and relayed."},
+    {"name": "index", "description": "Versions and links."},
+    {"name": "health", "description": "Liveness and database check."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            migrate(settings.database_url)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPIOffline(
+        title="laborstats",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        static_url="/docs-assets",
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["Link", "ETag", "Last-Modified"],
+    )
+    install_error_handlers(app)
+    for router in (
+        index_router,
+        observations_router,
+        series_router,
+        metrics_router,
+        sources_router,
+        health_router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,94 @@
+"""Metrics: what each figure counts, and the breakdowns it allows."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.dataset.service import SaveOutcome
+from app.errors import InvalidData, NotFound, UnknownReference
+from app.metrics.schemas import MetricIn
+from app.models import Metric, Observation
+
+
+@dataclass(frozen=True)
+class MetricStats:
+    observation_count: int = 0
+    first_period_start: date | None = None
+    last_period_end: date | None = None
+
+
+def list_metrics(session: Session) -> list[Metric]:
+    return list(session.scalars(select(Metric).order_by(Metric.code)))
+
+
+def metric_stats(session: Session, codes: Iterable[str] | None = None) -> dict[str, MetricStats]:
+    query = select(
+        Observation.metric,
+        func.count(Observation.id),
+        func.min(Observation.period_start),
+        func.max(Observation.period_end),
+    ).group_by(Observation.metric)
+    if codes is not None:
+        query = query.where(Observation.metric.in_(list(codes)))
+    return {
+        code: MetricStats(count, first, last) for code, count, first, last in session.execute(query)
+    }
+
+
+def get_metric(session: Session, code: str) -> Metric:
+    metric = session.get(Metric, code)
+    if metric is None:
+        known = ", ".join(m.code for m in list_metrics(session))
+        raise NotFound(f"There is no metric '{code}'. Known metrics: {known}.")
+    return metric
+
+
+def _unknown_metrics_message(session: Session, unknown: list[str]) -> str:
+    known = ", ".join(m.code for m in list_metrics(session))
+    return f"Unknown metric {', '.join(repr(c) for c in unknown)}. Known metrics: {known}."
+
+
+def require_metrics(session: Session, codes: Iterable[str]) -> dict[str, Metric]:
+    """The metrics named in a filter; an unknown code is a 400 that lists the known ones."""
+    wanted = set(codes)
+    found = {m.code: m for m in session.scalars(select(Metric).where(Metric.code.in_(wanted)))}
+    unknown = sorted(wanted - found.keys())
+    if unknown:
+        raise UnknownReference(_unknown_metrics_message(session, unknown), parameter="metric")
+    return found
+
+
+def metric_for_write(session: Session, code: str) -> Metric:
+    """The metric a new figure is of; an unknown code is a 422 that lists the known ones."""
+    metric = session.get(Metric, code)
+    if metric is None:
+        raise InvalidData(_unknown_metrics_message(session, [code]), field="metric")
+    return metric
+
+
+def dimension_names(session: Session) -> list[str]:
+    """Every breakdown any metric allows: the dimension filters and extra CSV columns."""
+    names: set[str] = set()
+    for dimensions in session.scalars(select(Metric.dimensions)):
+        names.update(dimensions or [])
+    return sorted(names)
+
+
+def save_metric(session: Session, data: MetricIn) -> tuple[Metric, SaveOutcome]:
+    """Create the metric or bring it up to date."""
+    metric = session.get(Metric, data.code)
+    fields = data.model_dump()
+    if metric is None:
+        metric = Metric(**fields)
+        session.add(metric)
+        session.flush()
+        return metric, "created"
+    if all(getattr(metric, name) == value for name, value in fields.items()):
+        return metric, "unchanged"
+    for name, value in fields.items():
+        setattr(metric, name, value)
+    session.flush()
+    return metric, "updated"

@@ -1,0 +1,64 @@
+"""HTTP helpers shared by the routers: list envelopes, paging links, format choice."""
+
+from typing import Annotated, Any
+
+from fastapi import Header, Query, Request
+
+from app.formats import Format
+from app.pagination import MAX_LIMIT
+
+LimitParam = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items per page, 1 to {MAX_LIMIT}. A value outside that is refused, "
+        "never clamped.",
+    ),
+]
+CursorParam = Annotated[
+    str | None,
+    Query(description="Opaque: the `meta.next_cursor` of the previous page. Stable under inserts."),
+]
+FormatParam = Annotated[
+    Format | None,
+    Query(
+        description="json (default), csv (RFC 4180, UTF-8, header row) or ndjson. "
+        "Without it, the Accept header decides (text/csv, application/x-ndjson).",
+    ),
+]
+AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def list_envelope(
+    request: Request,
+    data: list[Any],
+    *,
+    data_version: int,
+    limit: int | None = None,
+    next_cursor: str | None = None,
+    sort: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "data": data,
+        "meta": {
+            "data_version": data_version,
+            "returned": len(data),
+            "limit": limit,
+            "next_cursor": next_cursor,
+            "sort": sort,
+        },
+        "links": {"self": str(request.url), "next": next_url(request, next_cursor)},
+    }
+
+
+def next_url(request: Request, next_cursor: str | None) -> str | None:
+    if next_cursor is None:
+        return None
+    return str(request.url.include_query_params(cursor=next_cursor))
+
+
+def paging_headers(request: Request, next_cursor: str | None) -> dict[str, str]:
+    """RFC 8288: `Link: <…>; rel="next"` when there is a next page."""
+    url = next_url(request, next_cursor)
+    return {"Link": f'<{url}>; rel="next"'} if url else {}
