@@ -1,5 +1,7 @@
 """The `laborstats` command: serve the API, migrate, seed, import and export data."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +16,7 @@ from app.db import create_db_engine, migrate
 from app.errors import AppError
 from app.exports.service import export_dataset
 from app.imports.service import ImportReport, import_path
+from app.observations.service import has_observations
 
 app = typer.Typer(
     help="laborstats: sourced, dated labor-migration statistics over a JSON API. "
@@ -22,6 +25,16 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True)
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -53,7 +66,6 @@ def migrate_command() -> None:
 
 def _run_import(path: Path) -> ImportReport:
     migrate()
-    engine = create_db_engine(get_settings().database_url)
     try:
         with (
             Progress(
@@ -64,7 +76,7 @@ def _run_import(path: Path) -> ImportReport:
                 console=err,
                 transient=True,
             ) as progress,
-            Session(engine) as session,
+            database_session() as session,
         ):
             task = progress.add_task(f"Importing {path}", total=None)
             with session.begin():
@@ -75,8 +87,6 @@ def _run_import(path: Path) -> ImportReport:
             where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
             err.print(f"  {where}: {problem['message']}")
         raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     typer.echo(report.summary())
     return report
 
@@ -99,8 +109,24 @@ def import_command(
 
 
 @app.command()
-def seed() -> None:
-    """Load the bundled seed data (figures on North Korean workers in Russia). Idempotent."""
+def seed(
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty",
+            help="Only load into a database that holds no observations yet, so that a "
+            "restart never undoes later corrections.",
+        ),
+    ] = False,
+) -> None:
+    """Load the bundled seed data (figures on North Korean workers in Russia).
+    Loading it twice leaves one copy."""
+    if if_empty:
+        migrate()
+        with database_session() as session:
+            if has_observations(session):
+                typer.echo("The database already holds observations; seed not loaded.")
+                return
     _run_import(SEED_DIR)
 
 
@@ -111,10 +137,6 @@ def export(
     ],
 ) -> None:
     """Write the whole dataset as CSV files with a Frictionless datapackage.json."""
-    engine = create_db_engine(get_settings().database_url)
-    try:
-        with Session(engine) as session:
-            counts = export_dataset(session, directory)
-    finally:
-        engine.dispose()
+    with database_session() as session:
+        counts = export_dataset(session, directory)
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")

@@ -39,7 +39,7 @@ class BadRequest(AppError):
 
 class InvalidParameter(BadRequest):
     slug = "invalid-parameter"
-    title = "Invalid query parameter"
+    title = "Invalid parameter"
 
 
 class UnknownParameter(BadRequest):
@@ -128,7 +128,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     return problem_response(
         status=422 if in_body else 400,
         slug="invalid-body" if in_body else "invalid-parameter",
-        title="Invalid request body" if in_body else "Invalid query parameter",
+        title="Invalid request body" if in_body else "Invalid parameter",
         detail=detail,
         instance=request.url.path,
         errors=errors,

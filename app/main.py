@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
@@ -79,4 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
     ):
         app.include_router(router)
+    use_docstrings_as_summaries(app)
     return app
+
+
+def use_docstrings_as_summaries(app: FastAPI) -> None:
+    """Each handler's one-line docstring is its summary in the docs."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.summary is None and route.endpoint.__doc__:
+            route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")

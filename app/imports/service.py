@@ -161,7 +161,9 @@ def import_rows(
             try:
                 report.count(kind, save(session, row, dimension_names))
             except InvalidData as exc:
-                report.problems.append(RowProblem(file, line, exc.detail))
+                field_name = exc.extra.get("field")
+                message = f"{field_name}: {exc.detail}" if field_name else exc.detail
+                report.problems.append(RowProblem(file, line, message))
             if on_row is not None:
                 on_row()
     except (ValueError, csv.Error) as exc:

@@ -1,6 +1,6 @@
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from app.dataset.service import read_state
 from app.db import SessionDep
@@ -34,7 +34,10 @@ def list_metrics(request: Request, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/{code}", response_model=MetricPublic, responses=NOT_FOUND)
-def read_metric(code: str, session: SessionDep) -> dict[str, Any]:
+def read_metric(
+    code: Annotated[str, Path(description="The metric's code.", examples=["entries"])],
+    session: SessionDep,
+) -> dict[str, Any]:
     """Read one metric, with its observation count and first and last period."""
     metric = service.get_metric(session, code)
     return _document(metric, service.metric_stats(session, [code]).get(code, service.MetricStats()))

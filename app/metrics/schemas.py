@@ -67,7 +67,7 @@ class MetricPublic(BaseModel):
                     "unit": "entries",
                     "definition": (
                         "All entries of the origin's nationals into the destination during "
-                        "the period, whatever the purpose, optionally broken down by visa type."
+                        "the period, whatever their purpose, optionally broken down by visa type."
                     ),
                     "kind": "flow",
                     "dimensions": ["visa_type"],

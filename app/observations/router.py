@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.dataset.service import read_state
 from app.db import SessionDep
@@ -46,7 +46,7 @@ MetricFilter = Annotated[
 ]
 SORT_DESCRIPTION = (
     f"One of: {', '.join(service.SORT_OPTIONS)}. A leading - sorts descending; "
-    "ties break on id; empty values sort last."
+    "ties break on id in the same direction; empty values sort last."
 )
 DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
 
@@ -142,6 +142,9 @@ def list_observations(
     responses={404: {"description": "No observation has this id.", **PROBLEM}},
     dependencies=[Depends(forbid_unknown_params)],
 )
-def read_observation(observation_id: int, session: SessionDep) -> dict[str, Any]:
+def read_observation(
+    observation_id: Annotated[int, Path(description="The observation's id.", examples=[1])],
+    session: SessionDep,
+) -> dict[str, Any]:
     """Read one observation, with its source, the sources it was relayed through, and its parts."""
     return service.observation_detail(session, service.get_observation(session, observation_id))

@@ -151,13 +151,13 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
         "Korean laborers flowed into Russia just last year."
     ),
     "notes": (
-        "'Over 10,000' is recorded as at least 10,000. The article is undated; 'last year' "
-        "is read as 2024, the year the same article gives for the Russian estimate of entries."
+        "'Over 10,000' is recorded as at least 10,000. The article is undated; 'last year' is "
+        "read as 2024, the year it gives for the Russian estimate of entries."
     ),
     "citation": (
         'South Korean intelligence official, in "BBC investigation into North Korean workers '
-        'in Russia" (BBC, date not given), as relayed by "North Korean laborers sent to work in '
-        'Russia (news report)" (publisher not named, date not given).'
+        'in Russia" (BBC, date not given), as relayed by "News report: North Korean laborers '
+        'sent to work in Russia" (publisher not named, date not given).'
     ),
     "part_of": None,
 }

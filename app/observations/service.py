@@ -193,6 +193,10 @@ def get_observation(session: Session, observation_id: int) -> Observation:
     return observation
 
 
+def has_observations(session: Session) -> bool:
+    return session.scalars(select(Observation.id).limit(1)).first() is not None
+
+
 def list_part_ids(session: Session, observation_id: int) -> list[int]:
     query = select(Observation.id).where(Observation.part_of == observation_id)
     return list(session.scalars(query.order_by(Observation.id)))
@@ -221,7 +225,7 @@ def observation_documents(session: Session, rows: Sequence[Observation]) -> list
 
     A few queries per page, whatever its size: units and source chains are fetched once."""
     wanted_units = select(Metric.code, Metric.unit).where(Metric.code.in_({r.metric for r in rows}))
-    units = dict(session.execute(wanted_units).tuples().all())
+    units = dict(session.execute(wanted_units).all())
     chains = sources_service.relay_chains(session, {row.source_id for row in rows})
     return [
         {

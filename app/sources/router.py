@@ -1,6 +1,6 @@
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.dataset.service import read_state
 from app.db import SessionDep
@@ -45,7 +45,10 @@ def list_sources(
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
-def read_source(source_id: int, session: SessionDep) -> dict[str, Any]:
+def read_source(
+    source_id: Annotated[int, Path(description="The source's id.", examples=[2])],
+    session: SessionDep,
+) -> dict[str, Any]:
     """Read one source, with the chain of sources it reached us through."""
     source = service.get_source(session, source_id)
     chain = service.relay_chains(session, [source_id])[source_id]

@@ -37,8 +37,8 @@ SOURCE_EXAMPLE = {
     "type": "news_report",
     "relayed_through": 1,
     "notes": (
-        "Known only through the news report (source 1), which calls it 'a BBC probe this "
-        "week' and gives neither its title nor its date; the title here is descriptive."
+        "Known only through source 1, which calls it 'a BBC probe this week' and gives "
+        "neither its title nor its date; the title is a description."
     ),
     "description": (
         '"BBC investigation into North Korean workers in Russia" (BBC, date not given)'

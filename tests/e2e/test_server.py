@@ -1,0 +1,36 @@
+"""A client script's view: the real server, started by the CLI, queried over HTTP."""
+
+import csv
+import io
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_client_script_reads_json_csv_and_errors_from_the_running_server(server_url: str) -> None:
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        index = client.get("/v1").json()
+        assert index["data_version"] >= 1
+        assert index["links"]["observations"] == "/v1/observations"
+
+        page = client.get("/v1/observations", params={"metric": "entries"}).json()
+        assert [o["value"] for o in page["data"]] == [13000, 8000]
+
+        response = client.get("/v1/observations", params={"origin": "PRK", "format": "csv"})
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert len(rows) == 9
+
+        problem = client.get("/v1/observations", params={"orgin": "PRK"})
+        assert problem.status_code == 400
+        assert problem.headers["content-type"] == "application/problem+json"
+        assert "orgin" in problem.json()["detail"]
+
+
+def test_cors_lets_a_dashboard_on_another_origin_read(server_url: str) -> None:
+    response = httpx.get(
+        f"{server_url}/v1/metrics", headers={"Origin": "https://dashboard.example"}, timeout=10
+    )
+    assert response.headers["access-control-allow-origin"] == "*"

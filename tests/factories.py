@@ -1,0 +1,38 @@
+"""Small builders of valid input, overridable field by field."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.dataset.service import bump_data_version
+from app.models import Observation
+from app.observations import service as observations_service
+from app.observations.schemas import ObservationIn
+
+
+def observation_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "metric": "workers_entered",
+        "origin": "PRK",
+        "destination": "RUS",
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "value": 7000,
+        "qualifier": "approximate",
+        "basis": "estimate",
+        "attributed_to": "A test analyst",
+        "source_id": 1,
+        "quote": "About 7,000 workers arrived in 2023.",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def add_observation(session: Session, **overrides: Any) -> Observation:
+    """Save through the same service the importer uses, and commit."""
+    observation, _ = observations_service.save_observation(
+        session, ObservationIn.model_validate(observation_fields(**overrides))
+    )
+    bump_data_version(session)
+    session.commit()
+    return observation

@@ -1,0 +1,61 @@
+"""The `laborstats` command as a user runs it: a real process on a real database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.models import Observation
+
+LABORSTATS = Path(sys.executable).parent / "laborstats"
+
+
+def run(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [str(LABORSTATS), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_help_explains_every_command() -> None:
+    result = subprocess.run([str(LABORSTATS), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ("serve", "migrate", "seed", "import", "export"):
+        assert command in result.stdout
+
+
+def test_seed_if_empty_loads_once_and_then_leaves_the_data_alone(
+    empty_db_url: str, session_for
+) -> None:
+    first = run("seed", "--if-empty", database_url=empty_db_url)
+    assert first.returncode == 0, first.stderr
+    assert "observations: 9 created" in first.stdout
+    second = run("seed", "--if-empty", database_url=empty_db_url)
+    assert "seed not loaded" in second.stdout
+    with session_for(empty_db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Observation)) == 9
+
+
+def test_import_of_a_bad_file_exits_non_zero_naming_each_line(
+    seeded_db_url: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "metric,origin,destination,value,qualifier,basis,attributed_to,source_id,quote\n"
+        "entries,PRK,RUS,5,exact,estimate,Someone,1,A quote.\n"
+        "entries,PRK,XXX,5,exact,estimate,Someone,1,A quote.\n"
+    )
+    result = run("import", str(bad), database_url=seeded_db_url)
+    assert result.returncode == 1
+    assert "nothing was imported" in result.stderr
+    assert "bad.csv:3: destination: 'XXX'" in result.stderr
+
+
+def test_export_writes_a_data_package(seeded_db_url: str, tmp_path: Path) -> None:
+    result = run("export", str(tmp_path / "out"), database_url=seeded_db_url)
+    assert result.returncode == 0, result.stderr
+    assert "9 observations" in result.stdout
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["datapackage.json", "metrics.csv", "observations.csv", "sources.csv"]

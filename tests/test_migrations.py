@@ -1,0 +1,41 @@
+"""The migrations, not create_all, define the schema: they must produce exactly the models."""
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app.db import alembic_config, create_db_engine
+from app.models import metadata
+from tests.conftest import Databases
+
+
+def schema_drift(url: str) -> list[object]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_db_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_migrations_produce_exactly_the_models_schema(databases: Databases) -> None:
+    assert schema_drift(databases.migrated) == []
+
+
+def test_migrations_go_down_to_nothing_and_up_again_without_drift(empty_db_url: str) -> None:
+    config = alembic_config(empty_db_url)
+    command.downgrade(config, "base")
+    assert table_names(empty_db_url) == set()
+    command.upgrade(config, "head")
+    assert table_names(empty_db_url) == set(metadata.tables)
+    assert schema_drift(empty_db_url) == []

@@ -1,0 +1,110 @@
+"""The seed records what the source document says, as it says it, and loads idempotently."""
+
+import csv
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app.config import SEED_DIR
+from app.imports.service import import_path
+from app.models import Observation, Source
+
+DOCUMENT = (SEED_DIR / "documents" / "north-korean-workers-in-russia.txt").read_text("utf-8")
+
+
+def seed_rows(name: str) -> list[dict[str, str]]:
+    with Path(SEED_DIR / name).open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_every_seed_quote_is_verbatim_in_the_source_document() -> None:
+    for row in seed_rows("observations.csv"):
+        assert row["quote"] in DOCUMENT, f"observation {row['id']}"
+
+
+def test_every_seed_figure_appears_in_its_quote() -> None:
+    for row in seed_rows("observations.csv"):
+        figures = [row["value"], row["lower_bound"], row["upper_bound"]]
+        for figure in filter(None, figures):
+            written = f"{int(figure):,}"
+            spelled = {"2": "two"}.get(figure, written)
+            assert written in row["quote"] or spelled in row["quote"], (row["id"], figure)
+
+
+def test_seed_leaves_the_undated_unpublished_report_without_publisher_or_date(
+    client: TestClient,
+) -> None:
+    report = client.get("/v1/sources/1").json()
+    assert report["publisher"] is None
+    assert report["published_on"] is None
+    assert "names neither its publisher" in report["notes"]
+
+
+def test_seed_gives_a_report_date_only_where_the_text_names_a_month() -> None:
+    dated = {
+        row["id"]: row["reported_on"] for row in seed_rows("observations.csv") if row["reported_on"]
+    }
+    assert dated == {"6": "2025-06"}
+    assert "admitted in June" in DOCUMENT
+
+
+def test_loading_the_seed_twice_leaves_one_copy(seeded_db_url: str, session_for) -> None:
+    with session_for(seeded_db_url) as session, session.begin():
+        report = import_path(session, SEED_DIR)
+    assert not report.changed
+    with session_for(seeded_db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Observation)) == len(
+            seed_rows("observations.csv")
+        )
+        assert session.scalar(select(func.count()).select_from(Source)) == len(
+            seed_rows("sources.csv")
+        )
+
+
+def test_both_2024_estimates_for_prk_to_rus_stand_side_by_side(client: TestClient) -> None:
+    body = client.get(
+        "/v1/series",
+        params={"metric": ["workers_entered", "entries"], "origin": "PRK", "destination": "RUS"},
+    ).json()
+    year_2024 = next(p for p in body["data"] if p["period_label"] == "2024")
+    by_metric = {m["metric"]: m for m in year_2024["metrics"]}
+    workers = by_metric["workers_entered"]["observations"][0]
+    entries = by_metric["entries"]["observations"][0]
+    assert (workers["value"], workers["qualifier"], workers["attributed_to"]) == (
+        10000,
+        "at_least",
+        "South Korean intelligence official",
+    )
+    assert (entries["value"], entries["qualifier"], entries["attributed_to"]) == (
+        13000,
+        "approximate",
+        "Russian government estimates",
+    )
+    assert "BBC" in workers["citation"]
+
+
+def test_student_visa_breakdown_is_part_of_the_13000_entries(client: TestClient) -> None:
+    [student] = client.get("/v1/observations", params={"visa_type": "student"}).json()["data"]
+    total = client.get(f"/v1/observations/{student['part_of']}").json()
+    assert (student["value"], total["value"]) == (8000, 13000)
+    assert student["id"] in total["parts"]
+
+
+def test_kursk_projection_is_a_regional_projection_by_shoigu(client: TestClient) -> None:
+    [kursk] = client.get("/v1/observations", params={"region": "RU-KRS"}).json()["data"]
+    assert kursk["basis"] == "projection"
+    assert kursk["value"] == 5000
+    assert kursk["attributed_to"].startswith("Sergei Shoigu")
+    assert kursk["period_start"] is None
+    assert kursk["period_label"] == "no period given"
+
+
+def test_pay_is_a_range_without_an_invented_central_value(client: TestClient) -> None:
+    [pay] = client.get("/v1/observations", params={"metric": "monthly_pay_usd"}).json()["data"]
+    assert (pay["qualifier"], pay["value"], pay["lower_bound"], pay["upper_bound"]) == (
+        "range",
+        None,
+        100,
+        200,
+    )
