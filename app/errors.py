@@ -74,6 +74,13 @@ class InvalidData(AppError):
     title = "Invalid data"
 
 
+class ImportFailed(InvalidData):
+    """Some rows of an import break a rule; `problems` lists each by file and line."""
+
+    slug = "import-failed"
+    title = "Import failed"
+
+
 class DatabaseUnavailable(AppError):
     status = 503
     slug = "database-unavailable"

@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
@@ -16,6 +15,7 @@ from app.errors import install_error_handlers
 from app.health.router import router as health_router
 from app.metrics.router import router as metrics_router
 from app.observations.router import router as observations_router
+from app.openapi import problem_openapi, use_docstrings_as_summaries
 from app.series.router import router as series_router
 from app.sources.router import router as sources_router
 
@@ -71,21 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Link", "ETag", "Last-Modified"],
     )
     install_error_handlers(app)
-    for router in (
+    routers = (
         index_router,
         observations_router,
         series_router,
         metrics_router,
         sources_router,
         health_router,
-    ):
+    )
+    use_docstrings_as_summaries(routers)
+    for router in routers:
         app.include_router(router)
-    use_docstrings_as_summaries(app)
+    app.openapi = problem_openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def use_docstrings_as_summaries(app: FastAPI) -> None:
-    """Each handler's one-line docstring is its summary in the docs."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.summary is None and route.endpoint.__doc__:
-            route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")

@@ -95,3 +95,12 @@ def test_docs_page_loads_its_assets_from_the_api_itself(client: TestClient) -> N
     for asset in assets:
         assert not asset.startswith(("http:", "https:", "//")), asset
         assert client.get(asset).status_code == 200, asset
+
+
+def test_error_responses_are_documented_as_the_problem_json_really_sent(
+    client: TestClient,
+) -> None:
+    for path, method, operation in operations(client):
+        assert "422" not in operation["responses"], (path, method)
+        problem = operation["responses"]["400"]["content"]["application/problem+json"]
+        assert problem["schema"]["$ref"] == "#/components/schemas/Problem"

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.dataset.service import SaveOutcome, bump_data_version
 from app.db import sync_id_sequences
-from app.errors import AppError, InvalidData
+from app.errors import ImportFailed, InvalidData
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricIn
 from app.observations import service as observations_service
@@ -63,12 +63,6 @@ class ImportReport:
             for kind, c in self.counts.items()
         ]
         return "; ".join(parts) or "nothing to import"
-
-
-class ImportFailed(AppError):
-    status = 422
-    slug = "import-failed"
-    title = "Import failed"
 
 
 def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:

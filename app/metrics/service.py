@@ -38,17 +38,20 @@ def metric_stats(session: Session, codes: Iterable[str] | None = None) -> dict[s
     }
 
 
+def _known_metrics(session: Session) -> str:
+    codes = [m.code for m in list_metrics(session)]
+    return f"Known metrics: {', '.join(codes)}." if codes else "No metrics exist yet."
+
+
 def get_metric(session: Session, code: str) -> Metric:
     metric = session.get(Metric, code)
     if metric is None:
-        known = ", ".join(m.code for m in list_metrics(session))
-        raise NotFound(f"There is no metric '{code}'. Known metrics: {known}.")
+        raise NotFound(f"There is no metric '{code}'. {_known_metrics(session)}")
     return metric
 
 
 def _unknown_metrics_message(session: Session, unknown: list[str]) -> str:
-    known = ", ".join(m.code for m in list_metrics(session))
-    return f"Unknown metric {', '.join(repr(c) for c in unknown)}. Known metrics: {known}."
+    return f"Unknown metric {', '.join(repr(c) for c in unknown)}. {_known_metrics(session)}"
 
 
 def require_metrics(session: Session, codes: Iterable[str]) -> dict[str, Metric]:

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.errors import ImportFailed
 from app.exports.service import export_dataset
-from app.imports.service import ImportFailed, import_path
+from app.imports.service import import_path
 from app.models import DatasetState, Observation
 from tests.factories import observation_fields
 

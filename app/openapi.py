@@ -1,0 +1,71 @@
+"""The OpenAPI document as users need it: handler docstrings as summaries, and every error
+response shown as the problem+json the API really sends (FastAPI's default 422 is not)."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from app.errors import PROBLEM_MEDIA_TYPE
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; extra members name what was wrong.",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "examples": ["urn:laborstats:problem:unknown-parameter"]},
+        "title": {"type": "string", "examples": ["Unknown query parameter"]},
+        "status": {"type": "integer", "examples": [400]},
+        "detail": {
+            "type": "string",
+            "examples": [
+                "Unknown query parameter: orgin. This endpoint accepts: basis, cursor, "
+                "destination, format, limit, metric, origin, ..."
+            ],
+        },
+        "instance": {"type": "string", "examples": ["/v1/observations"]},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def use_docstrings_as_summaries(routers: Iterable[APIRouter]) -> None:
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.summary is None and route.endpoint.__doc__:
+                route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")
+
+
+def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """A replacement for `app.openapi` that documents errors as problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Problem"] = PROBLEM_SCHEMA
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation["responses"]
+                responses.pop("422", None)
+                # Every endpoint refuses query parameters it does not know.
+                responses.setdefault("400", {"description": "A bad or unknown parameter."})
+                for code, response in responses.items():
+                    if code[0] in "45":
+                        response["content"] = PROBLEM_CONTENT
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
