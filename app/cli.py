@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
+from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.config import SEED_DIR, get_settings
 from app.db import create_db_engine, migrate
 from app.errors import AppError
@@ -29,12 +30,60 @@ err = Console(stderr=True)
 
 @contextmanager
 def database_session() -> Iterator[Session]:
-    engine = create_db_engine(get_settings().database_url)
+    engine = create_db_engine(get_settings().database_url, for_writes=True)
     try:
         with Session(engine) as session:
             yield session
     finally:
         engine.dispose()
+
+
+token_app = typer.Typer(help="Create, list and revoke the bearer tokens that writes need.")
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def create_token_command(
+    name: Annotated[str, typer.Option(help="Who or what uses it; recorded with every write.")],
+    role: Annotated[Role, typer.Option(help="editor: write data; admin: also metrics, audit.")],
+) -> None:
+    """Create a token. The secret is printed once, alone on the last line, and only its
+    hash is kept: `TOKEN=$(laborstats token create ... | tail -n 1)`."""
+    migrate()
+    with _cli_errors(), database_session() as session, session.begin():
+        secret = create_token(session, name=name, role=role)
+    typer.echo(f"Created {role.value} token '{name}'. It is shown only now; keep it secret:")
+    typer.echo(secret)
+
+
+@token_app.command("revoke")
+def revoke_token_command(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token: requests with it get 401 from now on."""
+    with _cli_errors(), database_session() as session, session.begin():
+        revoke_token(session, name=name)
+    typer.echo(f"Revoked token '{name}'.")
+
+
+@token_app.command("list")
+def list_tokens_command() -> None:
+    """List tokens: name, role, created, revoked (never the secrets)."""
+    with database_session() as session:
+        for token in list_tokens(session):
+            revoked = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+            typer.echo(f"{token.name}\t{token.role}\t{token.created_at:%Y-%m-%d}\t{revoked}")
+
+
+@contextmanager
+def _cli_errors() -> Iterator[None]:
+    """Print an AppError as a message (and each import problem), and exit 1."""
+    try:
+        yield
+    except AppError as exc:
+        err.print(f"[red]{exc.detail}[/red]", highlight=False)
+        for problem in exc.extra.get("problems", []):
+            where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
+            err.print(f"  {where}: {problem['message']}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -64,29 +113,23 @@ def migrate_command() -> None:
     typer.echo("Database schema is up to date.")
 
 
-def _run_import(path: Path) -> ImportReport:
+def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
     migrate()
-    try:
-        with (
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TextColumn("{task.completed} rows"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as progress,
-            database_session() as session,
-        ):
-            task = progress.add_task(f"Importing {path}", total=None)
-            with session.begin():
-                report = import_path(session, path, on_row=lambda: progress.advance(task))
-    except AppError as exc:
-        err.print(f"[red]{exc.detail}[/red]")
-        for problem in exc.extra.get("problems", []):
-            where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
-            err.print(f"  {where}: {problem['message']}")
-        raise typer.Exit(1) from None
+    with (
+        _cli_errors(),
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} rows"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+        database_session() as session,
+    ):
+        task = progress.add_task(f"Importing {path}", total=None)
+        with session.begin():
+            report = import_path(session, path, actor=actor, on_row=lambda: progress.advance(task))
     typer.echo(report.summary())
     return report
 
@@ -127,7 +170,7 @@ def seed(
             if has_observations(session):
                 typer.echo("The database already holds observations; seed not loaded.")
                 return
-    _run_import(SEED_DIR)
+    _run_import(SEED_DIR, actor="seed")
 
 
 @app.command()

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a SQLite connection waits for a lock before giving up.",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest body of a single write (an observation, a source), in bytes.",
+    )
+    import_max_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1,
+        description="Largest file POST /v1/imports accepts, in bytes.",
+    )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
 
     @property

@@ -16,8 +16,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
-    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, for_writes: bool = False) -> Engine:
+    """An engine for `url`. SQLite connections get WAL, foreign keys and a busy timeout, and
+    real transactions: BEGIN for reads (one consistent snapshot), BEGIN IMMEDIATE for
+    writes, which take the write lock up front (waiting up to the busy timeout) instead of
+    failing half-way with "database is locked"."""
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
 
@@ -25,12 +28,19 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
 
     @event.listens_for(engine, "connect")
     def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def begin_transaction(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
 
     return engine
 
@@ -47,9 +57,8 @@ def migrate(url: str | None = None) -> None:
     command.upgrade(alembic_config(url or get_settings().database_url), "head")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the handler succeeds, rolled back otherwise."""
-    with Session(request.app.state.engine) as session:
+def _session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
         try:
             yield session
             session.commit()
@@ -58,7 +67,18 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the handler succeeds, rolled back otherwise."""
+    yield from _session(request.app.state.engine)
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """As get_session, on the engine whose transactions take the write lock first."""
+    yield from _session(request.app.state.write_engine)
+
+
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 def sync_id_sequences(

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -25,9 +26,10 @@ class AppError(Exception):
     slug: str = "internal-error"
     title: str = "Internal server error"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -54,6 +56,22 @@ class UnknownReference(BadRequest):
     title = "Unknown reference"
 
 
+class Unauthorized(AppError):
+    """No token, or one that is unknown or revoked."""
+
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(AppError):
+    """A valid token whose role does not allow this."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
 class NotFound(AppError):
     status = 404
     slug = "not-found"
@@ -64,6 +82,51 @@ class NotAcceptable(AppError):
     status = 406
     slug = "not-acceptable"
     title = "Not acceptable"
+
+
+class Conflict(AppError):
+    """The request contradicts the current state: a stale revision named in the body, an
+    edit of a retracted observation, a code that is taken."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class StaleRevision(Conflict):
+    """An edit names a revision that is no longer current: someone else edited first.
+    409 when the revision was named in the body; routers answer 412 for If-Match."""
+
+    slug = "stale-revision"
+    title = "Stale revision"
+
+
+class PreconditionFailed(AppError):
+    """If-Match names a revision that is no longer current."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition failed"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class PreconditionRequired(AppError):
+    """An edit that names no revision: it could overwrite someone else's."""
+
+    status = 428
+    slug = "precondition-required"
+    title = "Precondition required"
 
 
 class InvalidData(AppError):
@@ -85,6 +148,14 @@ class DatabaseUnavailable(AppError):
     status = 503
     slug = "database-unavailable"
     title = "Database unavailable"
+
+
+class DatabaseBusy(AppError):
+    """Too many writes at once: the write lock could not be had in time."""
+
+    status = 503
+    slug = "database-busy"
+    title = "Database busy"
 
 
 def problem_response(
@@ -110,7 +181,7 @@ def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
 
 async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem_response(
+    response = problem_response(
         status=exc.status,
         slug=exc.slug,
         title=exc.title,
@@ -118,6 +189,8 @@ async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
         instance=request.url.path,
         **exc.extra,
     )
+    response.headers.update(exc.headers)
+    return response
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -163,6 +236,10 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        busy = DatabaseBusy("The database is busy with other writes; try again in a moment.")
+        busy.headers["Retry-After"] = "1"
+        return await handle_app_error(request, busy)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         status=500,

@@ -8,11 +8,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
+from app.audit.router import router as audit_router
 from app.config import Settings, get_settings
 from app.dataset.router import router as index_router
-from app.db import create_db_engine, migrate
+from app.db import create_db_engine, is_sqlite, migrate
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.imports.router import router as imports_router
 from app.metrics.router import router as metrics_router
 from app.observations.router import router as observations_router
 from app.openapi import problem_openapi, use_docstrings_as_summaries
@@ -29,6 +31,9 @@ when, and the verbatim quote. Competing figures are shown side by side, never me
 * `format=csv` or `format=ndjson` (or the Accept header) on observations and series.
 * Errors are RFC 9457 `application/problem+json` naming what was wrong.
 * A query parameter an endpoint does not know is refused with 400, never ignored.
+* Reads are public. Writes need `Authorization: Bearer <token>`; nothing is overwritten:
+  every edit is a revision (`/v1/observations/{id}/history`), and `as_of=YYYY-MM-DD`
+  answers with what the API held at the end of that day.
 """
 
 TAGS = [
@@ -36,6 +41,8 @@ TAGS = [
     {"name": "series", "description": "Figures per period for a country pair, side by side."},
     {"name": "metrics", "description": "What each figure counts."},
     {"name": "sources", "description": "Where figures were published, and relayed."},
+    {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
+    {"name": "audit", "description": "Every write, for admins."},
     {"name": "index", "description": "Versions and links."},
     {"name": "health", "description": "Liveness and database check."},
 ]
@@ -50,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrate(settings.database_url)
         yield
         app.state.engine.dispose()
+        app.state.write_engine.dispose()
 
     app = FastAPIOffline(
         title="laborstats",
@@ -63,12 +71,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
+    app.state.write_engine = (
+        create_db_engine(
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            for_writes=True,
+        )
+        if is_sqlite(settings.database_url)
+        else app.state.engine
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH"],
         allow_headers=["*"],
-        expose_headers=["Link", "ETag", "Last-Modified"],
+        expose_headers=["Link", "ETag", "Last-Modified", "Location"],
     )
     install_error_handlers(app)
     routers = (
@@ -77,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         series_router,
         metrics_router,
         sources_router,
+        imports_router,
+        audit_router,
         health_router,
     )
     use_docstrings_as_summaries(routers)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from app.bodies import BODY_MODELS
 from app.errors import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -56,6 +57,10 @@ def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
         schemas["Problem"] = PROBLEM_SCHEMA
+        for name, model in BODY_MODELS.items():
+            body_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(body_schema.pop("$defs", {}))
+            schemas[name] = body_schema
         for item in schema["paths"].values():
             for operation in item.values():
                 responses = operation["responses"]

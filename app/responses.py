@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import Header, Query, Request
 
+from app.errors import PROBLEM_MEDIA_TYPE
 from app.formats import Format
 from app.pagination import MAX_LIMIT
 
@@ -62,3 +63,27 @@ def paging_headers(request: Request, next_cursor: str | None) -> dict[str, str]:
     """RFC 8288: `Link: <…>; rel="next"` when there is a next page."""
     url = next_url(request, next_cursor)
     return {"Link": f'<{url}>; rel="next"'} if url else {}
+
+
+PROBLEM: dict[str, Any] = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or an unknown or revoked one.", **PROBLEM},
+    403: {"description": "The token's role does not allow this.", **PROBLEM},
+    413: {"description": "The body is over the size limit.", **PROBLEM},
+    415: {"description": "The body is not in a media type this endpoint reads.", **PROBLEM},
+    422: {"description": "The body breaks a rule; the problem names the field.", **PROBLEM},
+}
+
+
+def not_found(kind: str) -> dict[int | str, dict[str, Any]]:
+    return {404: {"description": f"No {kind} has this id.", **PROBLEM}}
+
+
+def edit_responses(kind: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        **WRITE_RESPONSES,
+        **not_found(kind),
+        409: {"description": "The body names a stale revision, or the edit conflicts.", **PROBLEM},
+        412: {"description": "If-Match names a revision that is no longer current.", **PROBLEM},
+        428: {"description": "Neither If-Match nor a revision in the body.", **PROBLEM},
+    }

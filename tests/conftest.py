@@ -78,10 +78,10 @@ class Databases:
 
 
 def load_seed(url: str) -> None:
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, for_writes=True)
     try:
         with Session(engine) as session, session.begin():
-            import_path(session, SEED_DIR)
+            import_path(session, SEED_DIR, actor="seed")
     finally:
         engine.dispose()
 

@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from app.dataset.service import bump_data_version
 from app.models import Observation
-from app.observations import service as observations_service
-from app.observations.schemas import ObservationIn
+from app.observations import editing
+from app.observations.schemas import ObservationData
 
 
 def observation_fields(**overrides: Any) -> dict[str, Any]:
@@ -30,8 +30,8 @@ def observation_fields(**overrides: Any) -> dict[str, Any]:
 
 def add_observation(session: Session, **overrides: Any) -> Observation:
     """Save through the same service the importer uses, and commit."""
-    observation, _ = observations_service.save_observation(
-        session, ObservationIn.model_validate(observation_fields(**overrides))
+    observation = editing.create_observation(
+        session, ObservationData.model_validate(observation_fields(**overrides)), actor="test"
     )
     bump_data_version(session)
     session.commit()

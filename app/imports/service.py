@@ -15,12 +15,13 @@ from typing import Any, TextIO, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
+from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome, bump_data_version
 from app.db import sync_id_sequences
-from app.errors import ImportFailed, InvalidData
+from app.errors import Conflict, ImportFailed, InvalidData
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricIn
-from app.observations import service as observations_service
+from app.observations import editing
 from app.observations.columns import DERIVED_COLUMNS
 from app.observations.schemas import ObservationIn
 from app.sources import service as sources_service
@@ -33,6 +34,8 @@ DATASET_FILES = {
     "observations": "observations.csv",
 }
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+# Columns of the sources export that the API derives or keeps itself.
+SOURCE_DERIVED_COLUMNS = {"description", "updated_at"}
 
 Row = dict[str, Any]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -101,23 +104,32 @@ def _parse(model: type[ModelT], row: Row) -> ModelT:
         raise InvalidData("; ".join(messages)) from None
 
 
-def _save_metric(session: Session, row: Row, _dimensions: set[str]) -> SaveOutcome:
+@dataclass(frozen=True)
+class ImportContext:
+    actor: str  # the token's name, or "cli"
+    reason: str
+    dimension_names: set[str]
+
+
+def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
     dimensions = row.get("dimensions")
     if isinstance(dimensions, str) or dimensions is None:  # CSV: space-separated names
         row = {**row, "dimensions": (dimensions or "").split()}
-    return metrics_service.save_metric(session, _parse(MetricIn, row))[1]
+    return metrics_service.save_metric(session, _parse(MetricIn, row), actor=context.actor)[1]
 
 
-def _save_source(session: Session, row: Row, _dimensions: set[str]) -> SaveOutcome:
-    return sources_service.save_source(session, _parse(SourceIn, row))[1]
+def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
+    fields = {k: v for k, v in row.items() if k not in SOURCE_DERIVED_COLUMNS}
+    data = _parse(SourceIn, fields)
+    return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-def _save_observation(session: Session, row: Row, dimension_names: set[str]) -> SaveOutcome:
+def _save_observation(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
     """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
     columns are dropped, but a unit that contradicts the metric's is refused."""
     fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
     for name, value in row.items():
-        if name in dimension_names:
+        if name in context.dimension_names:
             if value is not None:
                 fields["dimensions"][name] = value
         elif name not in DERIVED_COLUMNS and name != "dimensions":
@@ -127,10 +139,10 @@ def _save_observation(session: Session, row: Row, dimension_names: set[str]) -> 
     unit = row.get("unit")
     if unit is not None and unit != metric.unit:
         raise InvalidData(f"unit '{unit}' is not the unit of {metric.code} ('{metric.unit}')")
-    return observations_service.save_observation(session, data)[1]
+    return editing.save_observation(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-SAVERS: dict[str, Callable[[Session, Row, set[str]], SaveOutcome]] = {
+SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
     "metrics": _save_metric,
     "sources": _save_source,
     "observations": _save_observation,
@@ -144,17 +156,19 @@ def import_rows(
     *,
     file: str,
     report: ImportReport,
+    actor: str,
+    reason: str,
     on_row: Callable[[], None] | None = None,
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
     one run reports every bad row."""
     save = SAVERS[kind]
-    dimension_names = set(metrics_service.dimension_names(session))
+    context = ImportContext(actor, reason, set(metrics_service.dimension_names(session)))
     try:
         for line, row in rows:
             try:
-                report.count(kind, save(session, row, dimension_names))
-            except InvalidData as exc:
+                report.count(kind, save(session, row, context))
+            except (InvalidData, Conflict) as exc:
                 field_name = exc.extra.get("field")
                 message = f"{field_name}: {exc.detail}" if field_name else exc.detail
                 report.problems.append(RowProblem(file, line, message))
@@ -170,34 +184,57 @@ def import_file(
     *,
     kind: str = "observations",
     report: ImportReport,
+    actor: str,
+    reason: str = "import",
+    json_lines: bool | None = None,
+    name: str | None = None,
     on_row: Callable[[], None] | None = None,
 ) -> None:
-    reader = read_ndjson_rows if path.suffix in NDJSON_SUFFIXES else read_csv_rows
+    """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`)."""
+    if json_lines is None:
+        json_lines = path.suffix in NDJSON_SUFFIXES
+    reader = read_ndjson_rows if json_lines else read_csv_rows
+    name = name or path.name
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            import_rows(session, kind, reader(stream), file=path.name, report=report, on_row=on_row)
+            import_rows(
+                session,
+                kind,
+                reader(stream),
+                file=name,
+                report=report,
+                actor=actor,
+                reason=reason,
+                on_row=on_row,
+            )
     except UnicodeDecodeError:
-        report.problems.append(RowProblem(path.name, 0, "the file is not UTF-8 text"))
+        report.problems.append(RowProblem(name, 0, "the file is not UTF-8 text"))
 
 
 def import_path(
-    session: Session, path: Path, *, on_row: Callable[[], None] | None = None
+    session: Session,
+    path: Path,
+    *,
+    actor: str = "cli",
+    on_row: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import a dataset folder (metrics.csv, sources.csv, observations.csv) or one file of
     observations (.csv, or .ndjson/.jsonl for JSON lines), then `finish_import`."""
     report = ImportReport()
-    if path.is_dir():
-        for kind, name in DATASET_FILES.items():
-            if (path / name).is_file():
-                import_file(session, path / name, kind=kind, report=report, on_row=on_row)
-    else:
-        import_file(session, path, report=report, on_row=on_row)
-    finish_import(session, report)
+    files = (
+        [(kind, path / name) for kind, name in DATASET_FILES.items() if (path / name).is_file()]
+        if path.is_dir()
+        else [("observations", path)]
+    )
+    for kind, file in files:
+        import_file(session, file, kind=kind, report=report, actor=actor, on_row=on_row)
+    finish_import(session, report, actor=actor, target=path.name)
     return report
 
 
-def finish_import(session: Session, report: ImportReport) -> None:
-    """Refuse the whole import if any row had a problem; otherwise bump the data version."""
+def finish_import(session: Session, report: ImportReport, *, actor: str, target: str) -> None:
+    """Refuse the whole import if any row had a problem; otherwise audit it and bump the
+    data version."""
     if report.problems:
         raise ImportFailed(
             f"{len(report.problems)} row(s) have problems; nothing was imported.",
@@ -205,4 +242,5 @@ def finish_import(session: Session, report: ImportReport) -> None:
         )
     if report.changed:
         sync_id_sequences(session)
+        record_audit(session, actor=actor, action="import", target=target, reason=report.summary())
         bump_data_version(session)

@@ -1,15 +1,17 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.dataset.service import read_state
-from app.db import SessionDep
+from app.auth.dependencies import AdminDep, require_admin
+from app.bodies import body_openapi, json_body
+from app.dataset.service import bump_data_version, read_state
+from app.db import SessionDep, WriteSessionDep
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.metrics import service
-from app.metrics.schemas import MetricPublic
+from app.metrics.schemas import MetricIn, MetricPublic
 from app.models import Metric
 from app.query import forbid_unknown_params
-from app.responses import list_envelope
+from app.responses import PROBLEM, WRITE_RESPONSES, list_envelope
 from app.schemas import ListResponse
 
 router = APIRouter(
@@ -41,3 +43,23 @@ def read_metric(
     """Read one metric, with its observation count and first and last period."""
     metric = service.get_metric(session, code)
     return _document(metric, service.metric_stats(session, [code]).get(code, service.MetricStats()))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=MetricPublic,
+    responses={**WRITE_RESPONSES, 409: {"description": "The code is taken.", **PROBLEM}},
+    openapi_extra=body_openapi(MetricIn),
+)
+def create_metric(
+    actor: AdminDep,
+    data: Annotated[MetricIn, Depends(json_body(MetricIn, after=require_admin))],
+    session: WriteSessionDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Define a new metric (admin): its code, unit, definition and breakdowns."""
+    metric = service.create_metric(session, data, actor=actor.name)
+    bump_data_version(session)
+    response.headers["Location"] = f"/v1/metrics/{metric.code}"
+    return _document(metric, service.MetricStats())

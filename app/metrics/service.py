@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome
-from app.errors import InvalidData, NotFound, UnknownReference
+from app.errors import Conflict, InvalidData, NotFound, UnknownReference
 from app.metrics.schemas import MetricIn
 from app.models import Metric, Observation
 
@@ -80,18 +81,27 @@ def dimension_names(session: Session) -> list[str]:
     return sorted(names)
 
 
-def save_metric(session: Session, data: MetricIn) -> tuple[Metric, SaveOutcome]:
-    """Create the metric or bring it up to date."""
+def create_metric(session: Session, data: MetricIn, *, actor: str) -> Metric:
+    """A new metric; its code must be free (metrics are defined once, by an admin)."""
+    if session.get(Metric, data.code) is not None:
+        raise Conflict(f"Metric '{data.code}' already exists; its code is taken.")
+    metric = Metric(**data.model_dump())
+    session.add(metric)
+    record_audit(session, actor=actor, action="metric.create", target=f"metric/{data.code}")
+    session.flush()
+    return metric
+
+
+def save_metric(session: Session, data: MetricIn, *, actor: str) -> tuple[Metric, SaveOutcome]:
+    """For imports: create the metric or bring it up to date."""
     metric = session.get(Metric, data.code)
-    fields = data.model_dump()
     if metric is None:
-        metric = Metric(**fields)
-        session.add(metric)
-        session.flush()
-        return metric, "created"
+        return create_metric(session, data, actor=actor), "created"
+    fields = data.model_dump()
     if all(getattr(metric, name) == value for name, value in fields.items()):
         return metric, "unchanged"
     for name, value in fields.items():
         setattr(metric, name, value)
+    record_audit(session, actor=actor, action="metric.edit", target=f"metric/{data.code}")
     session.flush()
     return metric, "updated"

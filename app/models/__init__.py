@@ -1,9 +1,29 @@
 """Every table model, imported here so Alembic and every module see the whole registry."""
 
-from app.models.base import metadata
+from app.models.audit import AuditEntry
+from app.models.base import metadata, utc_now
 from app.models.dataset import DatasetState
 from app.models.metric import Metric
-from app.models.observation import Observation, ObservationDimension
-from app.models.source import Source
+from app.models.observation import (
+    Observation,
+    ObservationDimension,
+    ObservationFields,
+    ObservationRevision,
+)
+from app.models.source import Source, SourceRevision
+from app.models.token import ApiToken
 
-__all__ = ["DatasetState", "Metric", "Observation", "ObservationDimension", "Source", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "DatasetState",
+    "Metric",
+    "Observation",
+    "ObservationDimension",
+    "ObservationFields",
+    "ObservationRevision",
+    "Source",
+    "SourceRevision",
+    "metadata",
+    "utc_now",
+]

@@ -1,7 +1,8 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime
 
 
 class DatasetState(SQLModel, table=True):
@@ -11,4 +12,4 @@ class DatasetState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     data_version: int = 0
-    updated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,13 +1,13 @@
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
+from app.models.base import UTCDateTime
 
-class Observation(SQLModel, table=True):
-    """One sourced figure: a value of a metric between two countries over a period."""
 
-    __table_args__ = (
+def _checks() -> tuple[CheckConstraint, ...]:
+    return (
         CheckConstraint(
             "qualifier IN ('exact', 'approximate', 'at_least', 'at_most', 'range')",
             name="qualifier",
@@ -17,22 +17,16 @@ class Observation(SQLModel, table=True):
             "period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
             name="period_order",
         ),
-        Index(
-            "ix_observation_pair_metric_period",
-            *("origin", "destination", "metric", "period_start", "id"),
-        ),
-        Index("ix_observation_metric_period", "metric", "period_start", "id"),
-        Index("ix_observation_period_start", "period_start", "id"),
-        Index("ix_observation_period_end", "period_end", "id"),
-        Index("ix_observation_reported_on", "reported_on", "id"),
-        Index("ix_observation_value", "value", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+
+class ObservationFields(SQLModel):
+    """What an observation holds, now (Observation) or at one revision (ObservationRevision)."""
+
     metric: str = Field(foreign_key="metric.code", max_length=64)
     origin: str = Field(max_length=3)
     destination: str = Field(max_length=3)
-    region: str | None = Field(default=None, max_length=6, index=True)
+    region: str | None = Field(default=None, max_length=6)
     # Breakdowns as canonical JSON (sorted keys, no spaces), "{}" for a total, so that
     # equal breakdowns compare equal in SQL on every database.
     dimensions: str = Field(default="{}", sa_type=Text)
@@ -45,11 +39,56 @@ class Observation(SQLModel, table=True):
     qualifier: str = Field(max_length=16)
     basis: str = Field(max_length=16)
     attributed_to: str = Field(max_length=500)
-    source_id: int = Field(foreign_key="source.id", index=True)
+    source_id: int = Field(foreign_key="source.id")
     reported_on: str | None = Field(default=None, max_length=10)
     quote: str = Field(sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
-    part_of: int | None = Field(default=None, foreign_key="observation.id", index=True)
+    part_of: int | None = Field(default=None, foreign_key="observation.id")
+    # Starts at 1; every edit or retraction adds one. Clients name it to edit (If-Match).
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    retraction_reason: str | None = Field(default=None, sa_type=Text)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Observation(ObservationFields, table=True):
+    """One sourced figure as it stands now; its past is in ObservationRevision."""
+
+    __table_args__ = (
+        *_checks(),
+        Index(
+            "ix_observation_pair_metric_period",
+            *("origin", "destination", "metric", "period_start", "id"),
+        ),
+        Index("ix_observation_metric_period", "metric", "period_start", "id"),
+        Index("ix_observation_period_start", "period_start", "id"),
+        Index("ix_observation_period_end", "period_end", "id"),
+        Index("ix_observation_reported_on", "reported_on", "id"),
+        Index("ix_observation_value", "value", "id"),
+        Index("ix_observation_region", "region"),
+        Index("ix_observation_source_id", "source_id"),
+        Index("ix_observation_part_of", "part_of"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ObservationRevision(ObservationFields, table=True):
+    """An observation as it was from `recorded_at` until `superseded_at` (null: still is)."""
+
+    __tablename__ = "observation_revision"
+    __table_args__ = (
+        *_checks(),
+        Index("ix_observation_revision_recorded_at", "recorded_at"),
+    )
+
+    id: int = Field(foreign_key="observation.id", primary_key=True)
+    revision: int = Field(primary_key=True)
+    action: str = Field(max_length=16)  # create, edit, retract
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorded_by: str = Field(max_length=100)  # the token's name, or "cli"
+    reason: str | None = Field(default=None, sa_type=Text)
 
 
 class ObservationDimension(SQLModel, table=True):

@@ -25,7 +25,20 @@ CORE_COLUMNS = [
     "notes",
     "citation",
     "part_of",
+    "revision",
+    "updated_at",
+    "retracted",
+    "retracted_at",
+    "retraction_reason",
 ]
 
-# Derived on the way out; an import file may carry them, and they are checked or ignored.
-DERIVED_COLUMNS = {"unit", "citation"}
+# Derived on the way out, or kept by the API itself; an import file may carry them, and
+# they are checked or ignored. A `revision` in an import row must be the current one.
+DERIVED_COLUMNS = {
+    "unit",
+    "citation",
+    "updated_at",
+    "retracted",
+    "retracted_at",
+    "retraction_reason",
+}

@@ -1,31 +1,48 @@
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from sqlmodel import Session
 
-from app.dataset.service import read_state
-from app.db import SessionDep
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.auth.dependencies import EditorDep, require_editor
+from app.bodies import body_openapi, json_body
+from app.dataset.service import bump_data_version, read_state
+from app.db import SessionDep, WriteSessionDep
 from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
 from app.metrics.service import dimension_names
-from app.observations import service
+from app.models import Observation
+from app.observations import editing, service
 from app.observations.columns import CORE_COLUMNS
-from app.observations.schemas import Basis, ObservationDetail, ObservationPublic, Qualifier
+from app.observations.schemas import (
+    Basis,
+    ObservationData,
+    ObservationDetail,
+    ObservationPublic,
+    ObservationUpdate,
+    Qualifier,
+    Retraction,
+    RevisionPublic,
+)
 from app.pagination import DEFAULT_LIMIT
+from app.preconditions import expected_revision, stale_revision_as
 from app.query import dimension_filters, forbid_unknown_params
 from app.responses import (
+    PROBLEM,
+    WRITE_RESPONSES,
     AcceptHeader,
     CursorParam,
     FormatParam,
     LimitParam,
+    edit_responses,
     list_envelope,
+    not_found,
     paging_headers,
 )
 from app.schemas import ListResponse
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
-PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of observations; CSV and NDJSON on request.",
@@ -48,6 +65,14 @@ SORT_DESCRIPTION = (
     f"One of: {', '.join(service.SORT_OPTIONS)}. A leading - sorts descending; "
     "ties break on id in the same direction; empty values sort last."
 )
+AsOfParam = Annotated[
+    date | None,
+    Query(
+        description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
+        "(later revisions and observations unseen, later retractions not yet applied).",
+        examples=["2025-03-01"],
+    ),
+]
 DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
 
 
@@ -92,6 +117,10 @@ def list_observations(
     period_to: DateFilter = None,
     reported_from: DateFilter = None,
     reported_to: DateFilter = None,
+    include_retracted: Annotated[
+        bool, Query(description="Also list retracted observations (marked `retracted`).")
+    ] = False,
+    as_of: AsOfParam = None,
     sort: Annotated[str, Query(description=SORT_DESCRIPTION)] = "id",
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
@@ -113,9 +142,11 @@ def list_observations(
         period_to=period_to,
         reported_from=reported_from,
         reported_to=reported_to,
+        include_retracted=include_retracted,
+        as_of=as_of,
     )
     page = service.list_observations(session, query=query, sort=sort, limit=limit, cursor=cursor)
-    documents = service.observation_documents(session, page.rows)
+    documents = service.observation_documents(session, page.rows, as_of=as_of)
     headers = paging_headers(request, page.next_cursor)
     match negotiate(format, accept):
         case Format.csv:
@@ -136,15 +167,152 @@ def list_observations(
     )
 
 
+ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the revision you are replacing (from GET)."),
+]
+NOT_FOUND = not_found("observation")
+EDIT_RESPONSES = edit_responses("observation")
+
+
+def _detail_response(
+    session: Session, observation: Observation, response: Response
+) -> dict[str, Any]:
+    response.headers["ETag"] = service.etag(observation)
+    return service.observation_detail(session, observation)
+
+
 @router.get(
     "/{observation_id}",
     response_model=ObservationDetail,
-    responses={404: {"description": "No observation has this id.", **PROBLEM}},
+    responses=NOT_FOUND,
     dependencies=[Depends(forbid_unknown_params)],
 )
 def read_observation(
-    observation_id: Annotated[int, Path(description="The observation's id.", examples=[1])],
-    session: SessionDep,
+    observation_id: ObservationId, session: SessionDep, response: Response, as_of: AsOfParam = None
 ) -> dict[str, Any]:
-    """Read one observation, with its source, the sources it was relayed through, and its parts."""
-    return service.observation_detail(session, service.get_observation(session, observation_id))
+    """Read one observation, with its source, the sources it was relayed through, and its parts.
+
+    Retracted observations stay readable here, marked `retracted`. The ETag header names
+    the current revision: send it back as If-Match to edit."""
+    observation = service.get_observation(session, observation_id, as_of=as_of)
+    if as_of is None:
+        response.headers["ETag"] = service.etag(observation)
+    return service.observation_detail(session, observation, as_of=as_of)
+
+
+@router.get(
+    "/{observation_id}/history",
+    response_model=ListResponse[RevisionPublic],
+    responses=NOT_FOUND,
+    dependencies=[Depends(forbid_unknown_params)],
+)
+def read_observation_history(
+    observation_id: ObservationId, request: Request, session: SessionDep
+) -> dict[str, Any]:
+    """List every revision of an observation: when, by whom, why, and what it said."""
+    revisions = editing.list_history(session, observation_id)
+    documents = service.observation_documents(session, revisions)
+    data = [
+        {
+            "revision": revision.revision,
+            "action": revision.action,
+            "recorded_at": revision.recorded_at,
+            "recorded_by": revision.recorded_by,
+            "reason": revision.reason,
+            "observation": document,
+        }
+        for revision, document in zip(revisions, documents, strict=True)
+    ]
+    return list_envelope(
+        request, data, data_version=read_state(session).data_version, sort="revision"
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ObservationDetail,
+    responses=WRITE_RESPONSES,
+    dependencies=[Depends(forbid_unknown_params)],
+    openapi_extra=body_openapi(ObservationData),
+)
+def create_observation(
+    actor: EditorDep,
+    data: Annotated[ObservationData, Depends(json_body(ObservationData, after=require_editor))],
+    session: WriteSessionDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Add an observation (editor). Answers 201 with Location and ETag."""
+    observation = editing.create_observation(session, data, actor=actor.name)
+    bump_data_version(session)
+    response.headers["Location"] = f"/v1/observations/{observation.id}"
+    return _detail_response(session, observation, response)
+
+
+@router.patch(
+    "/{observation_id}",
+    response_model=ObservationDetail,
+    responses=EDIT_RESPONSES,
+    dependencies=[Depends(forbid_unknown_params)],
+    openapi_extra=body_openapi(ObservationUpdate),
+)
+def edit_observation(
+    observation_id: ObservationId,
+    actor: EditorDep,
+    changes: Annotated[
+        ObservationUpdate, Depends(json_body(ObservationUpdate, after=require_editor))
+    ],
+    session: WriteSessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Correct an observation (editor): a new revision, with a reason. Name the revision
+    replaced with If-Match (or `revision` in the body); a stale one changes nothing."""
+    revision, via_header = expected_revision(
+        if_match, changes.revision, kind="observation", record_id=observation_id
+    )
+    with stale_revision_as(via_header):
+        observation, outcome = editing.edit_observation(
+            session,
+            observation_id,
+            changes.changes(),
+            expected_revision=revision,
+            actor=actor.name,
+            reason=changes.reason,
+        )
+    if outcome == "updated":
+        bump_data_version(session)
+    return _detail_response(session, observation, response)
+
+
+@router.post(
+    "/{observation_id}/retract",
+    response_model=ObservationDetail,
+    responses=EDIT_RESPONSES,
+    dependencies=[Depends(forbid_unknown_params)],
+    openapi_extra=body_openapi(Retraction),
+)
+def retract_observation(
+    observation_id: ObservationId,
+    actor: EditorDep,
+    retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
+    session: WriteSessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Retract an observation (editor): it leaves the lists but stays readable, with why."""
+    revision, via_header = expected_revision(
+        if_match, retraction.revision, kind="observation", record_id=observation_id
+    )
+    with stale_revision_as(via_header):
+        observation = editing.retract_observation(
+            session,
+            observation_id,
+            expected_revision=revision,
+            actor=actor.name,
+            reason=retraction.reason,
+        )
+    bump_data_version(session)
+    return _detail_response(session, observation, response)

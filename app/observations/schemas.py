@@ -1,5 +1,5 @@
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -49,12 +49,11 @@ def period_label_for(start: date | None, end: date | None) -> str:
     return f"{start}/{end}"
 
 
-class ObservationIn(BaseModel):
-    """An observation as written in an import file (CSV columns or a JSON object)."""
+class ObservationData(BaseModel):
+    """A new observation: the body of POST /v1/observations, with the read API's names."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: int | None = Field(default=None, ge=1)
     metric: str = Field(min_length=1, max_length=64)
     origin: CountryCode
     destination: CountryCode
@@ -127,6 +126,81 @@ class ObservationIn(BaseModel):
             raise ValueError(f"value {value:g} lies outside its bounds")
 
 
+class ObservationIn(ObservationData):
+    """An observation as written in an import file: an `id` names the one to update, and a
+    `revision` must be the current one, so an import cannot undo an edit made since."""
+
+    id: int | None = Field(default=None, ge=1)
+    revision: int | None = Field(default=None, ge=1)
+
+
+# Fields an edit may change (everything a client writes).
+EDITABLE_FIELDS = list(ObservationData.model_fields)
+
+
+class ObservationUpdate(BaseModel):
+    """PATCH body: the fields to change, why, and (without If-Match) the revision replaced."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why: shown in the history.")
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        description="The revision this edit replaces, for clients that cannot send If-Match.",
+    )
+    metric: str | None = None
+    origin: CountryCode | None = None
+    destination: CountryCode | None = None
+    region: SubdivisionCode | None = None
+    dimensions: dict[str, str] | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    period_label: str | None = None
+    value: float | None = None
+    lower_bound: float | None = None
+    upper_bound: float | None = None
+    qualifier: Qualifier | None = None
+    basis: Basis | None = None
+    attributed_to: str | None = None
+    source_id: int | None = None
+    reported_on: PartialDate | None = None
+    quote: str | None = None
+    notes: str | None = None
+    part_of: int | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "The BBC's own article gives 'more than 10,000'.",
+                    "revision": 1,
+                    "notes": "Checked against the BBC's article.",
+                }
+            ]
+        },
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the client sent (an explicit null clears a field)."""
+        return self.model_dump(include=self.model_fields_set & set(EDITABLE_FIELDS))
+
+
+class Retraction(BaseModel):
+    """POST /v1/observations/{id}/retract body."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "The source withdrew this figure.", "revision": 2}]
+        },
+    )
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why it is retracted.")
+    revision: int | None = Field(
+        default=None, ge=1, description="The revision retracted, if If-Match is not sent."
+    )
+
+
 OBSERVATION_EXAMPLE: dict[str, Any] = {
     "id": 1,
     "metric": "workers_entered",
@@ -160,6 +234,11 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
         'sent to work in Russia" (publisher not named, date not given).'
     ),
     "part_of": None,
+    "revision": 1,
+    "updated_at": "2026-11-26T12:00:00Z",
+    "retracted": False,
+    "retracted_at": None,
+    "retraction_reason": None,
 }
 
 
@@ -195,6 +274,11 @@ class ObservationPublic(BaseModel):
     notes: str | None = Field(description="How the figure was read from the source.")
     citation: str = Field(description="A sentence to paste: who, in which source, when.")
     part_of: int | None = Field(description="The id of the total this is a breakdown of.")
+    revision: int = Field(description="1 when created; each edit or retraction adds one.")
+    updated_at: datetime | None = Field(description="When this revision was recorded (UTC).")
+    retracted: bool = Field(description="Withdrawn: kept and reachable, but out of lists.")
+    retracted_at: datetime | None
+    retraction_reason: str | None
 
     model_config = ConfigDict(json_schema_extra={"examples": [OBSERVATION_EXAMPLE]})
 
@@ -214,6 +298,30 @@ class ObservationDetail(ObservationPublic):
                     "source": SOURCE_EXAMPLE,
                     "relay_chain": [],
                     "parts": [],
+                }
+            ]
+        }
+    )
+
+
+class RevisionPublic(BaseModel):
+    revision: int
+    action: str = Field(description="create, edit or retract.")
+    recorded_at: datetime = Field(description="When (UTC).")
+    recorded_by: str = Field(description="The name of the token that made the change.")
+    reason: str | None = Field(description="Why, as the editor gave it.")
+    observation: ObservationPublic = Field(description="The observation as of this revision.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "revision": 1,
+                    "action": "create",
+                    "recorded_at": "2026-11-26T12:00:00Z",
+                    "recorded_by": "seed",
+                    "reason": None,
+                    "observation": OBSERVATION_EXAMPLE,
                 }
             ]
         }

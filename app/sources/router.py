@@ -1,21 +1,35 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from sqlmodel import Session
 
-from app.dataset.service import read_state
-from app.db import SessionDep
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.auth.dependencies import EditorDep, require_editor
+from app.bodies import body_openapi, json_body
+from app.dataset.service import bump_data_version, read_state
+from app.db import SessionDep, WriteSessionDep
+from app.models import Source
 from app.pagination import DEFAULT_LIMIT, Cursor, decode_cursor, encode_cursor
+from app.preconditions import expected_revision, stale_revision_as
 from app.query import forbid_unknown_params
-from app.responses import CursorParam, LimitParam, list_envelope, paging_headers
+from app.responses import (
+    WRITE_RESPONSES,
+    CursorParam,
+    LimitParam,
+    edit_responses,
+    list_envelope,
+    not_found,
+    paging_headers,
+)
 from app.schemas import ListResponse
 from app.sources import service
-from app.sources.schemas import SourceDetail, SourcePublic
+from app.sources.schemas import SourceData, SourceDetail, SourcePublic, SourceUpdate
 
 router = APIRouter(
     prefix="/v1/sources", tags=["sources"], dependencies=[Depends(forbid_unknown_params)]
 )
-NOT_FOUND = {404: {"description": "No source has this id.", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+NOT_FOUND = not_found("source")
+EDIT_RESPONSES = edit_responses("source")
+SourceId = Annotated[int, Path(description="The source's id.", examples=[2])]
 
 
 @router.get("", response_model=ListResponse[SourcePublic])
@@ -44,16 +58,73 @@ def list_sources(
     )
 
 
-@router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
-def read_source(
-    source_id: Annotated[int, Path(description="The source's id.", examples=[2])],
-    session: SessionDep,
-) -> dict[str, Any]:
-    """Read one source, with the chain of sources it reached us through."""
-    source = service.get_source(session, source_id)
-    chain = service.relay_chains(session, [source_id])[source_id]
+def _detail(session: Session, source: Source, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = service.etag(source)
+    chain = service.relay_chains(session, [source.id])[source.id]
     return {
         **service.source_document(source),
         "relay_chain": [service.source_document(s) for s in chain[1:]],
-        "observation_count": service.count_observations(session, source_id),
+        "observation_count": service.count_observations(session, source.id),
     }
+
+
+@router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
+def read_source(source_id: SourceId, session: SessionDep, response: Response) -> dict[str, Any]:
+    """Read one source, with the chain of sources it reached us through. The ETag header
+    names its revision: send it back as If-Match to edit."""
+    return _detail(session, service.get_source(session, source_id), response)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SourceDetail,
+    responses=WRITE_RESPONSES,
+    openapi_extra=body_openapi(SourceData),
+)
+def create_source(
+    actor: EditorDep,
+    data: Annotated[SourceData, Depends(json_body(SourceData, after=require_editor))],
+    session: WriteSessionDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Add a source (editor). Answers 201 with Location and ETag."""
+    source = service.create_source(session, data, actor=actor.name)
+    bump_data_version(session)
+    response.headers["Location"] = f"/v1/sources/{source.id}"
+    return _detail(session, source, response)
+
+
+@router.patch(
+    "/{source_id}",
+    response_model=SourceDetail,
+    responses=EDIT_RESPONSES,
+    openapi_extra=body_openapi(SourceUpdate),
+)
+def edit_source(
+    source_id: SourceId,
+    actor: EditorDep,
+    changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
+    session: WriteSessionDep,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="The ETag of the revision you are replacing.")
+    ] = None,
+) -> dict[str, Any]:
+    """Correct a source (editor): a new revision, with a reason. Name the revision replaced
+    with If-Match (or `revision` in the body); a stale one changes nothing."""
+    revision, via_header = expected_revision(
+        if_match, changes.revision, kind="source", record_id=source_id
+    )
+    with stale_revision_as(via_header):
+        source, outcome = service.edit_source(
+            session,
+            source_id,
+            changes.changes(),
+            expected_revision=revision,
+            actor=actor.name,
+            reason=changes.reason,
+        )
+    if outcome == "updated":
+        bump_data_version(session)
+    return _detail(session, source, response)

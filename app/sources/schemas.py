@@ -1,3 +1,4 @@
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,12 +14,24 @@ class SourceType(StrEnum):
     testimony = "testimony"
 
 
-class SourceIn(BaseModel):
-    """A source as written in an import file."""
+class SourceData(BaseModel):
+    """A new source: the body of POST /v1/sources."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "North Korean workers in Russia",
+                    "publisher": "BBC",
+                    "url": "https://www.bbc.co.uk/news/example",
+                    "published_on": "2025-06",
+                    "type": "news_report",
+                }
+            ]
+        },
+    )
 
-    id: int | None = Field(default=None, ge=1)
     title: str = Field(min_length=1, max_length=500)
     publisher: str | None = Field(default=None, min_length=1, max_length=200)
     url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
@@ -26,6 +39,41 @@ class SourceIn(BaseModel):
     type: SourceType
     relayed_through: int | None = Field(default=None, ge=1)
     notes: str | None = None
+
+
+class SourceIn(SourceData):
+    """A source as written in an import file: an `id` names the one to revise, and a
+    `revision` must be the current one."""
+
+    id: int | None = Field(default=None, ge=1)
+    revision: int | None = Field(default=None, ge=1)
+
+
+class SourceUpdate(BaseModel):
+    """PATCH body: the fields to change, why, and (without If-Match) the revision replaced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"reason": "The BBC article's date is now known.", "published_on": "2025-06-17"}
+            ]
+        },
+    )
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why: shown in the history.")
+    revision: int | None = Field(default=None, ge=1, description="The revision replaced.")
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    publisher: str | None = Field(default=None, min_length=1, max_length=200)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
+    published_on: PartialDate | None = None
+    type: SourceType | None = None
+    relayed_through: int | None = Field(default=None, ge=1)
+    notes: str | None = None
+
+    def changes(self) -> dict[str, object]:
+        editable = set(SourceData.model_fields)
+        return self.model_dump(include=self.model_fields_set & editable, mode="json")
 
 
 SOURCE_EXAMPLE = {
@@ -43,6 +91,8 @@ SOURCE_EXAMPLE = {
     "description": (
         '"BBC investigation into North Korean workers in Russia" (BBC, date not given)'
     ),
+    "revision": 1,
+    "updated_at": "2026-11-26T12:00:00Z",
 }
 
 
@@ -62,6 +112,8 @@ class SourcePublic(BaseModel):
     )
     notes: str | None
     description: str = Field(description="Title, publisher and date in one phrase, for citations.")
+    revision: int = Field(description="1 when created; each edit adds one.")
+    updated_at: datetime | None = Field(description="When this revision was recorded (UTC).")
 
     model_config = ConfigDict(json_schema_extra={"examples": [SOURCE_EXAMPLE]})
 

@@ -1,25 +1,33 @@
-"""Sources: who published a figure, and the chain of publications it reached us through."""
+"""Sources: who published a figure, the chain of publications it reached us through, and
+their revisions (a source is corrected, never overwritten)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome
-from app.errors import InvalidData, NotFound, UnknownReference
-from app.models import Observation, Source
-from app.sources.schemas import SourceIn
+from app.errors import InvalidData, NotFound, StaleRevision, UnknownReference
+from app.history import end_of_day, supersede, valid_at
+from app.models import Observation, Source, SourceRevision, utc_now
+from app.sources.schemas import SourceData, SourceIn
+
+SourceRow = Source | SourceRevision
+STORED_FIELDS = list(SourceData.model_fields)
 
 
-def describe_source(source: Source) -> str:
+def describe_source(source: SourceRow) -> str:
     """'"Title" (Publisher, 2025-06)', saying so where the publisher or date is unknown."""
     publisher = source.publisher or "publisher not named"
     when = source.published_on or "date not given"
     return f'"{source.title}" ({publisher}, {when})'
 
 
-def source_document(source: Source) -> dict[str, Any]:
+def source_document(source: SourceRow) -> dict[str, Any]:
+    updated_at = source.updated_at.isoformat().replace("+00:00", "Z") if source.updated_at else None
     return {
         "id": source.id,
         "title": source.title,
@@ -30,7 +38,13 @@ def source_document(source: Source) -> dict[str, Any]:
         "relayed_through": source.relayed_through,
         "notes": source.notes,
         "description": describe_source(source),
+        "revision": source.revision,
+        "updated_at": updated_at,
     }
+
+
+def etag(source: SourceRow) -> str:
+    return f'"source-{source.id}-r{source.revision}"'
 
 
 def list_sources(session: Session, *, limit: int, after_id: int | None) -> list[Source]:
@@ -64,21 +78,27 @@ def require_sources(session: Session, ids: Iterable[int]) -> None:
         )
 
 
-def relay_chains(session: Session, ids: Iterable[int]) -> dict[int, list[Source]]:
-    """For each source id, the source followed by those it was relayed through, outward."""
-    loaded: dict[int, Source] = {}
+def relay_chains(
+    session: Session, ids: Iterable[int], *, as_of: date | None = None
+) -> dict[int, list[SourceRow]]:
+    """For each source id, the source followed by those it was relayed through, outward;
+    as they stood at the end of `as_of`, if given."""
+    table: Any = Source if as_of is None else SourceRevision
+    when = [] if as_of is None else valid_at(SourceRevision, end_of_day(as_of))
+    ids = list(ids)
+    loaded: dict[int, SourceRow] = {}
     pending = set(ids)
     while pending:
-        for source in session.scalars(select(Source).where(Source.id.in_(pending))):
+        for source in session.scalars(select(table).where(table.id.in_(pending), *when)):
             loaded[source.id] = source
         pending = {
             s.relayed_through
             for s in loaded.values()
             if s.relayed_through is not None and s.relayed_through not in loaded
         }
-    chains: dict[int, list[Source]] = {}
+    chains: dict[int, list[SourceRow]] = {}
     for source_id in ids:
-        chain: list[Source] = []
+        chain: list[SourceRow] = []
         current = loaded.get(source_id)
         while current is not None and current not in chain:
             chain.append(current)
@@ -95,16 +115,87 @@ def _check_relay(session: Session, source_id: int | None, relayed_through: int |
             f"relayed_through names source {relayed_through}, which does not exist.",
             field="relayed_through",
         )
-    if source_id is not None and any(
-        s.id == source_id for s in relay_chains(session, [relayed_through])[relayed_through]
-    ):
+    chain = relay_chains(session, [relayed_through])[relayed_through]
+    if source_id is not None and any(s.id == source_id for s in chain):
         raise InvalidData(
             f"relayed_through {relayed_through} would make source {source_id} relay itself.",
             field="relayed_through",
         )
 
 
-def _find_same_source(session: Session, data: SourceIn) -> Source | None:
+def _record(
+    session: Session, source: Source, *, action: str, actor: str, reason: str | None
+) -> None:
+    moment = source.updated_at or utc_now()
+    supersede(session, SourceRevision, source.id, moment)
+    fields = {name: getattr(source, name) for name in STORED_FIELDS}
+    session.add(
+        SourceRevision(
+            id=source.id,
+            revision=source.revision,
+            action=action,
+            recorded_at=moment,
+            recorded_by=actor,
+            reason=reason,
+            updated_at=moment,
+            **fields,
+        )
+    )
+    record_audit(
+        session, actor=actor, action=f"source.{action}", target=f"source/{source.id}", reason=reason
+    )
+    session.flush()
+
+
+def create_source(
+    session: Session, data: SourceData, *, actor: str, source_id: int | None = None
+) -> Source:
+    _check_relay(session, source_id, data.relayed_through)
+    source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
+    session.add(source)
+    session.flush()
+    _record(session, source, action="create", actor=actor, reason=None)
+    return source
+
+
+def edit_source(
+    session: Session,
+    source_id: int,
+    changes: Mapping[str, Any],
+    *,
+    expected_revision: int,
+    actor: str,
+    reason: str,
+) -> tuple[Source, SaveOutcome]:
+    """Apply `changes` as a new revision, if `expected_revision` is still the current one."""
+    source = get_source(session, source_id)
+    if source.revision != expected_revision:
+        raise StaleRevision(
+            f"Source {source_id} is at revision {source.revision}, not {expected_revision}; "
+            "read it again and reapply your change.",
+            current_revision=source.revision,
+        )
+    merged = {**{n: getattr(source, n) for n in STORED_FIELDS}, **changes}
+    data = SourceData.model_validate(merged)
+    fields = data.model_dump(mode="json")
+    if all(getattr(source, name) == value for name, value in fields.items()):
+        return source, "unchanged"
+    _check_relay(session, source_id, data.relayed_through)
+    now = utc_now()
+    applied = session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.revision == expected_revision)
+        .values(**fields, revision=expected_revision + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if applied.rowcount != 1:  # another writer got there between our read and this update
+        raise StaleRevision(f"Source {source_id} changed meanwhile; read it again and retry.")
+    session.refresh(source)
+    _record(session, source, action="edit", actor=actor, reason=reason)
+    return source, "updated"
+
+
+def _find_same_source(session: Session, data: SourceData) -> Source | None:
     """Without an id, the same title, publisher and date mean the same source."""
     query = select(Source).where(
         Source.title == data.title,
@@ -114,21 +205,22 @@ def _find_same_source(session: Session, data: SourceIn) -> Source | None:
     return session.scalars(query.order_by(Source.id).limit(1)).first()
 
 
-def save_source(session: Session, data: SourceIn) -> tuple[Source, SaveOutcome]:
-    """Create the source (with the given id, if any) or update it."""
-    _check_relay(session, data.id, data.relayed_through)
-    fields = data.model_dump(exclude={"id"}, mode="json")
+def save_source(
+    session: Session, data: SourceIn, *, actor: str, reason: str | None = None
+) -> tuple[Source, SaveOutcome]:
+    """For imports: create the source (with its id, if given) or revise the same one."""
+    base = SourceData.model_validate(data.model_dump(exclude={"id", "revision"}))
     source = (
-        session.get(Source, data.id) if data.id is not None else _find_same_source(session, data)
+        session.get(Source, data.id) if data.id is not None else _find_same_source(session, base)
     )
     if source is None:
-        source = Source(id=data.id, **fields)
-        session.add(source)
-        session.flush()
-        return source, "created"
-    if all(getattr(source, name) == value for name, value in fields.items()):
-        return source, "unchanged"
-    for name, value in fields.items():
-        setattr(source, name, value)
-    session.flush()
-    return source, "updated"
+        return create_source(session, base, actor=actor, source_id=data.id), "created"
+    expected = data.revision if data.revision is not None else source.revision
+    return edit_source(
+        session,
+        source.id,
+        base.model_dump(),
+        expected_revision=expected,
+        actor=actor,
+        reason=reason or "import",
+    )

@@ -1,0 +1,104 @@
+"""Bearer tokens: created and revoked from the CLI, checked on every write.
+
+A token reads "ls_<key_id>_<secret>". Only the SHA-256 of the secret is stored; the secret
+is random (256 bits), so a fast hash is enough, and it is compared in constant time."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.audit.service import record_audit
+from app.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthorized
+from app.models import ApiToken, utc_now
+
+TOKEN_PREFIX = "ls"
+CHALLENGE = 'Bearer realm="laborstats"'
+
+
+class Role(StrEnum):
+    editor = "editor"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing: the token's name (recorded with every write) and its role."""
+
+    name: str
+    role: Role
+
+    def may(self, role: Role) -> bool:
+        return self.role == Role.admin or self.role == role
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, *, name: str, role: Role, actor: str = "cli") -> str:
+    """Store a new token and return it; this is the only time the secret exists in clear."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidData("A token name is 1 to 100 characters.", field="name")
+    if session.scalars(select(ApiToken).where(ApiToken.name == name)).first() is not None:
+        raise Conflict(f"A token named '{name}' already exists; choose another name.")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            name=name,
+            role=role.value,
+            key_id=key_id,
+            secret_hash=_hash(secret),
+            created_at=utc_now(),
+        )
+    )
+    record_audit(session, actor=actor, action="token.create", target=f"token/{name}")
+    session.flush()
+    return f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+
+def revoke_token(session: Session, *, name: str, actor: str = "cli") -> None:
+    token = session.scalars(select(ApiToken).where(ApiToken.name == name)).first()
+    if token is None:
+        raise NotFound(f"There is no token named '{name}'.")
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+        record_audit(session, actor=actor, action="token.revoke", target=f"token/{name}")
+        session.flush()
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
+
+
+def authenticate(session: Session, credentials: str | None) -> Actor:
+    """The actor behind an `Authorization: Bearer` value; 401 if missing, unknown or revoked."""
+    if not credentials:
+        raise Unauthorized(
+            "Writing needs a token: send 'Authorization: Bearer <token>' "
+            "(an admin creates one with `laborstats token create`).",
+            headers={"WWW-Authenticate": CHALLENGE},
+        )
+    prefix, _, rest = credentials.partition("_")
+    key_id, _, secret = rest.partition("_")
+    token = None
+    if prefix == TOKEN_PREFIX and key_id and secret:
+        token = session.scalars(select(ApiToken).where(ApiToken.key_id == key_id)).first()
+    # Hash and compare even when no row matched, so timing does not tell which part was wrong.
+    expected = token.secret_hash if token else _hash(secrets.token_urlsafe(32))
+    if not hmac.compare_digest(_hash(secret), expected) or token is None or token.revoked_at:
+        raise Unauthorized(
+            "This token is not valid (unknown or revoked).",
+            headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
+        )
+    return Actor(name=token.name, role=Role(token.role))
+
+
+def require_role(actor: Actor, role: Role) -> None:
+    if not actor.may(role):
+        raise Forbidden(f"This needs an {role.value} token; '{actor.name}' is {actor.role.value}.")

@@ -1,0 +1,30 @@
+"""Revision tables keep every state a record has had, each valid from `recorded_at` until
+`superseded_at` (null while current). Reading "as of" a day takes the state valid at the
+end of that UTC day."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, update
+from sqlmodel import Session
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after `day` (UTC): what was recorded before it counts."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def valid_at(revision_table: Any, moment: datetime) -> list[ColumnElement[bool]]:
+    return [
+        revision_table.recorded_at < moment,
+        or_(revision_table.superseded_at.is_(None), revision_table.superseded_at >= moment),
+    ]
+
+
+def supersede(session: Session, revision_table: Any, record_id: int, moment: datetime) -> None:
+    """Close the current revision of a record; the caller adds the next one."""
+    session.execute(
+        update(revision_table)
+        .where(revision_table.id == record_id, revision_table.superseded_at.is_(None))
+        .values(superseded_at=moment)
+    )

@@ -1,0 +1,133 @@
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.dependencies import EditorDep, require_editor
+from app.bodies import limited_chunks, require_media_type
+from app.db import WriteSessionDep
+from app.imports.service import ImportReport, finish_import, import_file
+from app.query import forbid_unknown_params
+from app.responses import PROBLEM, WRITE_RESPONSES
+
+router = APIRouter(
+    prefix="/v1/imports", tags=["imports"], dependencies=[Depends(forbid_unknown_params)]
+)
+JSON_LINES_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+class ImportProblem(BaseModel):
+    line: int = Field(description="Line in the body (the CSV header is line 1); 0: the whole.")
+    message: str
+
+
+class ImportResult(BaseModel):
+    dry_run: bool
+    valid: bool = Field(description="True when every row passed; a real import then committed.")
+    created: int
+    updated: int = Field(description="Rows that changed an observation: each a new revision.")
+    unchanged: int
+    problems: list[ImportProblem]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "dry_run": True,
+                    "valid": False,
+                    "created": 11,
+                    "updated": 1,
+                    "unchanged": 9,
+                    "problems": [
+                        {
+                            "line": 23,
+                            "message": "origin: 'XXX' is not an ISO 3166-1 alpha-3 country code; "
+                            "use three letters such as PRK or RUS",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: Path
+    json_lines: bool
+
+
+async def spooled_upload(
+    request: Request, _: Annotated[Any, Depends(require_editor)]
+) -> AsyncIterator[Upload]:
+    """The body, checked for type and size and spooled to a temporary file, so that a large
+    import never sits in memory; removed after the request."""
+    media_type = require_media_type(request, "text/csv", *JSON_LINES_TYPES)
+    limit = request.app.state.settings.import_max_bytes
+    with tempfile.TemporaryDirectory(prefix="laborstats-import-") as folder:
+        path = Path(folder) / "body"
+        with path.open("wb") as spool:
+            async for chunk in limited_chunks(request, limit):
+                spool.write(chunk)
+        yield Upload(path=path, json_lines=media_type in JSON_LINES_TYPES)
+
+
+def _result(report: ImportReport, *, dry_run: bool) -> dict[str, Any]:
+    counts = report.counts.get("observations")
+    return {
+        "dry_run": dry_run,
+        "valid": not report.problems,
+        "created": counts["created"] if counts else 0,
+        "updated": counts["updated"] if counts else 0,
+        "unchanged": counts["unchanged"] if counts else 0,
+        "problems": [{"line": p.line, "message": p.message} for p in report.problems],
+    }
+
+
+@router.post(
+    "",
+    response_model=ImportResult,
+    responses={
+        **WRITE_RESPONSES,
+        422: {"description": "Some rows are bad; nothing was imported.", **PROBLEM},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file itself: CSV with the export's columns, or JSON lines.",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        }
+    },
+)
+def import_observations(
+    actor: EditorDep,
+    upload: Annotated[Upload, Depends(spooled_upload)],
+    session: WriteSessionDep,
+    dry_run: Annotated[
+        bool, Query(description="Check every row and report, changing nothing.")
+    ] = False,
+    reason: Annotated[
+        str, Query(min_length=1, max_length=2000, description="Recorded with each revision.")
+    ] = "import",
+) -> dict[str, Any]:
+    """Import observations from CSV or JSON lines (editor): all rows or none. Rows with an
+    `id` (or the same natural key) revise that observation; unchanged rows change nothing."""
+    report = ImportReport()
+    import_file(
+        session,
+        upload.path,
+        report=report,
+        actor=actor.name,
+        reason=reason,
+        json_lines=upload.json_lines,
+        name="body",
+    )
+    if dry_run:
+        session.rollback()
+        return _result(report, dry_run=True)
+    finish_import(session, report, actor=actor.name, target="observations")
+    return _result(report, dry_run=False)
