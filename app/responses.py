@@ -1,5 +1,6 @@
 """HTTP helpers shared by the routers: list envelopes, paging links, format choice."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Request
@@ -26,6 +27,14 @@ FormatParam = Annotated[
     Query(
         description="json (default), csv (RFC 4180, UTF-8, header row) or ndjson. "
         "Without it, the Accept header decides (text/csv, application/x-ndjson).",
+    ),
+]
+AsOfParam = Annotated[
+    date | None,
+    Query(
+        description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
+        "(later revisions and observations unseen, later retractions not yet applied).",
+        examples=["2025-03-01"],
     ),
 ]
 AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]

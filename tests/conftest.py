@@ -145,3 +145,22 @@ def session_for() -> Iterator[Callable[[str], Session]]:
     yield open_session
     for engine in engines:
         engine.dispose()
+
+
+class Desk:
+    """A seeded database of the test's own, its client, and tokens of each kind."""
+
+    def __init__(self, url: str, client: TestClient, session: Session) -> None:
+        from tests.factories import bearer, make_token
+
+        self.url, self.client, self.session = url, client, session
+        self.editor = bearer(make_token(session, "newsdesk", "editor"))
+        self.admin = bearer(make_token(session, "chief", "admin"))
+
+    def data_version(self) -> int:
+        return self.client.get("/v1").json()["data_version"]
+
+
+@pytest.fixture
+def desk(seeded_db_url: str, client_for, session_for) -> Desk:
+    return Desk(seeded_db_url, client_for(seeded_db_url), session_for(seeded_db_url))

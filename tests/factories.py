@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.auth.service import Role, create_token
 from app.dataset.service import bump_data_version
 from app.models import Observation
 from app.observations import editing
@@ -36,3 +37,13 @@ def add_observation(session: Session, **overrides: Any) -> Observation:
     bump_data_version(session)
     session.commit()
     return observation
+
+
+def make_token(session: Session, name: str, role: str) -> str:
+    secret = create_token(session, name=name, role=Role(role))
+    session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}

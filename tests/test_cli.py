@@ -51,11 +51,3 @@ def test_import_of_a_bad_file_exits_non_zero_naming_each_line(
     assert result.returncode == 1
     assert "nothing was imported" in result.stderr
     assert "bad.csv:3: destination: 'XXX'" in result.stderr
-
-
-def test_export_writes_a_data_package(seeded_db_url: str, tmp_path: Path) -> None:
-    result = run("export", str(tmp_path / "out"), database_url=seeded_db_url)
-    assert result.returncode == 0, result.stderr
-    assert "9 observations" in result.stdout
-    names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["datapackage.json", "metrics.csv", "observations.csv", "sources.csv"]

@@ -8,6 +8,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -16,9 +17,11 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.audit.service import record_audit
+from app.datapackage import DATASET_FILES, REVISION_FILES
 from app.dataset.service import SaveOutcome, bump_data_version
 from app.db import sync_id_sequences
 from app.errors import Conflict, ImportFailed, InvalidData
+from app.imports.restore import RestoreProblem, restore_history
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricIn
 from app.observations import editing
@@ -27,12 +30,6 @@ from app.observations.schemas import ObservationIn
 from app.sources import service as sources_service
 from app.sources.schemas import SourceIn
 
-# A dataset folder holds these files, loaded in this order; each is optional.
-DATASET_FILES = {
-    "metrics": "metrics.csv",
-    "sources": "sources.csv",
-    "observations": "observations.csv",
-}
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 # Columns of the sources export that the API derives or keeps itself.
 SOURCE_DERIVED_COLUMNS = {"description", "updated_at"}
@@ -221,15 +218,54 @@ def import_path(
     """Import a dataset folder (metrics.csv, sources.csv, observations.csv) or one file of
     observations (.csv, or .ndjson/.jsonl for JSON lines), then `finish_import`."""
     report = ImportReport()
-    files = (
-        [(kind, path / name) for kind, name in DATASET_FILES.items() if (path / name).is_file()]
-        if path.is_dir()
-        else [("observations", path)]
-    )
-    for kind, file in files:
-        import_file(session, file, kind=kind, report=report, actor=actor, on_row=on_row)
+    if not path.is_dir():
+        import_file(session, path, report=report, actor=actor, on_row=on_row)
+    elif any((path / DATASET_FILES[kind]).is_file() for kind in REVISION_FILES):
+        _restore_folder(session, path, report=report)
+    else:
+        for kind in ("metrics", "sources", "observations"):
+            if (file := path / DATASET_FILES[kind]).is_file():
+                import_file(session, file, kind=kind, report=report, actor=actor, on_row=on_row)
     finish_import(session, report, actor=actor, target=path.name)
     return report
+
+
+def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> None:
+    """An export with its revisions: metrics as usual, then sources and observations with
+    their whole history, into an empty database."""
+    if (folder / DATASET_FILES["metrics"]).is_file():
+        import_file(
+            session,
+            folder / DATASET_FILES["metrics"],
+            kind="metrics",
+            report=report,
+            actor="restore",
+        )
+    if report.problems:
+        return
+    try:
+        with ExitStack() as stack:
+            rows = {
+                kind: read_csv_rows(
+                    stack.enter_context(
+                        (folder / DATASET_FILES[kind]).open(encoding="utf-8", newline="")
+                    )
+                )
+                if (folder / DATASET_FILES[kind]).is_file()
+                else iter(())
+                for kind in REVISION_FILES
+            }
+            sources, observations = restore_history(
+                session, rows["source_revisions"], rows["observation_revisions"]
+            )
+    except RestoreProblem as problem:
+        report.problems.append(RowProblem(problem.file, problem.line, problem.message))
+        return
+    except (ValueError, csv.Error, UnicodeDecodeError) as exc:
+        report.problems.append(RowProblem(folder.name, 0, str(exc)))
+        return
+    report.counts["sources"] = Counter(created=sources)
+    report.counts["observations"] = Counter(created=observations)
 
 
 def finish_import(session: Session, report: ImportReport, *, actor: str, target: str) -> None:

@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -31,6 +30,7 @@ from app.responses import (
     PROBLEM,
     WRITE_RESPONSES,
     AcceptHeader,
+    AsOfParam,
     CursorParam,
     FormatParam,
     LimitParam,
@@ -65,14 +65,6 @@ SORT_DESCRIPTION = (
     f"One of: {', '.join(service.SORT_OPTIONS)}. A leading - sorts descending; "
     "ties break on id in the same direction; empty values sort last."
 )
-AsOfParam = Annotated[
-    date | None,
-    Query(
-        description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
-        "(later revisions and observations unseen, later retractions not yet applied).",
-        examples=["2025-03-01"],
-    ),
-]
 DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
 
 

@@ -9,7 +9,7 @@ from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
 from app.metrics.service import dimension_names
 from app.query import dimension_filters
-from app.responses import AcceptHeader, FormatParam, list_envelope
+from app.responses import AcceptHeader, AsOfParam, FormatParam, list_envelope
 from app.schemas import ListResponse
 from app.series import service
 from app.series.schemas import SeriesPeriod
@@ -54,6 +54,7 @@ def read_series(
     period_to: Annotated[
         PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")
     ] = None,
+    as_of: AsOfParam = None,
     format: FormatParam = None,
 ) -> Any:
     """Read a series: every figure per period for one country pair, side by side."""
@@ -67,6 +68,7 @@ def read_series(
         dimensions=dimensions,
         period_from=period_from,
         period_to=period_to,
+        as_of=as_of,
     )
     match negotiate(format, accept):
         case Format.csv:

@@ -2,12 +2,12 @@
 and the lowest and highest figure stated for it. Nothing is averaged or picked."""
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.models import Observation
 from app.observations import service as observations_service
 from app.observations.service import ObservationFilter
 
@@ -56,6 +56,7 @@ def build_series(
     dimensions: Mapping[str, str] | None = None,
     period_from: str | None = None,
     period_to: str | None = None,
+    as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """Figures for the whole pair (or one region) and one breakdown ({} = totals), so that
     a part is never compared with its whole."""
@@ -66,23 +67,23 @@ def build_series(
         destination=destination,
         period_from=period_from,
         period_to=period_to,
+        as_of=as_of,
     )
     observations_service.check_filter_references(session, query)
+    table = observations_service.table_for(as_of)
     statement = (
-        select(Observation)
+        select(table)
         .where(
             *observations_service.filter_conditions(query),
-            Observation.region.is_not_distinct_from(region),
-            Observation.dimensions == observations_service.canonical_dimensions(dimensions),
+            table.region.is_not_distinct_from(region),
+            table.dimensions == observations_service.canonical_dimensions(dimensions),
         )
         .order_by(
-            Observation.period_start.asc().nulls_last(),
-            Observation.period_end.asc().nulls_last(),
-            Observation.id,
+            table.period_start.asc().nulls_last(), table.period_end.asc().nulls_last(), table.id
         )
     )
     documents = observations_service.observation_documents(
-        session, list(session.scalars(statement))
+        session, list(session.scalars(statement)), as_of=as_of
     )
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for document in documents:

@@ -91,6 +91,10 @@ def relay_chains(
     while pending:
         for source in session.scalars(select(table).where(table.id.in_(pending), *when)):
             loaded[source.id] = source
+        if as_of is not None:  # a source recorded after that day: cite it as it is now
+            missing = pending - loaded.keys()
+            for source in session.scalars(select(Source).where(Source.id.in_(missing))):
+                loaded[source.id] = source
         pending = {
             s.relayed_through
             for s in loaded.values()

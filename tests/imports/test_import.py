@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.errors import ImportFailed
-from app.exports.service import export_dataset
 from app.imports.service import import_path
 from app.models import DatasetState, Observation
 from tests.factories import observation_fields
@@ -98,22 +97,3 @@ def test_a_broken_json_line_is_reported_by_number(
     path.write_text(json.dumps(observation_fields()) + "\n{not json\n")
     [problem] = import_fails(session_for, seeded_db_url, path)
     assert "line 2" in problem["message"]
-
-
-def test_an_export_imports_into_an_empty_database_and_exports_identically(
-    seeded_db_url: str, empty_db_url: str, session_for, tmp_path: Path
-) -> None:
-    with session_for(seeded_db_url) as session:
-        export_dataset(session, tmp_path / "first")
-    with session_for(empty_db_url) as session, session.begin():
-        import_path(session, tmp_path / "first")
-    with session_for(empty_db_url) as session:
-        export_dataset(session, tmp_path / "second")
-    for name in ("metrics.csv", "sources.csv", "observations.csv", "datapackage.json"):
-        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
-    package = json.loads((tmp_path / "first" / "datapackage.json").read_text())
-    assert [r["path"] for r in package["resources"]] == [
-        "metrics.csv",
-        "sources.csv",
-        "observations.csv",
-    ]
