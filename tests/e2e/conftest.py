@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,23 @@ from tests.conftest import Databases
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    log: Path
+
+    def laborstats(self, *args: str) -> str:
+        """Run the CLI against the server's database; its standard output."""
+        return subprocess.run(
+            [str(LABORSTATS), *args],
+            env={**os.environ, "DATABASE_URL": self.database_url},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -21,17 +39,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real `laborstats serve` process on a free port, over its own seeded database."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w+")
-    env = {**os.environ, "DATABASE_URL": databases.copy(databases.seeded)}
-    process = subprocess.Popen(
-        [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    database_url = databases.copy(databases.seeded)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -42,11 +61,14 @@ def server_url(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"server did not start:\n{log.read()}")
+                pytest.fail(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield url
+        yield Server(url=url, database_url=database_url, log=log_path)
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def server_url(server: Server) -> str:
+    return server.url

@@ -6,6 +6,8 @@ import io
 import httpx
 import pytest
 
+from tests.e2e.conftest import Server
+
 pytestmark = pytest.mark.e2e
 
 
@@ -34,3 +36,18 @@ def test_cors_lets_a_dashboard_on_another_origin_read(server_url: str) -> None:
         f"{server_url}/v1/metrics", headers={"Origin": "https://dashboard.example"}, timeout=10
     )
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_server_log_never_shows_a_token(server: Server) -> None:
+    token = server.laborstats("token", "create", "--name", "logcheck", "--role", "editor").split()[
+        -1
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        client.post("/v1/sources", json={"title": "A test source", "type": "testimony"})
+        client.post("/v1/sources", content=b"{broken", headers={"Content-Type": "application/json"})
+        client.get("/v1/audit")
+    log = server.log.read_text()
+    assert "POST /v1/sources" in log
+    assert token not in log
+    assert token.rsplit("_", 1)[-1] not in log

@@ -1,0 +1,58 @@
+"""A `laborstats import` killed half-way (SIGKILL) leaves all rows or none, and on SQLite
+a database that passes PRAGMA integrity_check."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.models import Observation
+from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.e2e
+LABORSTATS = Path(sys.executable).parent / "laborstats"
+ROWS = 5000
+
+
+def write_large_file(path: Path) -> None:
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["metric", "origin", "destination", "period_start", "period_end", "value",
+             "qualifier", "basis", "attributed_to", "source_id", "quote"]
+        )  # fmt: skip
+        for n in range(ROWS):
+            year = 1990 + n % 30
+            writer.writerow(
+                ["entries", "PRK", "RUS", f"{year}-01-01", f"{year}-12-31", n, "exact",
+                 "estimate", f"Analyst {n}", 3, f"Quote {n}."]
+            )  # fmt: skip
+
+
+def test_an_import_killed_midway_leaves_all_rows_or_none(
+    seeded_db_url: str, session_for, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.csv"
+    write_large_file(big)
+    process = subprocess.Popen(
+        [str(LABORSTATS), "import", str(big)],
+        env={**os.environ, "DATABASE_URL": seeded_db_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.5)
+    assert process.poll() is None, "the import finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+    with session_for(seeded_db_url) as session:
+        count = session.scalar(select(func.count()).select_from(Observation))
+        assert count in (9, 9 + ROWS)
+        if not ON_POSTGRES:
+            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
