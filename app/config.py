@@ -46,6 +46,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file POST /v1/imports accepts, in bytes.",
     )
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds a browser, cache or CDN may reuse a public read (Cache-Control).",
+    )
+    threadpool_size: int = Field(
+        default=4,
+        ge=1,
+        description="Threads per process running requests; near the core count is fastest "
+        "on SQLite.",
+    )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
 
     @property

@@ -3,12 +3,15 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
 from app.audit.router import router as audit_router
+from app.caching import HttpCacheMiddleware
 from app.config import Settings, get_settings
 from app.dataset.router import router as index_router
 from app.db import create_db_engine, is_sqlite, migrate
@@ -55,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             migrate(settings.database_url)
+        # Few threads beat many for SQLite-bound work: each row read retakes the GIL.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
         yield
         app.state.engine.dispose()
         app.state.write_engine.dispose()
@@ -80,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_sqlite(settings.database_url)
         else app.state.engine
     )
+    # Outermost last: CORS, then compression, then caching (whose 304s carry no body).
+    app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

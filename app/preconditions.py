@@ -7,7 +7,9 @@ from contextlib import contextmanager
 
 from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
 
-ETAG_PATTERN = re.compile(r'^"(?P<kind>[a-z]+)-(?P<id>\d+)-r(?P<revision>\d+)"$')
+# "observation-12-r3-<digest>": the digest tells representations apart for caching; an
+# edit's precondition is the revision.
+ETAG_PATTERN = re.compile(r'^"(?P<kind>[a-z]+)-(?P<id>\d+)-r(?P<revision>\d+)(?:-[0-9a-f]+)?"$')
 
 
 def expected_revision(

@@ -110,3 +110,28 @@ def test_error_responses_are_documented_as_the_problem_json_really_sent(
         assert "422" not in operation["responses"], (path, method)
         problem = operation["responses"]["400"]["content"]["application/problem+json"]
         assert problem["schema"]["$ref"] == "#/components/schemas/Problem"
+
+
+def test_responses_sent_without_model_validation_still_match_their_documented_models(
+    client: TestClient,
+) -> None:
+    """Hot paths serialise with orjson and skip FastAPI's validation; the models stay true."""
+    from app.observations.schemas import ObservationDetail, ObservationPublic, RevisionPublic
+    from app.schemas import ListResponse
+    from app.series.schemas import SeriesPeriod
+
+    pair = {"origin": "PRK", "destination": "RUS"}
+    cases = [
+        ("/v1/observations", {"limit": 1000}, ListResponse[ObservationPublic]),
+        ("/v1/observations/4", {}, ObservationDetail),
+        ("/v1/observations/1/history", {}, ListResponse[RevisionPublic]),
+        (
+            "/v1/series",
+            {"metric": ["workers_entered", "entries"], **pair},
+            ListResponse[SeriesPeriod],
+        ),
+    ]
+    for url, params, model in cases:
+        body = client.get(url, params=params).json()
+        validated = model.model_validate(body).model_dump(mode="json")
+        assert without_nulls(validated) == without_nulls(body), url

@@ -35,9 +35,11 @@ from app.responses import (
     FormatParam,
     LimitParam,
     edit_responses,
+    json_response,
     list_envelope,
     not_found,
     paging_headers,
+    versioned_json_response,
 )
 from app.schemas import ListResponse
 
@@ -148,8 +150,7 @@ def list_observations(
             )
         case Format.ndjson:
             return ndjson_response(documents, headers=headers)
-    response.headers.update(headers)
-    return list_envelope(
+    envelope = list_envelope(
         request,
         documents,
         data_version=read_state(session).data_version,
@@ -157,6 +158,7 @@ def list_observations(
         next_cursor=page.next_cursor,
         sort=sort,
     )
+    return json_response(envelope, headers=headers)
 
 
 ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]
@@ -169,10 +171,15 @@ EDIT_RESPONSES = edit_responses("observation")
 
 
 def _detail_response(
-    session: Session, observation: Observation, response: Response
-) -> dict[str, Any]:
-    response.headers["ETag"] = service.etag(observation)
-    return service.observation_detail(session, observation)
+    session: Session, observation: Observation, *, status_code: int = 200
+) -> Response:
+    headers = {"Location": f"/v1/observations/{observation.id}"} if status_code == 201 else {}
+    return versioned_json_response(
+        service.observation_detail(session, observation),
+        revision_etag=service.etag(observation),
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 @router.get(
@@ -182,16 +189,17 @@ def _detail_response(
     dependencies=[Depends(forbid_unknown_params)],
 )
 def read_observation(
-    observation_id: ObservationId, session: SessionDep, response: Response, as_of: AsOfParam = None
-) -> dict[str, Any]:
+    observation_id: ObservationId, session: SessionDep, as_of: AsOfParam = None
+) -> Response:
     """Read one observation, with its source, the sources it was relayed through, and its parts.
 
     Retracted observations stay readable here, marked `retracted`. The ETag header names
     the current revision: send it back as If-Match to edit."""
     observation = service.get_observation(session, observation_id, as_of=as_of)
-    if as_of is None:
-        response.headers["ETag"] = service.etag(observation)
-    return service.observation_detail(session, observation, as_of=as_of)
+    detail = service.observation_detail(session, observation, as_of=as_of)
+    if as_of is not None:  # a past state: cached by data version, not edited
+        return json_response(detail)
+    return versioned_json_response(detail, revision_etag=service.etag(observation))
 
 
 @router.get(
@@ -202,7 +210,7 @@ def read_observation(
 )
 def read_observation_history(
     observation_id: ObservationId, request: Request, session: SessionDep
-) -> dict[str, Any]:
+) -> Response:
     """List every revision of an observation: when, by whom, why, and what it said."""
     revisions = editing.list_history(session, observation_id)
     documents = service.observation_documents(session, revisions)
@@ -217,9 +225,10 @@ def read_observation_history(
         }
         for revision, document in zip(revisions, documents, strict=True)
     ]
-    return list_envelope(
+    envelope = list_envelope(
         request, data, data_version=read_state(session).data_version, sort="revision"
     )
+    return json_response(envelope)
 
 
 @router.post(
@@ -234,13 +243,11 @@ def create_observation(
     actor: EditorDep,
     data: Annotated[ObservationData, Depends(json_body(ObservationData, after=require_editor))],
     session: WriteSessionDep,
-    response: Response,
-) -> dict[str, Any]:
+) -> Response:
     """Add an observation (editor). Answers 201 with Location and ETag."""
     observation = editing.create_observation(session, data, actor=actor.name)
     bump_data_version(session)
-    response.headers["Location"] = f"/v1/observations/{observation.id}"
-    return _detail_response(session, observation, response)
+    return _detail_response(session, observation, status_code=201)
 
 
 @router.patch(
@@ -257,9 +264,8 @@ def edit_observation(
         ObservationUpdate, Depends(json_body(ObservationUpdate, after=require_editor))
     ],
     session: WriteSessionDep,
-    response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> Response:
     """Correct an observation (editor): a new revision, with a reason. Name the revision
     replaced with If-Match (or `revision` in the body); a stale one changes nothing."""
     revision, via_header = expected_revision(
@@ -276,7 +282,7 @@ def edit_observation(
         )
     if outcome == "updated":
         bump_data_version(session)
-    return _detail_response(session, observation, response)
+    return _detail_response(session, observation)
 
 
 @router.post(
@@ -291,9 +297,8 @@ def retract_observation(
     actor: EditorDep,
     retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
     session: WriteSessionDep,
-    response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> Response:
     """Retract an observation (editor): it leaves the lists but stays readable, with why."""
     revision, via_header = expected_revision(
         if_match, retraction.revision, kind="observation", record_id=observation_id
@@ -307,4 +312,4 @@ def retract_observation(
             reason=retraction.reason,
         )
     bump_data_version(session)
-    return _detail_response(session, observation, response)
+    return _detail_response(session, observation)

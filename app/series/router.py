@@ -9,7 +9,7 @@ from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
 from app.metrics.service import dimension_names
 from app.query import dimension_filters
-from app.responses import AcceptHeader, AsOfParam, FormatParam, list_envelope
+from app.responses import AcceptHeader, AsOfParam, FormatParam, json_response, list_envelope
 from app.schemas import ListResponse
 from app.series import service
 from app.series.schemas import SeriesPeriod
@@ -80,4 +80,5 @@ def read_series(
             )
         case Format.ndjson:
             return ndjson_response(periods, headers={})
-    return list_envelope(request, periods, data_version=read_state(session).data_version)
+    envelope = list_envelope(request, periods, data_version=read_state(session).data_version)
+    return json_response(envelope)

@@ -19,6 +19,7 @@ from app.responses import (
     list_envelope,
     not_found,
     paging_headers,
+    versioned_json_response,
 )
 from app.schemas import ListResponse
 from app.sources import service
@@ -58,21 +59,24 @@ def list_sources(
     )
 
 
-def _detail(session: Session, source: Source, response: Response) -> dict[str, Any]:
-    response.headers["ETag"] = service.etag(source)
+def _detail(session: Session, source: Source, *, status_code: int = 200) -> Response:
     chain = service.relay_chains(session, [source.id])[source.id]
-    return {
+    detail = {
         **service.source_document(source),
         "relay_chain": [service.source_document(s) for s in chain[1:]],
         "observation_count": service.count_observations(session, source.id),
     }
+    headers = {"Location": f"/v1/sources/{source.id}"} if status_code == 201 else {}
+    return versioned_json_response(
+        detail, revision_etag=service.etag(source), status_code=status_code, headers=headers
+    )
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
-def read_source(source_id: SourceId, session: SessionDep, response: Response) -> dict[str, Any]:
+def read_source(source_id: SourceId, session: SessionDep) -> Response:
     """Read one source, with the chain of sources it reached us through. The ETag header
     names its revision: send it back as If-Match to edit."""
-    return _detail(session, service.get_source(session, source_id), response)
+    return _detail(session, service.get_source(session, source_id))
 
 
 @router.post(
@@ -86,13 +90,11 @@ def create_source(
     actor: EditorDep,
     data: Annotated[SourceData, Depends(json_body(SourceData, after=require_editor))],
     session: WriteSessionDep,
-    response: Response,
-) -> dict[str, Any]:
+) -> Response:
     """Add a source (editor). Answers 201 with Location and ETag."""
     source = service.create_source(session, data, actor=actor.name)
     bump_data_version(session)
-    response.headers["Location"] = f"/v1/sources/{source.id}"
-    return _detail(session, source, response)
+    return _detail(session, source, status_code=201)
 
 
 @router.patch(
@@ -106,11 +108,10 @@ def edit_source(
     actor: EditorDep,
     changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
     session: WriteSessionDep,
-    response: Response,
     if_match: Annotated[
         str | None, Header(description="The ETag of the revision you are replacing.")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Correct a source (editor): a new revision, with a reason. Name the revision replaced
     with If-Match (or `revision` in the body); a stale one changes nothing."""
     revision, via_header = expected_revision(
@@ -127,4 +128,4 @@ def edit_source(
         )
     if outcome == "updated":
         bump_data_version(session)
-    return _detail(session, source, response)
+    return _detail(session, source)

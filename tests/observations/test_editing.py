@@ -21,7 +21,7 @@ def create(desk: Desk, **overrides: object) -> dict:
 def test_create_answers_201_with_location_etag_and_a_first_revision(desk: Desk) -> None:
     created = create(desk, metric="entries", dimensions={"visa_type": "work"}, value=2500)
     assert created["location"] == f"/v1/observations/{created['id']}"
-    assert created["etag"] == f'"observation-{created["id"]}-r1"'
+    assert created["etag"].startswith(f'"observation-{created["id"]}-r1-')
     assert desk.client.get(created["location"]).json()["value"] == 2500
     [first] = desk.client.get(f"{created['location']}/history").json()["data"]
     assert (first["revision"], first["action"], first["recorded_by"]) == (1, "create", "newsdesk")
@@ -79,7 +79,7 @@ def test_an_edit_with_the_current_etag_becomes_revision_2(desk: Desk) -> None:
         headers={**desk.editor, "If-Match": etag},
     )
     assert response.status_code == 200
-    assert response.headers["etag"] == '"observation-1-r2"'
+    assert response.headers["etag"].startswith('"observation-1-r2-')
     body = response.json()
     assert (body["value"], body["lower_bound"], body["revision"]) == (11000, 11000, 2)
     history = desk.client.get("/v1/observations/1/history").json()["data"]
