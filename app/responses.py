@@ -2,10 +2,11 @@
 
 import hashlib
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Header, Query, Request, Response
+from pydantic import BeforeValidator
 
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.formats import Format
@@ -18,6 +19,32 @@ LimitParam = Annotated[
         le=MAX_LIMIT,
         description=f"Items per page, 1 to {MAX_LIMIT}. A value outside that is refused, "
         "never clamped.",
+    ),
+]
+
+
+def _page_size_or_all(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() == "all":
+        return "all"
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_LIMIT:
+        raise ValueError(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}, or all (with format=csv "
+            f"or format=ndjson), not {value!r}"
+        )
+    return number
+
+
+ExportLimitParam = Annotated[
+    int | Literal["all"],
+    BeforeValidator(_page_size_or_all),
+    Query(
+        description=f"Items per page, 1 to {MAX_LIMIT} (outside that: 400, never clamped); or "
+        "`all` with format=csv or ndjson to stream every match in one response, whose "
+        "X-Total-Count header gives the row count.",
     ),
 ]
 CursorParam = Annotated[

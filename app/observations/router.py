@@ -7,6 +7,7 @@ from app.auth.dependencies import EditorDep, require_editor
 from app.bodies import body_openapi, json_body
 from app.dataset.service import bump_data_version, read_state
 from app.db import SessionDep, WriteSessionDep
+from app.errors import InvalidParameter
 from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
 from app.metrics.service import dimension_names
@@ -32,8 +33,8 @@ from app.responses import (
     AcceptHeader,
     AsOfParam,
     CursorParam,
+    ExportLimitParam,
     FormatParam,
-    LimitParam,
     edit_responses,
     json_response,
     list_envelope,
@@ -116,11 +117,11 @@ def list_observations(
     ] = False,
     as_of: AsOfParam = None,
     sort: Annotated[str, Query(description=SORT_DESCRIPTION)] = "id",
-    limit: LimitParam = DEFAULT_LIMIT,
+    limit: ExportLimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
     format: FormatParam = None,
 ) -> Any:
-    """List observations, filtered, sorted and paged."""
+    """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
     known_dimensions = dimension_names(session)
     dimensions = dimension_filters(request, known_dimensions)
     query = service.ObservationFilter(
@@ -139,10 +140,13 @@ def list_observations(
         include_retracted=include_retracted,
         as_of=as_of,
     )
+    representation = negotiate(format, accept)
+    if limit == "all":
+        return _stream_all(request, query, sort, representation, cursor, known_dimensions)
     page = service.list_observations(session, query=query, sort=sort, limit=limit, cursor=cursor)
     documents = service.observation_documents(session, page.rows, as_of=as_of)
     headers = paging_headers(request, page.next_cursor)
-    match negotiate(format, accept):
+    match representation:
         case Format.csv:
             rows = [{**d, **d["dimensions"]} for d in documents]
             return csv_response(
@@ -159,6 +163,34 @@ def list_observations(
         sort=sort,
     )
     return json_response(envelope, headers=headers)
+
+
+def _stream_all(
+    request: Request,
+    query: service.ObservationFilter,
+    sort: str,
+    representation: Format,
+    cursor: str | None,
+    known_dimensions: list[str],
+) -> Response:
+    """Everything the filter selects in one streamed response, row by row. X-Total-Count
+    says how many rows it holds; an interrupted stream ends without HTTP's final chunk,
+    so a client (curl: error 18) can always tell a truncated export from a whole one."""
+    if representation is Format.json:
+        raise InvalidParameter(
+            "limit=all streams the whole selection as CSV or NDJSON: add format=csv or "
+            "format=ndjson (JSON pages hold at most 1000 observations).",
+            parameter="limit",
+        )
+    if cursor is not None:
+        raise InvalidParameter("limit=all reads everything: leave out cursor.", parameter="cursor")
+    stream = service.ObservationStream(request.app.state.engine, query=query, sort=sort)
+    headers = {"X-Total-Count": str(stream.count)}
+    if representation is Format.ndjson:
+        return ndjson_response(stream.documents(), headers=headers)
+    rows = ({**d, **d["dimensions"]} for d in stream.documents())
+    columns = CORE_COLUMNS + known_dimensions
+    return csv_response(columns, rows, filename="observations.csv", headers=headers)
 
 
 ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]

@@ -6,12 +6,12 @@ Reads run against `observation` (the current state), or, for an `as_of` day, aga
 so one set of filters serves both."""
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, literal, or_, select
 from sqlmodel import Session
 
 from app.errors import InvalidParameter, NotFound
@@ -171,6 +171,26 @@ def _after(table: Any, sort_name: str, descending: bool, cursor: Cursor) -> Colu
     return or_(beyond, and_(column == value, id_after), column.is_(None))
 
 
+def _ordered_selection(query: ObservationFilter, sort: str) -> tuple[Any, Any, str, bool]:
+    """(statement, table, sort column name, descending) for a filter and a sort."""
+    if sort not in SORT_OPTIONS:
+        raise InvalidParameter(
+            f"sort={sort} is not offered; use one of {', '.join(SORT_OPTIONS)}.", parameter="sort"
+        )
+    table = table_for(query.as_of)
+    descending, sort_name = sort.startswith("-"), sort.removeprefix("-")
+    column = getattr(table, sort_name)
+    # Plain rows, not ORM objects: on the hot path, building objects costs more than the SQL.
+    statement = select(*table.__table__.columns).where(*filter_conditions(query))
+    id_order = table.id.desc() if descending else table.id.asc()
+    if sort_name == "id":
+        statement = statement.order_by(id_order)
+    else:
+        order = column.desc() if descending else column.asc()
+        statement = statement.order_by(order.nulls_last(), id_order)
+    return statement, table, sort_name, descending
+
+
 def list_observations(
     session: Session,
     *,
@@ -179,25 +199,11 @@ def list_observations(
     limit: int = 100,
     cursor: str | None = None,
 ) -> ObservationPage:
-    if sort not in SORT_OPTIONS:
-        raise InvalidParameter(
-            f"sort={sort} is not offered; use one of {', '.join(SORT_OPTIONS)}.", parameter="sort"
-        )
+    statement, table, sort_name, descending = _ordered_selection(query, sort)
     check_filter_references(session, query)
-    table = table_for(query.as_of)
-    descending, sort_name = sort.startswith("-"), sort.removeprefix("-")
-    column = getattr(table, sort_name)
-    # Plain rows, not ORM objects: on the hot path, building objects costs more than the SQL.
-    statement = select(*table.__table__.columns).where(*filter_conditions(query))
     if cursor is not None:
         after = _after(table, sort_name, descending, decode_cursor(cursor, sort=sort))
         statement = statement.where(after)
-    id_order = table.id.desc() if descending else table.id.asc()
-    if sort_name == "id":
-        statement = statement.order_by(id_order)
-    else:
-        order = column.desc() if descending else column.asc()
-        statement = statement.order_by(order.nulls_last(), id_order)
     rows = list(session.execute(statement.limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:
@@ -207,6 +213,38 @@ def list_observations(
             Cursor(sort=sort, value=_cursor_value(sort_name, last), id=last.id)
         )
     return ObservationPage(rows=rows, next_cursor=next_cursor)
+
+
+class ObservationStream:
+    """Every observation a filter selects, read through a server-side cursor a batch at a
+    time, so an export of any size runs in constant memory. Its count and its rows come
+    from one snapshot, so `count` is exactly what the stream will hold."""
+
+    BATCH = 1000
+
+    def __init__(self, engine: Engine, *, query: ObservationFilter, sort: str = "id") -> None:
+        self._statement = _ordered_selection(query, sort)[0]
+        self._query = query
+        self._session = Session(engine)
+        try:
+            if engine.dialect.name == "postgresql":
+                self._session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            check_filter_references(self._session, query)
+            counting = select(func.count()).select_from(self._statement.order_by(None).subquery())
+            self.count: int = self._session.scalar(counting) or 0
+        except Exception:
+            self._session.close()
+            raise
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        try:
+            result = self._session.execute(
+                self._statement.execution_options(yield_per=self.BATCH, stream_results=True)
+            )
+            for batch in result.partitions():
+                yield from observation_documents(self._session, batch, as_of=self._query.as_of)
+        finally:
+            self._session.close()
 
 
 def get_observation(

@@ -51,3 +51,14 @@ def test_the_server_log_never_shows_a_token(server: Server) -> None:
     assert "POST /v1/sources" in log
     assert token not in log
     assert token.rsplit("_", 1)[-1] not in log
+
+
+def test_a_full_export_streams_in_chunks_with_its_row_count(server: Server) -> None:
+    with httpx.stream(
+        "GET", f"{server.url}/v1/observations?limit=all&format=csv", timeout=10
+    ) as response:
+        assert response.headers["transfer-encoding"] == "chunked"
+        assert "content-length" not in response.headers
+        body = b"".join(response.iter_bytes()).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == int(response.headers["x-total-count"])

@@ -1,0 +1,52 @@
+"""`limit=all` streams every match as CSV or NDJSON, with its row count up front."""
+
+import csv
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Desk
+from tests.factories import add_observation
+
+
+def test_limit_all_streams_every_match_as_csv_with_its_count(desk: Desk) -> None:
+    for n in range(1, 1201):  # more than one page and more than one batch
+        add_observation(desk.session, attributed_to=f"Analyst {n}", value=n)
+    response = desk.client.get(
+        "/v1/observations", params={"metric": "workers_entered", "limit": "all", "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == int(response.headers["x-total-count"]) == 1203
+    assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
+    assert "link" not in response.headers
+
+
+def test_limit_all_keeps_the_sort_and_filters_as_ndjson(client: TestClient) -> None:
+    response = client.get(
+        "/v1/observations",
+        params={"limit": "all", "sort": "-value", "basis": "estimate"},
+        headers={"Accept": "application/x-ndjson"},
+    )
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [o["id"] for o in lines] == [3, 5, 1, 4, 8, 9, 7]
+    assert response.headers["x-total-count"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"limit": "all"}, ["format=csv"]),
+        ({"limit": "all", "format": "csv", "cursor": "WyJpZCIsMywzXQ"}, ["cursor"]),
+        ({"limit": "everything"}, ["1 to 1000", "all"]),
+        ({"limit": "0", "format": "csv"}, ["1 to 1000"]),
+    ],
+)
+def test_limit_all_is_refused_where_it_cannot_stream(
+    client: TestClient, params: dict, words: list[str]
+) -> None:
+    response = client.get("/v1/observations", params=params)
+    assert response.status_code == 400
+    for word in words:
+        assert word in response.json()["detail"]
