@@ -32,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True)
+MAX_PROBLEMS_SHOWN = 50
 
 
 @contextmanager
@@ -86,9 +87,12 @@ def _cli_errors() -> Iterator[None]:
         yield
     except AppError as exc:
         err.print(f"[red]{exc.detail}[/red]", highlight=False)
-        for problem in exc.extra.get("problems", []):
+        problems = exc.extra.get("problems", [])
+        for problem in problems[:MAX_PROBLEMS_SHOWN]:
             where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
             err.print(f"  {where}: {problem['message']}", highlight=False, markup=False)
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            err.print(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.", highlight=False)
         raise typer.Exit(1) from None
 
 

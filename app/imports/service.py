@@ -24,13 +24,15 @@ from app.errors import Conflict, ImportFailed, InvalidData
 from app.imports.restore import RestoreProblem, restore_history
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricIn
-from app.observations import editing
+from app.observations import bulk
 from app.observations.columns import DERIVED_COLUMNS
+from app.observations.editing import NaturalKey
 from app.observations.schemas import ObservationIn
 from app.sources import service as sources_service
 from app.sources.schemas import SourceIn
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+BATCH_SIZE = 1000
 # Columns of the sources export that the API derives or keeps itself.
 SOURCE_DERIVED_COLUMNS = {"description", "updated_at"}
 
@@ -121,7 +123,7 @@ def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutc
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-def _save_observation(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
+def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> ObservationIn:
     """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
     columns are dropped, but a unit that contradicts the metric's is refused."""
     fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
@@ -132,17 +134,52 @@ def _save_observation(session: Session, row: Row, context: ImportContext) -> Sav
         elif name not in DERIVED_COLUMNS and name != "dimensions":
             fields[name] = value
     data = _parse(ObservationIn, fields)
-    metric = metrics_service.metric_for_write(session, data.metric)
-    unit = row.get("unit")
-    if unit is not None and unit != metric.unit:
-        raise InvalidData(f"unit '{unit}' is not the unit of {metric.code} ('{metric.unit}')")
-    return editing.save_observation(session, data, actor=context.actor, reason=context.reason)[1]
+    unit, expected = row.get("unit"), units.get(data.metric)
+    if unit is not None and expected is not None and unit != expected:
+        raise InvalidData(f"unit '{unit}' is not the unit of {data.metric} ('{expected}')")
+    return data
+
+
+def _import_observations(
+    session: Session,
+    rows: Iterable[tuple[int, Row]],
+    *,
+    file: str,
+    report: ImportReport,
+    context: ImportContext,
+    on_row: Callable[[], None] | None,
+) -> None:
+    """Check rows one by one, save them a batch at a time."""
+    units = {m.code: m.unit for m in metrics_service.list_metrics(session)}
+    batch: list[tuple[int, ObservationIn]] = []
+    seen: dict[NaturalKey, int] = {}
+
+    def save_batch() -> None:
+        outcomes = bulk.save_many(
+            session, batch, actor=context.actor, reason=context.reason, seen=seen
+        )
+        for line, outcome in outcomes:
+            if outcome in ("created", "updated", "unchanged"):
+                report.count("observations", outcome)
+            else:
+                report.problems.append(RowProblem(file, line, outcome))
+        batch.clear()
+
+    for line, row in rows:
+        try:
+            batch.append((line, _observation_in(row, context, units)))
+        except InvalidData as exc:
+            report.problems.append(RowProblem(file, line, exc.detail))
+        if len(batch) >= BATCH_SIZE:
+            save_batch()
+        if on_row is not None:
+            on_row()
+    save_batch()
 
 
 SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
     "metrics": _save_metric,
     "sources": _save_source,
-    "observations": _save_observation,
 }
 
 
@@ -159,9 +196,14 @@ def import_rows(
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
     one run reports every bad row."""
-    save = SAVERS[kind]
     context = ImportContext(actor, reason, set(metrics_service.dimension_names(session)))
     try:
+        if kind == "observations":
+            _import_observations(
+                session, rows, file=file, report=report, context=context, on_row=on_row
+            )
+            return
+        save = SAVERS[kind]
         for line, row in rows:
             try:
                 report.count(kind, save(session, row, context))

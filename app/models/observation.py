@@ -17,6 +17,7 @@ def _checks() -> tuple[CheckConstraint, ...]:
             "period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
             name="period_order",
         ),
+        CheckConstraint("period_end IS NULL OR period_start IS NOT NULL", name="period_start"),
     )
 
 
@@ -56,18 +57,27 @@ class Observation(ObservationFields, table=True):
 
     __table_args__ = (
         *_checks(),
+        # Each documented filter leads an index that ends in id, so a filtered page in id
+        # order (and its keyset cursor) reads only the rows it returns.
+        Index("ix_observation_metric_id", "metric", "id"),
+        Index("ix_observation_pair_metric_id", "origin", "destination", "metric", "id"),
+        Index("ix_observation_destination_id", "destination", "id"),
+        Index("ix_observation_region_id", "region", "id"),
+        Index("ix_observation_source_id_id", "source_id", "id"),
+        Index("ix_observation_basis_id", "basis", "id"),
+        Index("ix_observation_qualifier_id", "qualifier", "id"),
+        Index("ix_observation_part_of", "part_of"),
+        # What makes a row without an id "the same observation" on import.
+        Index("ix_observation_natural_key", "source_id", "attributed_to", "metric", "period_start"),
+        # Sorts, and series (a pair's metric in period order).
         Index(
             "ix_observation_pair_metric_period",
             *("origin", "destination", "metric", "period_start", "id"),
         ),
-        Index("ix_observation_metric_period", "metric", "period_start", "id"),
         Index("ix_observation_period_start", "period_start", "id"),
         Index("ix_observation_period_end", "period_end", "id"),
         Index("ix_observation_reported_on", "reported_on", "id"),
         Index("ix_observation_value", "value", "id"),
-        Index("ix_observation_region", "region"),
-        Index("ix_observation_source_id", "source_id"),
-        Index("ix_observation_part_of", "part_of"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,18 +3,18 @@ overwritten: each change is a new revision, recorded with its time, author and r
 an edit applies only if it names the current revision."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlmodel import Session
 
 from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome
 from app.errors import Conflict, InvalidData, StaleRevision
 from app.history import supersede
-from app.metrics import service as metrics_service
 from app.models import (
     Metric,
     Observation,
@@ -36,23 +36,68 @@ from app.observations.service import canonical_dimensions, get_observation
 STORED_FIELDS = [name for name in EDITABLE_FIELDS if name != "dimensions"]
 
 
-def _highest(figure: Observation | ObservationData) -> float | None:
-    """The largest the figure can be by its own words; None if unbounded above."""
-    if figure.upper_bound is not None:
-        return figure.upper_bound
-    if figure.qualifier in (Qualifier.at_least, Qualifier.range):
-        return None
-    return figure.value
+@dataclass(frozen=True)
+class Whole:
+    """What a breakdown is checked against: its total's id, metric, pair and highest figure."""
+
+    id: int
+    metric: str
+    origin: str
+    destination: str
+    highest: float | None
+
+    @classmethod
+    def of(cls, figure: Any, observation_id: int) -> "Whole":
+        """From an observation (or a row being imported): the largest it can be by its own
+        words; None if unbounded above."""
+        if figure.upper_bound is not None:
+            highest = figure.upper_bound
+        elif figure.qualifier in (Qualifier.at_least, Qualifier.range):
+            highest = None
+        else:
+            highest = figure.value
+        return cls(observation_id, figure.metric, figure.origin, figure.destination, highest)
 
 
-def _lowest(figure: ObservationData) -> float | None:
-    return figure.lower_bound if figure.lower_bound is not None else figure.value
+@dataclass(frozen=True)
+class References:
+    """What the rules need from the database, fetched by the caller (one by one, or in bulk
+    for imports): the metrics, whether the source exists, and the total named by part_of."""
+
+    metrics: Mapping[str, Metric]
+    source_exists: bool
+    whole: Whole | None
 
 
-def _check_part_of(session: Session, data: ObservationData, observation_id: int | None) -> None:
-    if data.part_of is None:
-        return
-    whole = session.get(Observation, data.part_of)
+def check_references(
+    data: ObservationData, references: References, observation_id: int | None = None
+) -> Metric:
+    """The rules that involve other records; InvalidData names the field that breaks one."""
+    metric = references.metrics.get(data.metric)
+    if metric is None:
+        known = ", ".join(sorted(references.metrics)) or "none yet"
+        raise InvalidData(
+            f"Unknown metric '{data.metric}'. Known metrics: {known}.", field="metric"
+        )
+    unknown_dimensions = sorted(set(data.dimensions) - set(metric.dimensions or []))
+    if unknown_dimensions:
+        allowed = ", ".join(metric.dimensions or []) or "none"
+        raise InvalidData(
+            f"Metric {metric.code} has no dimension {', '.join(unknown_dimensions)}; "
+            f"it allows: {allowed}.",
+            field="dimensions",
+        )
+    if not references.source_exists:
+        raise InvalidData(
+            f"source_id {data.source_id} names no source; add the source first.",
+            field="source_id",
+        )
+    if data.part_of is not None:
+        _check_part_of(data, references.whole, observation_id)
+    return metric
+
+
+def _check_part_of(data: ObservationData, whole: Whole | None, observation_id: int | None) -> None:
     if whole is None:
         raise InvalidData(
             f"part_of names observation {data.part_of}, which does not exist "
@@ -71,11 +116,11 @@ def _check_part_of(session: Session, data: ObservationData, observation_id: int 
             "a breakdown must have the same metric, origin and destination as its total.",
             field="part_of",
         )
-    part_low, whole_high = _lowest(data), _highest(whole)
-    if part_low is not None and whole_high is not None and part_low > whole_high:
+    part_low = data.lower_bound if data.lower_bound is not None else data.value
+    if part_low is not None and whole.highest is not None and part_low > whole.highest:
         raise InvalidData(
             f"This part ({part_low:g}) is larger than its whole, observation {whole.id} "
-            f"({whole_high:g}).",
+            f"({whole.highest:g}).",
             field="part_of",
         )
 
@@ -83,26 +128,17 @@ def _check_part_of(session: Session, data: ObservationData, observation_id: int 
 def validate_for_save(
     session: Session, data: ObservationData, observation_id: int | None = None
 ) -> Metric:
-    """Rules that need the database: the metric and its dimensions, the source, the total."""
-    metric = metrics_service.metric_for_write(session, data.metric)
-    unknown_dimensions = sorted(set(data.dimensions) - set(metric.dimensions or []))
-    if unknown_dimensions:
-        allowed = ", ".join(metric.dimensions or []) or "none"
-        raise InvalidData(
-            f"Metric {metric.code} has no dimension {', '.join(unknown_dimensions)}; "
-            f"it allows: {allowed}.",
-            field="dimensions",
-        )
-    if session.get(Source, data.source_id) is None:
-        raise InvalidData(
-            f"source_id {data.source_id} names no source; add the source first.",
-            field="source_id",
-        )
-    _check_part_of(session, data, observation_id)
-    return metric
+    """The rules that involve other records, for one observation."""
+    whole_row = session.get(Observation, data.part_of) if data.part_of is not None else None
+    references = References(
+        metrics={m.code: m for m in session.scalars(select(Metric))},
+        source_exists=session.get(Source, data.source_id) is not None,
+        whole=Whole.of(whole_row, whole_row.id) if whole_row is not None else None,
+    )
+    return check_references(data, references, observation_id)
 
 
-def _stored(data: ObservationData) -> dict[str, Any]:
+def stored_values(data: ObservationData) -> dict[str, Any]:
     fields = {name: getattr(data, name) for name in STORED_FIELDS}
     fields["qualifier"], fields["basis"] = data.qualifier.value, data.basis.value
     fields["dimensions"] = canonical_dimensions(data.dimensions)
@@ -147,7 +183,9 @@ def create_observation(
     observation_id: int | None = None,
 ) -> Observation:
     validate_for_save(session, data, observation_id)
-    observation = Observation(id=observation_id, revision=1, updated_at=utc_now(), **_stored(data))
+    observation = Observation(
+        id=observation_id, revision=1, updated_at=utc_now(), **stored_values(data)
+    )
     session.add(observation)
     session.flush()
     _store_dimensions(session, observation.id, data.dimensions)
@@ -225,7 +263,7 @@ def edit_observation(
         raise Conflict(f"Observation {observation_id} is retracted; it can no longer be edited.")
     data = _merge(observation, changes)
     validate_for_save(session, data, observation_id)
-    values = _stored(data)
+    values = stored_values(data)
     if all(getattr(observation, name) == value for name, value in values.items()):
         return observation, "unchanged"
     _apply(session, observation, expected_revision, values)
@@ -262,21 +300,37 @@ def list_history(session: Session, observation_id: int) -> list[ObservationRevis
     return list(session.scalars(statement))
 
 
-def _find_same(session: Session, data: ObservationData) -> Observation | None:
+NaturalKey = tuple[Any, ...]
+NATURAL_KEY = ["metric", "origin", "destination", "region", "dimensions", "period_start"]
+NATURAL_KEY += ["period_end", "source_id", "attributed_to"]
+
+
+def natural_key(data: ObservationData) -> NaturalKey:
     """Without an id, the same figure is the same metric, pair, region, breakdown, period,
     source and claimant."""
-    statement = select(Observation).where(
-        Observation.metric == data.metric,
-        Observation.origin == data.origin,
-        Observation.destination == data.destination,
-        Observation.region.is_not_distinct_from(data.region),
-        Observation.dimensions == canonical_dimensions(data.dimensions),
-        Observation.period_start.is_not_distinct_from(data.period_start),
-        Observation.period_end.is_not_distinct_from(data.period_end),
-        Observation.source_id == data.source_id,
-        Observation.attributed_to == data.attributed_to,
+    values = {name: getattr(data, name) for name in NATURAL_KEY}
+    values["dimensions"] = canonical_dimensions(data.dimensions)
+    return tuple(values[name] for name in NATURAL_KEY)
+
+
+def find_same_ids(session: Session, rows: Sequence[ObservationData]) -> dict[NaturalKey, int]:
+    """The ids of stored observations with the natural keys of `rows`, in one query (the
+    natural-key index narrows by source and claimant; the rest is matched here)."""
+    if not rows:
+        return {}
+    wanted = {natural_key(row) for row in rows}
+    claims = {(row.source_id, row.attributed_to) for row in rows}
+    columns = [getattr(Observation, name) for name in NATURAL_KEY]
+    statement = (
+        select(Observation.id, *columns)
+        .where(tuple_(Observation.source_id, Observation.attributed_to).in_(claims))
+        .order_by(Observation.id.desc())  # the first one wins, as ids go
     )
-    return session.scalars(statement.order_by(Observation.id).limit(1)).first()
+    found: dict[NaturalKey, int] = {}
+    for observation_id, *key in session.execute(statement):
+        if tuple(key) in wanted:
+            found[tuple(key)] = observation_id
+    return found
 
 
 def save_observation(
@@ -285,7 +339,11 @@ def save_observation(
     """For imports: create the observation, or revise the one with the same id (or natural
     key). A row naming a revision must name the current one."""
     data = ObservationData.model_validate(row.model_dump(exclude={"id", "revision"}))
-    existing = session.get(Observation, row.id) if row.id is not None else _find_same(session, data)
+    if row.id is not None:
+        existing = session.get(Observation, row.id)
+    else:
+        same = find_same_ids(session, [data]).get(natural_key(data))
+        existing = session.get(Observation, same) if same is not None else None
     if existing is None:
         return create_observation(session, data, actor=actor, observation_id=row.id), "created"
     expected = row.revision if row.revision is not None else existing.revision

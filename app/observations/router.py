@@ -66,7 +66,8 @@ MetricFilter = Annotated[
 ]
 SORT_DESCRIPTION = (
     f"One of: {', '.join(service.SORT_OPTIONS)}. A leading - sorts descending; "
-    "ties break on id in the same direction; empty values sort last."
+    "ties break on id in the same direction; empty values count as the largest (last "
+    "going up, first going down)."
 )
 DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
 

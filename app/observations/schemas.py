@@ -32,10 +32,8 @@ Figure = Annotated[float, PlainSerializer(plain_number, return_type=float | int,
 
 def period_label_for(start: date | None, end: date | None) -> str:
     """A readable label for a period: '2024', '2024-06', 'since 2022-01-01', '…/…'."""
-    if start is None and end is None:
-        return NO_PERIOD_LABEL
     if start is None:
-        return f"until {end}"
+        return NO_PERIOD_LABEL
     if end is None:
         return f"since {start}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
@@ -81,6 +79,11 @@ class ObservationData(BaseModel):
             if number is not None and not math.isfinite(number):
                 raise ValueError(f"{name} must be a finite number")
         self._check_bounds()
+        if self.period_end and not self.period_start:
+            raise ValueError(
+                "period_end needs a period_start: a period starts somewhere (give the "
+                "earliest start the source supports, and say so in notes)"
+            )
         if self.period_start and self.period_end and self.period_start > self.period_end:
             raise ValueError(
                 f"period_start {self.period_start} is after period_end {self.period_end}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from sqlmodel import Session
 
 from app.errors import InvalidParameter, NotFound
@@ -94,10 +94,15 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
             conditions.append(column.in_(wanted))
     conditions += _period_conditions(table, query.period_from, query.period_to)
     if query.reported_from is not None:
-        # A date of reduced precision ends where its prefix ends: "2025" reaches 2025-12-31,
-        # so compare "2025~" ('~' sorts after every digit and '-') with the first day wanted.
+        # A date of reduced precision reaches as far as its prefix: "2025" and "2025-06"
+        # both reach 2025-06-01; later dates sort after it. Both forms can use the index.
         first_day = partial_date_span(query.reported_from)[0].isoformat()
-        conditions.append(table.reported_on + literal("~") >= first_day)
+        conditions.append(
+            or_(
+                table.reported_on >= first_day,
+                table.reported_on.in_([first_day[:4], first_day[:7]]),
+            )
+        )
     if query.reported_to is not None:
         # "2025" sorts before "2025-06-30": a prefix compares as its own first day.
         last_day = partial_date_span(query.reported_to)[1].isoformat()
@@ -125,16 +130,16 @@ def _dimension_conditions(table: Any, dimensions: Mapping[str, str]) -> list[Col
 def _period_conditions(
     table: Any, period_from: str | None, period_to: str | None
 ) -> list[ColumnElement[bool]]:
-    """A period matches when it overlaps [from, to]; open ends reach as far as they may."""
+    """A period matches when it overlaps [from, to]; an open end runs on to the present.
+    Every period has a start, so the start bound can use its index."""
     if period_from is None and period_to is None:
         return []
-    conditions = [or_(table.period_start.is_not(None), table.period_end.is_not(None))]
+    conditions = [table.period_start.is_not(None)]
     if period_from is not None:
         first_day = partial_date_span(period_from)[0]
         conditions.append(or_(table.period_end.is_(None), table.period_end >= first_day))
     if period_to is not None:
-        last_day = partial_date_span(period_to)[1]
-        conditions.append(or_(table.period_start.is_(None), table.period_start <= last_day))
+        conditions.append(table.period_start <= partial_date_span(period_to)[1])
     return conditions
 
 
@@ -159,16 +164,19 @@ def _parse_cursor_value(sort_name: str, raw: Any) -> Any:
 
 
 def _after(table: Any, sort_name: str, descending: bool, cursor: Cursor) -> ColumnElement[bool]:
-    """Rows after the cursor in (sort column NULLS LAST, id) order."""
+    """Rows after the cursor, empty values counting as the largest (as in `_ordered_selection`)."""
     column, last_id = getattr(table, sort_name), cursor.id
     id_after = table.id < last_id if descending else table.id > last_id
     if sort_name == "id":
         return id_after
     value = _parse_cursor_value(sort_name, cursor.value)
-    if value is None:
+    if descending:  # empty values first, then values downwards
+        if value is None:
+            return or_(and_(column.is_(None), id_after), column.is_not(None))
+        return or_(column < value, and_(column == value, id_after))
+    if value is None:  # ascending: values upwards, then empty values
         return and_(column.is_(None), id_after)
-    beyond = column < value if descending else column > value
-    return or_(beyond, and_(column == value, id_after), column.is_(None))
+    return or_(column > value, and_(column == value, id_after), column.is_(None))
 
 
 def _ordered_selection(query: ObservationFilter, sort: str) -> tuple[Any, Any, str, bool]:
@@ -182,13 +190,15 @@ def _ordered_selection(query: ObservationFilter, sort: str) -> tuple[Any, Any, s
     column = getattr(table, sort_name)
     # Plain rows, not ORM objects: on the hot path, building objects costs more than the SQL.
     statement = select(*table.__table__.columns).where(*filter_conditions(query))
-    id_order = table.id.desc() if descending else table.id.asc()
+    # Empty values count as the largest: last going up, first going down. That is how
+    # PostgreSQL's indexes order them, so either direction reads an index in order.
     if sort_name == "id":
-        statement = statement.order_by(id_order)
+        order = [table.id.desc() if descending else table.id.asc()]
+    elif descending:
+        order = [column.desc().nulls_first(), table.id.desc()]
     else:
-        order = column.desc() if descending else column.asc()
-        statement = statement.order_by(order.nulls_last(), id_order)
-    return statement, table, sort_name, descending
+        order = [column.asc().nulls_last(), table.id.asc()]
+    return statement.order_by(*order), table, sort_name, descending
 
 
 def list_observations(

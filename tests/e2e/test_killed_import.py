@@ -17,7 +17,7 @@ from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.e2e
 LABORSTATS = Path(sys.executable).parent / "laborstats"
-ROWS = 5000
+ROWS = 50_000
 
 
 def write_large_file(path: Path) -> None:

@@ -77,7 +77,7 @@ def test_reimporting_changes_nothing_and_a_changed_row_is_a_new_revision(desk: D
     [row] = desk.client.get("/v1/observations", params=in_2023).json()["data"]
     history = desk.client.get(f"/v1/observations/{row['id']}/history").json()["data"]
     assert [(h["action"], h["reason"], h["observation"]["value"]) for h in history] == [
-        ("create", None, 9000),
+        ("create", "import", 9000),
         ("edit", "Revised estimate.", 9100),
     ]
 

@@ -30,7 +30,7 @@ def test_limit_all_keeps_the_sort_and_filters_as_ndjson(client: TestClient) -> N
         headers={"Accept": "application/x-ndjson"},
     )
     lines = [json.loads(line) for line in response.text.splitlines()]
-    assert [o["id"] for o in lines] == [3, 5, 1, 4, 8, 9, 7]
+    assert [o["id"] for o in lines] == [7, 3, 5, 1, 4, 8, 9]
     assert response.headers["x-total-count"] == "7"
 
 

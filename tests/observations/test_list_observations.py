@@ -53,12 +53,12 @@ def test_each_filter_narrows_the_list(
         ("id", [1, 2, 3, 4, 5, 6, 7, 8, 9]),
         ("-id", [9, 8, 7, 6, 5, 4, 3, 2, 1]),
         ("period_start", [5, 1, 3, 4, 2, 6, 7, 8, 9]),
-        ("-period_start", [4, 3, 1, 5, 9, 8, 7, 6, 2]),
-        ("-value", [2, 3, 5, 1, 4, 6, 8, 9, 7]),
+        ("-period_start", [9, 8, 7, 6, 2, 4, 3, 1, 5]),
+        ("-value", [7, 2, 3, 5, 1, 4, 6, 8, 9]),
         ("reported_on", [6, 1, 2, 3, 4, 5, 7, 8, 9]),
     ],
 )
-def test_sort_orders_by_the_column_with_empty_values_last_and_ties_by_id(
+def test_sort_orders_by_the_column_with_empty_values_largest_and_ties_by_id(
     client: TestClient, sort: str, expected: list[int]
 ) -> None:
     assert ids(client, sort=sort) == expected
