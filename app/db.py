@@ -95,3 +95,8 @@ def sync_id_sequences(
                 f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             )
         )
+
+
+def refresh_statistics(session: Session) -> None:
+    """Let the query planner see the data's new shape (row counts, value spread)."""
+    session.execute(text("ANALYZE"))

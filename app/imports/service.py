@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.audit.service import record_audit
 from app.datapackage import DATASET_FILES, REVISION_FILES
 from app.dataset.service import SaveOutcome, bump_data_version
-from app.db import sync_id_sequences
+from app.db import refresh_statistics, sync_id_sequences
 from app.errors import Conflict, ImportFailed, InvalidData
 from app.imports.restore import RestoreProblem, restore_history
 from app.metrics import service as metrics_service
@@ -33,6 +33,9 @@ from app.sources.schemas import SourceIn
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 BATCH_SIZE = 1000
+# After an import this large, refresh the planner's statistics so that filters keep
+# choosing the right index as the data grows.
+ANALYZE_AFTER = 10_000
 # Columns of the sources export that the API derives or keeps itself.
 SOURCE_DERIVED_COLUMNS = {"description", "updated_at"}
 
@@ -320,5 +323,7 @@ def finish_import(session: Session, report: ImportReport, *, actor: str, target:
         )
     if report.changed:
         sync_id_sequences(session)
+        if sum(c["created"] + c["updated"] for c in report.counts.values()) >= ANALYZE_AFTER:
+            refresh_statistics(session)
         record_audit(session, actor=actor, action="import", target=target, reason=report.summary())
         bump_data_version(session)

@@ -61,6 +61,7 @@ class Observation(ObservationFields, table=True):
         # order (and its keyset cursor) reads only the rows it returns.
         Index("ix_observation_metric_id", "metric", "id"),
         Index("ix_observation_pair_metric_id", "origin", "destination", "metric", "id"),
+        Index("ix_observation_origin_id", "origin", "id"),
         Index("ix_observation_destination_id", "destination", "id"),
         Index("ix_observation_region_id", "region", "id"),
         Index("ix_observation_source_id_id", "source_id", "id"),

@@ -201,6 +201,11 @@ def _ordered_selection(query: ObservationFilter, sort: str) -> tuple[Any, Any, s
     return statement.order_by(*order), table, sort_name, descending
 
 
+def list_statement(query: ObservationFilter, sort: str) -> Any:
+    """The SELECT behind a list, without paging: what its query plan is checked on."""
+    return _ordered_selection(query, sort)[0]
+
+
 def list_observations(
     session: Session,
     *,

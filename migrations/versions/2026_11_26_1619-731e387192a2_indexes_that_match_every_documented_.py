@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_observation_source_id"))
         batch_op.create_index("ix_observation_basis_id", ["basis", "id"], unique=False)
         batch_op.create_index("ix_observation_destination_id", ["destination", "id"], unique=False)
+        batch_op.create_index("ix_observation_origin_id", ["origin", "id"], unique=False)
         batch_op.create_index("ix_observation_metric_id", ["metric", "id"], unique=False)
         batch_op.create_index(
             "ix_observation_pair_metric_id", ["origin", "destination", "metric", "id"], unique=False
@@ -53,6 +54,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_observation_qualifier_id")
         batch_op.drop_index("ix_observation_pair_metric_id")
         batch_op.drop_index("ix_observation_metric_id")
+        batch_op.drop_index("ix_observation_origin_id")
         batch_op.drop_index("ix_observation_destination_id")
         batch_op.drop_index("ix_observation_basis_id")
         batch_op.create_index(batch_op.f("ix_observation_source_id"), ["source_id"], unique=False)
