@@ -51,13 +51,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds a browser, cache or CDN may reuse a public read (Cache-Control).",
     )
-    threadpool_size: int = Field(
-        default=4,
+    threadpool_size: int | None = Field(
+        default=None,
         ge=1,
-        description="Threads per process running requests; near the core count is fastest "
-        "on SQLite.",
+        description="Threads per process running requests. Default: 2 on SQLite (few threads "
+        "beat many: each row read retakes the GIL), 8 on PostgreSQL (threads wait on the "
+        "network).",
     )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
+
+    @property
+    def request_threads(self) -> int:
+        if self.threadpool_size is not None:
+            return self.threadpool_size
+        return 2 if self.database_url.startswith("sqlite") else 8
 
     @property
     def cors_origins(self) -> list[str]:

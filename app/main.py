@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             migrate(settings.database_url)
         # Few threads beat many for SQLite-bound work: each row read retakes the GIL.
-        to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         app.state.engine.dispose()
         app.state.write_engine.dispose()

@@ -8,7 +8,7 @@ one: imports mostly add."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.service import SaveOutcome
@@ -120,18 +120,20 @@ def _insert(session: Session, rows: list[ObservationIn], *, actor: str, reason: 
         states.append(state)
     with_ids = [state for state in states if "id" in state]
     without_ids = [state for state in states if "id" not in state]
+    # Core inserts on the tables (not the ORM's bulk path, which splits rows into groups).
+    table = Observation.__table__
     if with_ids:
-        session.execute(insert(Observation), with_ids)
+        session.execute(table.insert(), with_ids)
     if without_ids:
-        returning = insert(Observation).returning(Observation.id, sort_by_parameter_order=True)
+        returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         for state, new_id in zip(without_ids, session.scalars(returning, without_ids), strict=True):
             state["id"] = new_id
     history = {"action": "create", "recorded_at": now, "recorded_by": actor, "reason": reason}
-    session.execute(insert(ObservationRevision), [state | history for state in states])
+    session.execute(ObservationRevision.__table__.insert(), [state | history for state in states])
     dimensions = [
         {"observation_id": state["id"], "name": name, "value": value}
         for state, row in zip(states, rows, strict=True)
         for name, value in row.dimensions.items()
     ]
     if dimensions:
-        session.execute(insert(ObservationDimension), dimensions)
+        session.execute(ObservationDimension.__table__.insert(), dimensions)

@@ -5,12 +5,12 @@ from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.bodies import body_openapi, json_body
-from app.dataset.service import bump_data_version, read_state
+from app.catalog import current_catalog
+from app.dataset.service import bump_data_version
 from app.db import SessionDep, WriteSessionDep
 from app.errors import InvalidParameter
 from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
-from app.metrics.service import dimension_names
 from app.models import Observation
 from app.observations import editing, service
 from app.observations.columns import CORE_COLUMNS
@@ -123,7 +123,7 @@ def list_observations(
     format: FormatParam = None,
 ) -> Any:
     """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
-    known_dimensions = dimension_names(session)
+    known_dimensions = current_catalog(session).dimension_names
     dimensions = dimension_filters(request, known_dimensions)
     query = service.ObservationFilter(
         metrics=list(dict.fromkeys(metric)),
@@ -158,7 +158,7 @@ def list_observations(
     envelope = list_envelope(
         request,
         documents,
-        data_version=read_state(session).data_version,
+        data_version=current_catalog(session).data_version,
         limit=limit,
         next_cursor=page.next_cursor,
         sort=sort,
@@ -259,7 +259,7 @@ def read_observation_history(
         for revision, document in zip(revisions, documents, strict=True)
     ]
     envelope = list_envelope(
-        request, data, data_version=read_state(session).data_version, sort="revision"
+        request, data, data_version=current_catalog(session).data_version, sort="revision"
     )
     return json_response(envelope)
 

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from sqlmodel import Session
 
+from app.catalog import current_catalog
 from app.errors import InvalidParameter, NotFound
 from app.fields import partial_date_span
 from app.formats import plain_number
 from app.history import end_of_day, valid_at
 from app.metrics import service as metrics_service
-from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
+from app.models import Observation, ObservationDimension, ObservationRevision, Source
 from app.pagination import Cursor, decode_cursor, encode_cursor
 from app.sources import service as sources_service
 
@@ -319,42 +320,52 @@ def observation_documents(
 ) -> list[dict[str, Any]]:
     """The client-facing, JSON-ready form of each row, with unit and citation.
 
-    A few queries per page, whatever its size: units and source chains are fetched once."""
-    wanted_units = select(Metric.code, Metric.unit).where(Metric.code.in_({r.metric for r in rows}))
-    units = dict(session.execute(wanted_units).all())
-    chains = sources_service.relay_chains(session, {row.source_id for row in rows}, as_of=as_of)
-    return [
-        {
-            "id": row.id,
-            "metric": row.metric,
-            "unit": units.get(row.metric, ""),
-            "origin": row.origin,
-            "destination": row.destination,
-            "region": row.region,
-            "dimensions": json.loads(row.dimensions),
-            "period_start": _iso(row.period_start),
-            "period_end": _iso(row.period_end),
-            "period_label": row.period_label,
-            "value": plain_number(row.value),
-            "lower_bound": plain_number(row.lower_bound),
-            "upper_bound": plain_number(row.upper_bound),
-            "qualifier": row.qualifier,
-            "basis": row.basis,
-            "attributed_to": row.attributed_to,
-            "source_id": row.source_id,
-            "reported_on": row.reported_on,
-            "quote": row.quote,
-            "notes": row.notes,
-            "citation": cite(row, chains[row.source_id]),
-            "part_of": row.part_of,
-            "revision": row.revision,
-            "updated_at": _iso(row.updated_at),
-            "retracted": row.retracted_at is not None,
-            "retracted_at": _iso(row.retracted_at),
-            "retraction_reason": row.retraction_reason,
-        }
-        for row in rows
-    ]
+    Units and sources come from the catalog (cached per data version); past states read
+    the sources as they stood then."""
+    catalog = current_catalog(session)
+    source_ids = {row.source_id for row in rows}
+    if as_of is None:
+        chains = {sid: sources_service.chain_of(catalog.sources, sid) for sid in source_ids}
+    else:
+        chains = sources_service.relay_chains(session, source_ids, as_of=as_of)
+    citations: dict[tuple[str, str | None, int], str] = {}
+    documents = []
+    for row in rows:
+        claim = (row.attributed_to, row.reported_on, row.source_id)
+        if claim not in citations:
+            citations[claim] = cite(row, chains[row.source_id])
+        documents.append(
+            {
+                "id": row.id,
+                "metric": row.metric,
+                "unit": catalog.units.get(row.metric, ""),
+                "origin": row.origin,
+                "destination": row.destination,
+                "region": row.region,
+                "dimensions": json.loads(row.dimensions),
+                "period_start": _iso(row.period_start),
+                "period_end": _iso(row.period_end),
+                "period_label": row.period_label,
+                "value": plain_number(row.value),
+                "lower_bound": plain_number(row.lower_bound),
+                "upper_bound": plain_number(row.upper_bound),
+                "qualifier": row.qualifier,
+                "basis": row.basis,
+                "attributed_to": row.attributed_to,
+                "source_id": row.source_id,
+                "reported_on": row.reported_on,
+                "quote": row.quote,
+                "notes": row.notes,
+                "citation": citations[claim],
+                "part_of": row.part_of,
+                "revision": row.revision,
+                "updated_at": _iso(row.updated_at),
+                "retracted": row.retracted_at is not None,
+                "retracted_at": _iso(row.retracted_at),
+                "retraction_reason": row.retraction_reason,
+            }
+        )
+    return documents
 
 
 def observation_detail(

@@ -2,12 +2,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from app.dataset.service import read_state
+from app.catalog import current_catalog
 from app.db import SessionDep
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.fields import CountryCode, PartialDate, SubdivisionCode
 from app.formats import Format, csv_response, ndjson_response, negotiate
-from app.metrics.service import dimension_names
 from app.query import dimension_filters
 from app.responses import AcceptHeader, AsOfParam, FormatParam, json_response, list_envelope
 from app.schemas import ListResponse
@@ -58,7 +57,7 @@ def read_series(
     format: FormatParam = None,
 ) -> Any:
     """Read a series: every figure per period for one country pair, side by side."""
-    dimensions = dimension_filters(request, dimension_names(session))
+    dimensions = dimension_filters(request, current_catalog(session).dimension_names)
     periods = service.build_series(
         session,
         metrics=list(dict.fromkeys(metric)),
@@ -80,5 +79,5 @@ def read_series(
             )
         case Format.ndjson:
             return ndjson_response(periods, headers={})
-    envelope = list_envelope(request, periods, data_version=read_state(session).data_version)
+    envelope = list_envelope(request, periods, data_version=current_catalog(session).data_version)
     return json_response(envelope)

@@ -100,15 +100,17 @@ def relay_chains(
             for s in loaded.values()
             if s.relayed_through is not None and s.relayed_through not in loaded
         }
-    chains: dict[int, list[SourceRow]] = {}
-    for source_id in ids:
-        chain: list[SourceRow] = []
-        current = loaded.get(source_id)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = loaded.get(current.relayed_through) if current.relayed_through else None
-        chains[source_id] = chain
-    return chains
+    return {source_id: chain_of(loaded, source_id) for source_id in ids}
+
+
+def chain_of(sources: Mapping[int, SourceRow], source_id: int) -> list[SourceRow]:
+    """The source, then those it was relayed through, outward (a loop is cut)."""
+    chain: list[SourceRow] = []
+    current = sources.get(source_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = sources.get(current.relayed_through) if current.relayed_through else None
+    return chain
 
 
 def _check_relay(session: Session, source_id: int | None, relayed_through: int | None) -> None:

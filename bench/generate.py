@@ -1,0 +1,164 @@
+"""Write a deterministic, SYNTHETIC dataset in the import format (a dataset folder), for
+benchmarks only. Every source, metric, claimant and quote says it is synthetic, so that it
+can never be mistaken for real data.
+
+    python bench/generate.py --rows 1000000 --out bench/.data/1000000
+"""
+
+import argparse
+import csv
+import random
+from pathlib import Path
+
+import pycountry
+
+SEED = 20261126
+METRICS = 20
+SOURCES = 500
+DESTINATIONS = 30
+COLUMNS = [
+    *("id", "metric", "origin", "destination", "region", "period_start", "period_end"),
+    *("value", "lower_bound", "upper_bound", "qualifier", "basis", "attributed_to"),
+    *("source_id", "reported_on", "quote", "notes", "part_of", "sector", "visa_type"),
+]
+SECTORS = ["construction", "agriculture", "textiles", "fishing", "it", "care"]
+VISAS = ["student", "work", "tourist", "other"]
+
+
+def _metric_rows() -> list[dict[str, str]]:
+    return [
+        {
+            "code": f"synthetic_metric_{n:02d}",
+            "name": f"Synthetic metric {n}",
+            "unit": "persons",
+            "definition": "SYNTHETIC benchmark data: not a real statistic.",
+            "kind": "flow" if n % 4 else "stock",
+            "dimensions": "visa_type" if n % 2 else "sector",
+        }
+        for n in range(METRICS)
+    ]
+
+
+def _source_rows() -> list[dict[str, object]]:
+    return [
+        {
+            "id": n,
+            "title": f"SYNTHETIC benchmark source {n}",
+            "publisher": f"Synthetic publisher {n % 37}",
+            "published_on": f"{1990 + n % 35}-{1 + n % 12:02d}",
+            "type": ["news_report", "government_statistics", "testimony"][n % 3],
+            "relayed_through": n - 1 if n % 10 == 0 and n > 1 else "",
+            "notes": "SYNTHETIC: generated for benchmarks.",
+        }
+        for n in range(1, SOURCES + 1)
+    ]
+
+
+def _regions(destinations: list[str]) -> dict[str, str]:
+    found = {}
+    for code in destinations:
+        country = pycountry.countries.get(alpha_3=code)
+        subdivisions = sorted(
+            s.code for s in pycountry.subdivisions.get(country_code=country.alpha_2) or []
+        )
+        if subdivisions:
+            found[code] = subdivisions[0]
+    return found
+
+
+def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
+    countries = sorted(c.alpha_3 for c in pycountry.countries)[:200]
+    destinations = countries[::7][:DESTINATIONS]
+    regions = _regions(destinations)
+    out: list[dict[str, object]] = []
+    while len(out) < rows:
+        n = len(out) + 1
+        metric = rng.randrange(METRICS)
+        year = rng.randint(1990, 2025)
+        shape = rng.random()
+        start, end = f"{year}-01-01", f"{year}-12-31"
+        if shape > 0.9:
+            start, end = f"{year}-06-01", f"{year}-06-30"
+        elif shape > 0.8:
+            end = ""
+        value = rng.randint(10, 200_000)
+        qualifier = rng.choices(
+            ["approximate", "exact", "at_least", "at_most", "range"], [50, 20, 10, 5, 15]
+        )[0]
+        low = high = ""
+        figure: object = value
+        if qualifier == "range":
+            low, high, figure = value, value + rng.randint(1, 5000), ""
+        destination = rng.choice(destinations)
+        row = {
+            "id": n,
+            "metric": f"synthetic_metric_{metric:02d}",
+            "origin": rng.choice(countries),
+            "destination": destination,
+            "region": regions.get(destination, "") if rng.random() < 0.05 else "",
+            "period_start": start,
+            "period_end": end,
+            "value": figure,
+            "lower_bound": low,
+            "upper_bound": high,
+            "qualifier": qualifier,
+            "basis": rng.choices(["estimate", "official", "projection"], [70, 20, 10])[0],
+            "attributed_to": f"Synthetic analyst {rng.randrange(2000)}",
+            "source_id": rng.randint(1, SOURCES),
+            "reported_on": rng.choice(
+                [f"{year + 1}", f"{year + 1}-{rng.randint(1, 12):02d}", f"{year + 1}-03-15"]
+            ),
+            "quote": (
+                f"[SYNTHETIC] Synthetic analyst figures put this at about {value:,} for "
+                f"{year}, according to a generated report written only to load-test the API."
+            ),
+            "notes": "SYNTHETIC benchmark row.",
+            "part_of": "",
+            "sector": "",
+            "visa_type": "",
+        }
+        out.append(row)
+        if rng.random() < 0.03 and len(out) < rows:  # a breakdown of this total
+            part = dict(row, id=n + 1, part_of=n, lower_bound="", upper_bound="")
+            part["qualifier"], part["value"] = "approximate", max(1, value // 3)
+            part["sector" if metric % 2 == 0 else "visa_type"] = rng.choice(
+                SECTORS if metric % 2 == 0 else VISAS
+            )
+            out.append(part)
+    return out
+
+
+def write_dataset(rows: int, folder: Path, *, revised_share: float = 0.005) -> None:
+    """`rows` observations, then a few of them again with a new value (revisions)."""
+    rng = random.Random(SEED)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (("metrics", _metric_rows()), ("sources", _source_rows())):
+        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.DictWriter(stream, fieldnames=list(data[0]))
+            writer.writeheader()
+            writer.writerows(data)
+    observations = _observations(rows, rng)
+    revised = [
+        dict(row, value=int(row["value"]) + 1, notes="SYNTHETIC revised figure.")
+        for row in rng.sample(observations, int(rows * revised_share))
+        if row["value"] != ""
+        and row["qualifier"] in ("approximate", "exact")
+        and not row["part_of"]
+    ]
+    with (folder / "observations.csv").open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(observations)
+        writer.writerows(revised)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    write_dataset(args.rows, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,365 @@
+"""Benchmark the API against Datasette on the same synthetic data, on SQLite and
+PostgreSQL, at several sizes; print one table. Run it through `bench/run` (which installs
+what it needs); see docs/benchmarks.md.
+
+Every figure comes from this run: wrk (16 connections) against each server on this
+machine, server memory read from /proc, import and export timed end to end."""
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+BENCH_BIN = ROOT / "bench" / ".venv" / "bin"
+DATA = ROOT / "bench" / ".data"
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/laborstats_bench"
+# Columns the API indexes (app/models/observation.py); Datasette gets the same.
+INDEXES = [
+    ["metric", "id"], ["origin", "destination", "metric", "id"], ["origin", "id"],
+    ["destination", "id"], ["region", "id"], ["source_id", "id"], ["basis", "id"],
+    ["qualifier", "id"], ["period_start", "id"], ["period_end", "id"], ["reported_on", "id"],
+    ["value", "id"], ["origin", "destination", "metric", "period_start", "id"],
+]  # fmt: skip
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    note: str = ""
+
+
+@dataclass
+class Run:
+    label: str
+    rows: int
+    results: dict[str, Result] = field(default_factory=dict)
+    import_rows_per_s: float = 0.0
+    export_rows_per_s: float = 0.0
+    export_memory_growth_mb: float = 0.0
+    memory_at_rest_mb: float = 0.0
+    memory_peak_mb: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int, key: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(name: str, url: str, seconds: int, headers: dict[str, str] | None = None) -> Result:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for key, value in (headers or {}).items():
+        command += ["-H", f"{key}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    result = Result(name)
+    result.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    result.p50_ms = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    result.p99_ms = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    for pattern in (
+        r"Non-2xx or 3xx responses: (\d+)",
+        r"Socket errors: .*?(\d+), read (\d+), write (\d+), timeout (\d+)",
+    ):
+        if match := re.search(pattern, output):
+            result.errors += sum(int(g) for g in match.groups())
+    return result
+
+
+class Server:
+    def __init__(self, command: list[str], env: dict[str, str], health: str) -> None:
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(health, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not start: {command}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def timed_export(url: str, pid: int) -> tuple[float, float, int]:
+    """(rows/s, server memory growth in MB, rows) for one streamed export."""
+    baseline, peak, rows = rss_mb(pid), 0.0, 0
+    started = time.monotonic()
+    with httpx.stream("GET", url, timeout=600) as response:
+        last_sample = 0.0
+        for line in response.iter_lines():
+            rows += 1
+            now = time.monotonic()
+            if now - last_sample > 0.05:
+                peak, last_sample = max(peak, rss_mb(pid)), now
+    elapsed = time.monotonic() - started
+    return (rows - 1) / elapsed, max(0.0, peak - baseline), rows - 1
+
+
+def laborstats(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "laborstats"), *args],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def prepare_database(kind: str, rows: int) -> str:
+    if kind == "sqlite":
+        path = DATA / f"api-{rows}.db"
+        for old in path.parent.glob(path.name + "*"):
+            old.unlink()
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS laborstats_bench WITH (FORCE)")
+        connection.execute("CREATE DATABASE laborstats_bench")
+    return PG_BENCH
+
+
+def sample_targets(folder: Path) -> dict[str, str]:
+    """A broad metric, a selective pair and an id, read from the generated file."""
+    pairs: dict[tuple[str, str], int] = {}
+    with (folder / "observations.csv").open() as stream:
+        for n, row in enumerate(csv.DictReader(stream)):
+            pairs[(row["origin"], row["destination"])] = (
+                pairs.get((row["origin"], row["destination"]), 0) + 1
+            )
+    (origin, destination), _ = sorted(pairs.items(), key=lambda item: -item[1])[len(pairs) // 2]
+    return {
+        "metric": "synthetic_metric_03",
+        "origin": origin,
+        "destination": destination,
+        "id": str(n // 2),
+    }
+
+
+def bench_api(kind: str, rows: int, folder: Path, seconds: int) -> Run:
+    run = Run(f"laborstats on {kind}", rows)
+    url = prepare_database(kind, rows)
+    laborstats("migrate", database_url=url)
+    started = time.monotonic()
+    laborstats("import", str(folder), database_url=url)
+    run.import_rows_per_s = rows / (time.monotonic() - started)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Server(
+        [str(BIN / "laborstats"), "serve", "--port", str(port)],
+        {"DATABASE_URL": url, "LOG_LEVEL": "warning"},
+        f"{base}/healthz",
+    )
+    try:
+        t = sample_targets(folder)
+        page = f"{base}/v1/observations?metric={t['metric']}&limit=100"
+        selective = (
+            f"{base}/v1/observations?origin={t['origin']}&destination={t['destination']}&limit=100"
+        )
+        httpx.get(page)
+        run.memory_at_rest_mb = rss_mb(server.process.pid)
+        etag = httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
+        scenarios = {
+            "observation by id": (f"{base}/v1/observations/{t['id']}", None),
+            "page of 100, broad filter (JSON)": (page, None),
+            "page of 100, selective filter (JSON)": (selective, None),
+            "page of 100, broad filter (CSV)": (page + "&format=csv", None),
+            "series for one pair": (
+                f"{base}/v1/series?metric={t['metric']}&origin={t['origin']}&destination={t['destination']}",
+                None,
+            ),
+            "304 on the broad page": (page, {"If-None-Match": etag}),
+        }
+        for name, (target, headers) in scenarios.items():
+            run.results[name] = wrk(name, target, seconds, headers)
+        rate, growth, _ = timed_export(
+            f"{base}/v1/observations?limit=all&format=csv", server.process.pid
+        )
+        run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
+        run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
+    finally:
+        server.stop()
+    return run
+
+
+def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
+    """Datasette over the API's own CSV export, loaded with sqlite-utils, same indexes."""
+    run = Run("Datasette on sqlite", rows)
+    export_csv = DATA / f"export-{rows}.csv"
+    api_db = f"sqlite:///{DATA / f'api-{rows}.db'}"
+    laborstats("export", str(DATA / f"export-{rows}"), database_url=api_db)
+    shutil.copyfile(DATA / f"export-{rows}" / "observations.csv", export_csv)
+    db = DATA / f"datasette-{rows}.db"
+    db.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            str(BENCH_BIN / "sqlite-utils"),
+            "insert",
+            str(db),
+            "observations",
+            str(export_csv),
+            "--csv",
+            "--pk",
+            "id",
+        ],
+        check=True,
+    )
+    for columns in INDEXES:
+        subprocess.run(
+            [str(BENCH_BIN / "sqlite-utils"), "create-index", str(db), "observations", *columns],
+            check=True,
+        )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/{db.stem}/observations"
+    server = Server(
+        [
+            str(BENCH_BIN / "datasette"),
+            "serve",
+            str(db),
+            "--port",
+            str(port),
+            "--setting",
+            "sql_time_limit_ms",
+            "20000",
+            "--setting",
+            "max_returned_rows",
+            "1000",
+        ],
+        {},
+        f"http://127.0.0.1:{port}/-/versions.json",
+    )
+    try:
+        t = sample_targets(folder)
+        page = f"{base}.json?metric={t['metric']}&_size=100"
+        selective = f"{base}.json?origin={t['origin']}&destination={t['destination']}&_size=100"
+        httpx.get(page, timeout=60)
+        run.memory_at_rest_mb = rss_mb(server.process.pid)
+        scenarios = {
+            "observation by id": f"{base}/{t['id']}.json",
+            "page of 100, broad filter (JSON)": page + "&_shape=array",
+            "page of 100, broad filter (default JSON)": page,
+            "page of 100, selective filter (JSON)": selective + "&_shape=array",
+            "page of 100, broad filter (CSV)": f"{base}.csv?metric={t['metric']}&_size=100",
+            "series for one pair": f"{base}.json?_shape=array&metric={t['metric']}&origin={t['origin']}&destination={t['destination']}&_sort=period_start&_size=1000",
+        }
+        for name, target in scenarios.items():
+            run.results[name] = wrk(name, target, seconds)
+        rate, growth, _ = timed_export(f"{base}.csv?_stream=on&_size=max", server.process.pid)
+        run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
+        run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
+    finally:
+        server.stop()
+    return run
+
+
+def table(runs: list[Run]) -> str:
+    lines = [
+        "| rows | server | request | req/s | p50 ms | p99 ms | errors | vs Datasette |",
+        "|---:|---|---|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        reference = next(
+            (r for r in runs if r.label.startswith("Datasette") and r.rows == run.rows), None
+        )
+        for name, result in run.results.items():
+            ratio = ""
+            if reference and not run.label.startswith("Datasette"):
+                if name in reference.results and reference.results[name].rps:
+                    ratio = f"{result.rps / reference.results[name].rps:.1f}x"
+                if name == "page of 100, broad filter (JSON)" and reference.results.get(
+                    "page of 100, broad filter (default JSON)"
+                ):
+                    ratio += f", {result.rps / reference.results['page of 100, broad filter (default JSON)'].rps:.0f}x default"
+            lines.append(
+                f"| {run.rows:,} | {run.label} | {name} | {result.rps:,.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | {ratio} |"
+            )
+    lines += [
+        "",
+        "| rows | server | import rows/s | export rows/s | memory growth during export MB | memory at rest MB | peak memory MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        imported = f"{run.import_rows_per_s:,.0f}" if run.import_rows_per_s else "(sqlite-utils)"
+        lines.append(
+            f"| {run.rows:,} | {run.label} | {imported} | {run.export_rows_per_s:,.0f} | {run.export_memory_growth_mb:.1f} | {run.memory_at_rest_mb:.0f} | {run.memory_peak_mb:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark laborstats against Datasette.")
+    parser.add_argument("--sizes", default="10000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request")
+    args = parser.parse_args()
+    runs: list[Run] = []
+    for rows in (int(size) for size in args.sizes.split(",")):
+        folder = DATA / f"synthetic-{rows}"
+        if not (folder / "observations.csv").exists():
+            subprocess.run(
+                [
+                    str(BIN / "python"),
+                    str(ROOT / "bench" / "generate.py"),
+                    "--rows",
+                    str(rows),
+                    "--out",
+                    str(folder),
+                ],
+                check=True,
+            )
+        for kind in args.databases.split(","):
+            print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
+            runs.append(bench_api(kind, rows, folder, args.seconds))
+            if kind == "sqlite":
+                print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
+                runs.append(bench_datasette(rows, args.seconds, folder))
+    (DATA / "results.json").write_text(
+        json.dumps(
+            [
+                run.__dict__ | {"results": {k: v.__dict__ for k, v in run.results.items()}}
+                for run in runs
+            ],
+            indent=2,
+        )
+    )
+    print(table(runs))
+
+
+if __name__ == "__main__":
+    main()
