@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def timed_export(url: str, pid: int) -> tuple[float, float, int]:
     started = time.monotonic()
     with httpx.stream("GET", url, timeout=600) as response:
         last_sample = 0.0
-        for line in response.iter_lines():
+        for _line in response.iter_lines():
             rows += 1
             now = time.monotonic()
             if now - last_sample > 0.05:
@@ -157,12 +158,11 @@ def prepare_database(kind: str, rows: int) -> str:
 
 def sample_targets(folder: Path) -> dict[str, str]:
     """A broad metric, a selective pair and an id, read from the generated file."""
-    pairs: dict[tuple[str, str], int] = {}
+    pairs: Counter[tuple[str, str]] = Counter()
     with (folder / "observations.csv").open() as stream:
-        for n, row in enumerate(csv.DictReader(stream)):
-            pairs[(row["origin"], row["destination"])] = (
-                pairs.get((row["origin"], row["destination"]), 0) + 1
-            )
+        for row in csv.DictReader(stream):
+            pairs[(row["origin"], row["destination"])] += 1
+    n = sum(pairs.values())
     (origin, destination), _ = sorted(pairs.items(), key=lambda item: -item[1])[len(pairs) // 2]
     return {
         "metric": "synthetic_metric_03",
@@ -276,7 +276,10 @@ def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
             "page of 100, broad filter (default JSON)": page,
             "page of 100, selective filter (JSON)": selective + "&_shape=array",
             "page of 100, broad filter (CSV)": f"{base}.csv?metric={t['metric']}&_size=100",
-            "series for one pair": f"{base}.json?_shape=array&metric={t['metric']}&origin={t['origin']}&destination={t['destination']}&_sort=period_start&_size=1000",
+            "series for one pair": (
+                f"{base}.json?_shape=array&metric={t['metric']}&origin={t['origin']}"
+                f"&destination={t['destination']}&_sort=period_start&_size=1000"
+            ),
         }
         for name, target in scenarios.items():
             run.results[name] = wrk(name, target, seconds)
@@ -288,37 +291,45 @@ def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
     return run
 
 
-def table(runs: list[Run]) -> str:
-    lines = [
-        "| rows | server | request | req/s | p50 ms | p99 ms | errors | vs Datasette |",
-        "|---:|---|---|---:|---:|---:|---:|---|",
-    ]
-    for run in runs:
-        reference = next(
-            (r for r in runs if r.label.startswith("Datasette") and r.rows == run.rows), None
+REQUEST_HEADER = "| rows | server | request | req/s | p50 ms | p99 ms | errors | vs Datasette |"
+TOTALS_HEADER = (
+    "| rows | server | import rows/s | export rows/s | memory growth during export MB "
+    "| memory at rest MB | peak memory MB |"
+)
+
+
+def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
+    reference = next(
+        (r for r in runs if r.label.startswith("Datasette") and r.rows == run.rows), None
+    )
+    if reference is None or run.label.startswith("Datasette"):
+        return ""
+    ratio = ""
+    same = reference.results.get(name)
+    if same and same.rps:
+        ratio = f"{result.rps / same.rps:.2f}x"
+    default = reference.results.get("page of 100, broad filter (default JSON)")
+    if name == "page of 100, broad filter (JSON)" and default:
+        ratio += (
+            f", {result.rps / default.rps:.1f}x default" if default.rps else ", default timed out"
         )
-        for name, result in run.results.items():
-            ratio = ""
-            if reference and not run.label.startswith("Datasette"):
-                if name in reference.results and reference.results[name].rps:
-                    ratio = f"{result.rps / reference.results[name].rps:.1f}x"
-                if name == "page of 100, broad filter (JSON)" and reference.results.get(
-                    "page of 100, broad filter (default JSON)"
-                ):
-                    ratio += f", {result.rps / reference.results['page of 100, broad filter (default JSON)'].rps:.0f}x default"
-            lines.append(
-                f"| {run.rows:,} | {run.label} | {name} | {result.rps:,.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | {ratio} |"
-            )
-    lines += [
-        "",
-        "| rows | server | import rows/s | export rows/s | memory growth during export MB | memory at rest MB | peak memory MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
-    ]
+    return ratio
+
+
+def table(runs: list[Run]) -> str:
+    lines = [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
+    for run in runs:
+        for name, r in run.results.items():
+            cells = [f"{run.rows:,}", run.label, name, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}"]
+            cells += [f"{r.p99_ms:.1f}", str(r.errors), _ratio(run, name, r, runs)]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", TOTALS_HEADER, "|---:|---|---:|---:|---:|---:|---:|"]
     for run in runs:
         imported = f"{run.import_rows_per_s:,.0f}" if run.import_rows_per_s else "(sqlite-utils)"
-        lines.append(
-            f"| {run.rows:,} | {run.label} | {imported} | {run.export_rows_per_s:,.0f} | {run.export_memory_growth_mb:.1f} | {run.memory_at_rest_mb:.0f} | {run.memory_peak_mb:.0f} |"
-        )
+        cells = [f"{run.rows:,}", run.label, imported, f"{run.export_rows_per_s:,.0f}"]
+        cells += [f"{run.export_memory_growth_mb:.1f}", f"{run.memory_at_rest_mb:.0f}"]
+        cells += [f"{run.memory_peak_mb:.0f}"]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -327,7 +338,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request")
+    parser.add_argument(
+        "--table", action="store_true", help="Print the table of the last run, run nothing."
+    )
     args = parser.parse_args()
+    if args.table:
+        saved = json.loads((DATA / "results.json").read_text())
+        runs = []
+        for item in saved:
+            results = {k: Result(**v) for k, v in item.pop("results").items()}
+            runs.append(Run(**item, results=results))
+        print(table(runs))
+        return
     runs: list[Run] = []
     for rows in (int(size) for size in args.sizes.split(",")):
         folder = DATA / f"synthetic-{rows}"
