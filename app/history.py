@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session
 
+from app.errors import StaleRevision
+
 
 def end_of_day(day: date) -> datetime:
     """The first moment after `day` (UTC): what was recorded before it counts."""
@@ -28,3 +30,22 @@ def supersede(session: Session, revision_table: Any, record_id: int, moment: dat
         .where(revision_table.id == record_id, revision_table.superseded_at.is_(None))
         .values(superseded_at=moment)
     )
+
+
+def compare_and_set(
+    session: Session, record: Any, expected_revision: int, values: dict[str, Any], *, kind: str
+) -> None:
+    """Apply `values` as the next revision only if `expected_revision` is still current, in
+    one UPDATE, so two editors can never both replace the same revision; then reload."""
+    table = type(record)
+    applied = session.execute(
+        update(table)
+        .where(table.id == record.id, table.revision == expected_revision)
+        .values(**values, revision=expected_revision + 1, updated_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if applied.rowcount != 1:  # another writer got there between the read and this update
+        raise StaleRevision(
+            f"{kind.capitalize()} {record.id} changed meanwhile; read it again and retry."
+        )
+    session.refresh(record)

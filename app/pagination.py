@@ -3,10 +3,13 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import InvalidParameter
+
+RowT = TypeVar("RowT")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -42,3 +45,19 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
             parameter="cursor",
         )
     return Cursor(sort=cursor_sort, value=value, id=last_id)
+
+
+def trim_page(
+    rows: Sequence[RowT],
+    limit: int,
+    *,
+    sort: str,
+    sort_value: Callable[[RowT], Any] = lambda _row: None,
+) -> tuple[list[RowT], str | None]:
+    """From `limit + 1` rows read, the page and the cursor to the next one (None if last)."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    last = page[-1]
+    cursor = Cursor(sort=sort, value=sort_value(last), id=last.id)
+    return page, encode_cursor(cursor)

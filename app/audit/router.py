@@ -8,7 +8,7 @@ from app.audit import service
 from app.auth.dependencies import AdminDep
 from app.dataset.service import read_state
 from app.db import SessionDep
-from app.pagination import DEFAULT_LIMIT, Cursor, decode_cursor, encode_cursor
+from app.pagination import DEFAULT_LIMIT, decode_cursor, trim_page
 from app.query import forbid_unknown_params
 from app.responses import PROBLEM, CursorParam, LimitParam, list_envelope, paging_headers
 from app.schemas import ListResponse
@@ -60,11 +60,8 @@ def list_audit(
 ) -> dict[str, Any]:
     """List every write, newest first (admin): time, token name, action, target, reason."""
     after_id = decode_cursor(cursor, sort="-id").id if cursor else None
-    entries = service.list_audit(session, limit=limit + 1, after_id=after_id)
-    next_cursor = None
-    if len(entries) > limit:
-        entries = entries[:limit]
-        next_cursor = encode_cursor(Cursor(sort="-id", value=None, id=entries[-1].id))
+    read = service.list_audit(session, limit=limit + 1, after_id=after_id)
+    entries, next_cursor = trim_page(read, limit, sort="-id")
     response.headers.update(paging_headers(request, next_cursor))
     return list_envelope(
         request,

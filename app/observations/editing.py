@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, select, tuple_
 from sqlmodel import Session
 
 from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome
 from app.errors import Conflict, InvalidData, StaleRevision
-from app.history import supersede
+from app.history import compare_and_set, supersede
 from app.models import (
     Metric,
     Observation,
@@ -229,24 +229,6 @@ def _check_current(observation: Observation, expected_revision: int) -> None:
         )
 
 
-def _apply(
-    session: Session, observation: Observation, expected_revision: int, values: dict[str, Any]
-) -> None:
-    """Compare-and-set: the update applies only if the revision is still the expected one,
-    so two editors can never both replace the same revision."""
-    applied = session.execute(
-        update(Observation)
-        .where(Observation.id == observation.id, Observation.revision == expected_revision)
-        .values(**values, revision=expected_revision + 1, updated_at=utc_now())
-        .execution_options(synchronize_session=False)
-    )
-    if applied.rowcount != 1:
-        raise StaleRevision(
-            f"Observation {observation.id} changed meanwhile; read it again and retry."
-        )
-    session.refresh(observation)
-
-
 def edit_observation(
     session: Session,
     observation_id: int,
@@ -266,7 +248,7 @@ def edit_observation(
     values = stored_values(data)
     if all(getattr(observation, name) == value for name, value in values.items()):
         return observation, "unchanged"
-    _apply(session, observation, expected_revision, values)
+    compare_and_set(session, observation, expected_revision, values, kind="observation")
     _store_dimensions(session, observation_id, data.dimensions)
     _record(session, observation, action="edit", actor=actor, reason=reason)
     return observation, "updated"
@@ -280,12 +262,8 @@ def retract_observation(
     _check_current(observation, expected_revision)
     if observation.retracted_at is not None:
         raise Conflict(f"Observation {observation_id} is already retracted.")
-    _apply(
-        session,
-        observation,
-        expected_revision,
-        {"retracted_at": utc_now(), "retraction_reason": reason},
-    )
+    retraction = {"retracted_at": utc_now(), "retraction_reason": reason}
+    compare_and_set(session, observation, expected_revision, retraction, kind="observation")
     _record(session, observation, action="retract", actor=actor, reason=reason)
     return observation
 

@@ -21,7 +21,7 @@ from app.formats import plain_number
 from app.history import end_of_day, valid_at
 from app.metrics import service as metrics_service
 from app.models import Observation, ObservationDimension, ObservationRevision, Source
-from app.pagination import Cursor, decode_cursor, encode_cursor
+from app.pagination import Cursor, decode_cursor, trim_page
 from app.sources import service as sources_service
 
 # An ORM object, or a plain row of the same columns (what lists read, for speed).
@@ -220,14 +220,10 @@ def list_observations(
     if cursor is not None:
         after = _after(table, sort_name, descending, decode_cursor(cursor, sort=sort))
         statement = statement.where(after)
-    rows = list(session.execute(statement.limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(
-            Cursor(sort=sort, value=_cursor_value(sort_name, last), id=last.id)
-        )
+    read = session.execute(statement.limit(limit + 1)).all()
+    rows, next_cursor = trim_page(
+        read, limit, sort=sort, sort_value=lambda row: _cursor_value(sort_name, row)
+    )
     return ObservationPage(rows=rows, next_cursor=next_cursor)
 
 

@@ -8,7 +8,7 @@ from app.bodies import body_openapi, json_body
 from app.dataset.service import bump_data_version, read_state
 from app.db import SessionDep, WriteSessionDep
 from app.models import Source
-from app.pagination import DEFAULT_LIMIT, Cursor, decode_cursor, encode_cursor
+from app.pagination import DEFAULT_LIMIT, decode_cursor, trim_page
 from app.preconditions import expected_revision, stale_revision_as
 from app.query import forbid_unknown_params
 from app.responses import (
@@ -43,11 +43,8 @@ def list_sources(
 ) -> dict[str, Any]:
     """List sources by id: publications and statements, with what they were relayed through."""
     after_id = decode_cursor(cursor, sort="id").id if cursor else None
-    sources = service.list_sources(session, limit=limit + 1, after_id=after_id)
-    next_cursor = None
-    if len(sources) > limit:
-        sources = sources[:limit]
-        next_cursor = encode_cursor(Cursor(sort="id", value=None, id=sources[-1].id))
+    read = service.list_sources(session, limit=limit + 1, after_id=after_id)
+    sources, next_cursor = trim_page(read, limit, sort="id")
     response.headers.update(paging_headers(request, next_cursor))
     return list_envelope(
         request,

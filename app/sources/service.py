@@ -5,13 +5,13 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.audit.service import record_audit
 from app.dataset.service import SaveOutcome
 from app.errors import InvalidData, NotFound, StaleRevision, UnknownReference
-from app.history import end_of_day, supersede, valid_at
+from app.history import compare_and_set, end_of_day, supersede, valid_at
 from app.models import Observation, Source, SourceRevision, utc_now
 from app.sources.schemas import SourceData, SourceIn
 
@@ -187,16 +187,7 @@ def edit_source(
     if all(getattr(source, name) == value for name, value in fields.items()):
         return source, "unchanged"
     _check_relay(session, source_id, data.relayed_through)
-    now = utc_now()
-    applied = session.execute(
-        update(Source)
-        .where(Source.id == source_id, Source.revision == expected_revision)
-        .values(**fields, revision=expected_revision + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if applied.rowcount != 1:  # another writer got there between our read and this update
-        raise StaleRevision(f"Source {source_id} changed meanwhile; read it again and retry.")
-    session.refresh(source)
+    compare_and_set(session, source, expected_revision, fields, kind="source")
     _record(session, source, action="edit", actor=actor, reason=reason)
     return source, "updated"
 
