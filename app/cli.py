@@ -15,11 +15,10 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from sqlmodel import Session
 
 from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.config import SEED_DIR, get_settings
-from app.db import create_db_engine, migrate
+from app.db import DataSession, create_db_engine, migrate
 from app.errors import AppError
 from app.exports.service import export_dataset
 from app.imports.service import ImportReport, import_path
@@ -36,10 +35,11 @@ MAX_PROBLEMS_SHOWN = 50
 
 
 @contextmanager
-def database_session() -> Iterator[Session]:
+def database_session() -> Iterator[DataSession]:
+    """A unit of work on DATABASE_URL: commit it with `session.begin()`."""
     engine = create_db_engine(get_settings().database_url, for_writes=True)
     try:
-        with Session(engine) as session:
+        with DataSession(engine) as session:
             yield session
     finally:
         engine.dispose()

@@ -1,15 +1,20 @@
-"""The database engine, per-connection SQLite pragmas, migrations and the request session."""
+"""The database: engines with per-connection SQLite pragmas, migrations, and the session
+every unit of work uses, which bumps the data version whenever it commits a write."""
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session
 
 from app.config import MIGRATIONS_DIR, get_settings
+from app.dataset.state import bump_data_version
+
+# Tables whose rows are not part of the dataset: writing them leaves the data version alone.
+OUTSIDE_THE_DATASET = frozenset({"api_token", "audit_entry", "dataset_state"})
 
 
 def is_sqlite(url: str) -> bool:
@@ -57,28 +62,54 @@ def migrate(url: str | None = None) -> None:
     command.upgrade(alembic_config(url or get_settings().database_url), "head")
 
 
-def _session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+class DataSession(Session):
+    """The session of every unit of work, for the API, the CLI and the tests alike. When a
+    transaction that wrote to the dataset commits, the data version moves on with it, once:
+    no route, import or command has to remember to bump it, and a write that fails or rolls
+    back leaves it where it was."""
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the handler succeeds, rolled back otherwise."""
-    yield from _session(request.app.state.engine)
+def read_session(engine: Engine) -> DataSession:
+    """A session whose statements all see one snapshot: BEGIN on SQLite, REPEATABLE READ on
+    PostgreSQL, so a data version and the rows read after it always agree. Close it
+    (which rolls back) rather than commit: reads have nothing to commit."""
+    session = DataSession(engine)
+    if engine.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """As get_session, on the engine whose transactions take the write lock first."""
-    yield from _session(request.app.state.write_engine)
+def _wrote_to_dataset(session: Session) -> None:
+    session.info["wrote_to_dataset"] = True
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+@event.listens_for(DataSession, "do_orm_execute")
+def _note_statement_writes(state: ORMExecuteState) -> None:
+    """Core and ORM statements run through the session: INSERT, UPDATE, DELETE."""
+    writes = state.is_insert or state.is_update or state.is_delete
+    table = getattr(state.statement, "table", None)
+    if writes and getattr(table, "name", None) not in OUTSIDE_THE_DATASET:
+        _wrote_to_dataset(state.session)
+
+
+@event.listens_for(DataSession, "after_flush")
+def _note_flushed_writes(session: Session, _flush: UOWTransaction) -> None:
+    """Objects added, changed or deleted through the ORM."""
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if any(type(record).__tablename__ not in OUTSIDE_THE_DATASET for record in changed):
+        _wrote_to_dataset(session)
+
+
+@event.listens_for(DataSession, "before_commit")
+def _bump_data_version_on_commit(session: Session) -> None:
+    session.flush()  # pending objects count as writes too
+    if session.info.pop("wrote_to_dataset", False):
+        bump_data_version(session)
+
+
+@event.listens_for(DataSession, "after_rollback")
+def _forget_writes_on_rollback(session: Session) -> None:
+    session.info.pop("wrote_to_dataset", None)
 
 
 def sync_id_sequences(
@@ -100,3 +131,12 @@ def sync_id_sequences(
 def refresh_statistics(session: Session) -> None:
     """Let the query planner see the data's new shape (row counts, value spread)."""
     session.execute(text("ANALYZE"))
+
+
+def database_answers(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True

@@ -1,22 +1,10 @@
-"""One family of errors, rendered by one handler as RFC 9457 problem+json.
+"""One family of errors, rendered by one handler (app.http.problems) as RFC 9457
+problem+json, and by the CLI as a message.
 
 Services raise these; they know nothing of HTTP beyond the status each one maps to.
 """
 
-import logging
-from http import HTTPStatus
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "urn:laborstats:problem:"
-
-logger = logging.getLogger("laborstats")
 
 
 class AppError(Exception):
@@ -26,9 +14,19 @@ class AppError(Exception):
     slug: str = "internal-error"
     title: str = "Internal server error"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        subject: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        # What kind of record the error is about ("observation", "source"), so that the
+        # HTTP layer can say where to find the ones that exist.
+        self.subject = subject
         self.headers = headers or {}
         self.extra = extra
 
@@ -76,12 +74,6 @@ class NotFound(AppError):
     status = 404
     slug = "not-found"
     title = "Not found"
-
-
-class NotAcceptable(AppError):
-    status = 406
-    slug = "not-acceptable"
-    title = "Not acceptable"
 
 
 class Conflict(AppError):
@@ -156,102 +148,3 @@ class DatabaseBusy(AppError):
     status = 503
     slug = "database-busy"
     title = "Database busy"
-
-
-def problem_response(
-    *, status: int, slug: str, title: str, detail: str, instance: str, **extra: Any
-) -> JSONResponse:
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
-
-
-def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
-    """('query', 'limit') -> ('query', 'limit'); ('body', 'quote') -> ('body', 'quote')."""
-    where = str(loc[0]) if loc else "request"
-    name = ".".join(str(part) for part in loc[1:]) or where
-    return where, name
-
-
-async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    response = problem_response(
-        status=exc.status,
-        slug=exc.slug,
-        title=exc.title,
-        detail=exc.detail,
-        instance=request.url.path,
-        **exc.extra,
-    )
-    response.headers.update(exc.headers)
-    return response
-
-
-async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = []
-    for error in exc.errors():
-        where, name = _location(tuple(error.get("loc", ())))
-        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-        item: dict[str, Any] = {"in": where, "name": name, "message": message}
-        if "input" in error and where != "body":
-            item["value"] = error["input"]
-        errors.append(item)
-    in_body = any(item["in"] == "body" for item in errors)
-    detail = "; ".join(f"{item['name']}: {item['message']}" for item in errors)
-    return problem_response(
-        status=422 if in_body else 400,
-        slug="invalid-body" if in_body else "invalid-parameter",
-        title="Invalid request body" if in_body else "Invalid parameter",
-        detail=detail,
-        instance=request.url.path,
-        errors=errors,
-    )
-
-
-async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    phrase = HTTPStatus(exc.status_code).phrase
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
-    if exc.status_code == 404 and detail is None:
-        detail = f"There is nothing at {request.url.path}; the index at /v1 lists what there is."
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    response = problem_response(
-        status=exc.status_code,
-        slug=phrase.lower().replace(" ", "-"),
-        title=phrase,
-        detail=detail or phrase,
-        instance=request.url.path,
-    )
-    if exc.headers:
-        response.headers.update(exc.headers)
-    return response
-
-
-async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
-        busy = DatabaseBusy("The database is busy with other writes; try again in a moment.")
-        busy.headers["Retry-After"] = "1"
-        return await handle_app_error(request, busy)
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
-        status=500,
-        slug=AppError.slug,
-        title=AppError.title,
-        detail="The server failed to answer. The error has been logged; please try again.",
-        instance=request.url.path,
-    )
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, handle_app_error)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(Exception, handle_unexpected_error)

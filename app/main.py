@@ -11,16 +11,17 @@ from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
 from app.audit.router import router as audit_router
-from app.caching import HttpCacheMiddleware
 from app.config import Settings, get_settings
-from app.dataset.router import router as index_router
+from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, is_sqlite, migrate
-from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.http.caching import HttpCacheMiddleware
+from app.http.openapi import problem_openapi, use_docstrings_as_summaries
+from app.http.problems import install_error_handlers
 from app.imports.router import router as imports_router
+from app.index.router import router as index_router
 from app.metrics.router import router as metrics_router
 from app.observations.router import router as observations_router
-from app.openapi import problem_openapi, use_docstrings_as_summaries
 from app.series.router import router as series_router
 from app.sources.router import router as sources_router
 
@@ -49,6 +50,16 @@ TAGS = [
     {"name": "index", "description": "Versions and links."},
     {"name": "health", "description": "Liveness and database check."},
 ]
+ROUTERS = (
+    index_router,
+    observations_router,
+    series_router,
+    metrics_router,
+    sources_router,
+    imports_router,
+    audit_router,
+    health_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_sqlite(settings.database_url)
         else app.state.engine
     )
+    app.state.catalogs = CatalogCache()
     # Outermost last: CORS, then compression, then caching (whose 304s carry no body).
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -96,18 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Link", "ETag", "Last-Modified", "Location"],
     )
     install_error_handlers(app)
-    routers = (
-        index_router,
-        observations_router,
-        series_router,
-        metrics_router,
-        sources_router,
-        imports_router,
-        audit_router,
-        health_router,
-    )
-    use_docstrings_as_summaries(routers)
-    for router in routers:
+    use_docstrings_as_summaries(ROUTERS)
+    for router in ROUTERS:
         app.include_router(router)
     app.openapi = problem_openapi(app)  # type: ignore[method-assign]
     return app

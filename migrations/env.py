@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, text
 
 from app.config import get_settings
+from app.domain.columns import Dimensions, UTCDateTime
 from app.models import metadata
-from app.models.base import UTCDateTime
 
 # Several API processes may start at once against one PostgreSQL; the first to take this
 # lock migrates, the others wait and then find nothing left to do.
@@ -19,6 +19,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     that revisions never import app code that may change."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Dimensions):
+        return "sa.Text()"
     return False
 
 

@@ -16,10 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from app.config import SEED_DIR, Settings
-from app.db import create_db_engine, migrate
+from app.db import DataSession, create_db_engine, migrate
 from app.imports.service import import_path
 from app.main import create_app
 
@@ -80,7 +79,7 @@ class Databases:
 def load_seed(url: str) -> None:
     engine = create_db_engine(url, for_writes=True)
     try:
-        with Session(engine) as session, session.begin():
+        with DataSession(engine) as session, session.begin():
             import_path(session, SEED_DIR, actor="seed")
     finally:
         engine.dispose()
@@ -133,14 +132,14 @@ def client_for() -> Iterator[Callable[[str], TestClient]]:
 
 
 @pytest.fixture
-def session_for() -> Iterator[Callable[[str], Session]]:
+def session_for() -> Iterator[Callable[[str], DataSession]]:
     """A session on a test database, for arranging data through the services."""
     engines = []
 
-    def open_session(url: str) -> Session:
+    def open_session(url: str) -> DataSession:
         engine = create_db_engine(url)
         engines.append(engine)
-        return Session(engine)
+        return DataSession(engine)
 
     yield open_session
     for engine in engines:
@@ -150,7 +149,7 @@ def session_for() -> Iterator[Callable[[str], Session]]:
 class Desk:
     """A seeded database of the test's own, its client, and tokens of each kind."""
 
-    def __init__(self, url: str, client: TestClient, session: Session) -> None:
+    def __init__(self, url: str, client: TestClient, session: DataSession) -> None:
         from tests.factories import bearer, make_token
 
         self.url, self.client, self.session = url, client, session

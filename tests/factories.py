@@ -5,10 +5,9 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.service import Role, create_token
-from app.dataset.service import bump_data_version
 from app.models import Observation
 from app.observations import editing
-from app.observations.schemas import ObservationData
+from app.observations.schemas import ObservationCreate
 
 
 def observation_fields(**overrides: Any) -> dict[str, Any]:
@@ -30,11 +29,11 @@ def observation_fields(**overrides: Any) -> dict[str, Any]:
 
 
 def add_observation(session: Session, **overrides: Any) -> Observation:
-    """Save through the same service the importer uses, and commit."""
+    """Save through the same service the importer uses, and commit (which bumps the data
+    version, as every write does)."""
     observation = editing.create_observation(
-        session, ObservationData.model_validate(observation_fields(**overrides)), actor="test"
+        session, ObservationCreate.model_validate(observation_fields(**overrides)), actor="test"
     )
-    bump_data_version(session)
     session.commit()
     return observation
 

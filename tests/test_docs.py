@@ -116,8 +116,9 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
     client: TestClient,
 ) -> None:
     """Hot paths serialise with orjson and skip FastAPI's validation; the models stay true."""
-    from app.observations.schemas import ObservationDetail, ObservationPublic, RevisionPublic
-    from app.schemas import ListResponse
+    from app.domain.observation import ObservationPublic
+    from app.http.envelopes import ListResponse
+    from app.observations.schemas import ObservationDetail, RevisionPublic
     from app.series.schemas import SeriesPeriod
 
     pair = {"origin": "PRK", "destination": "RUS"}

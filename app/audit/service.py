@@ -1,17 +1,9 @@
-"""The audit log: every write, with who made it, what it touched, when and why."""
+"""Reading the audit trail, which every write adds to (app.dataset.audit)."""
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.models import AuditEntry, utc_now
-
-
-def record_audit(
-    session: Session, *, actor: str, action: str, target: str, reason: str | None = None
-) -> None:
-    session.add(
-        AuditEntry(recorded_at=utc_now(), actor=actor, action=action, target=target, reason=reason)
-    )
+from app.models import AuditEntry
 
 
 def list_audit(session: Session, *, limit: int, after_id: int | None) -> list[AuditEntry]:

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.auth.service import Actor, Role, authenticate, require_role
+from app.http.context import ContextDep
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -15,11 +15,10 @@ bearer = HTTPBearer(
 
 
 def current_actor(
-    request: Request,
+    context: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    with Session(request.app.state.engine) as session:
-        return authenticate(session, credentials.credentials if credentials else None)
+    return authenticate(context.session, credentials.credentials if credentials else None)
 
 
 def require_editor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:

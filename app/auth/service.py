@@ -12,9 +12,10 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.audit.service import record_audit
+from app.dataset.audit import record_audit
+from app.domain.columns import utc_now
 from app.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthorized
-from app.models import ApiToken, utc_now
+from app.models import ApiToken
 
 TOKEN_PREFIX = "ls"
 CHALLENGE = 'Bearer realm="laborstats"'

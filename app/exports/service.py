@@ -10,19 +10,21 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
-from app.datapackage import (
+from app.dataset.catalog import load_catalog
+from app.dataset.files import (
     DATASET_FILES,
     METRIC_FIELDS,
     OBSERVATION_REVISION_FIELDS,
     SOURCE_FIELDS,
     SOURCE_REVISION_FIELDS,
+    CsvWriter,
     descriptor,
 )
-from app.formats import csv_lines
-from app.metrics import service as metrics_service
+from app.domain.columns import canonical_dimensions
+from app.domain.dates import iso
 from app.models import Observation, ObservationRevision, Source, SourceRevision
+from app.observations import documents
 from app.observations import service as observations_service
-from app.observations.columns import CORE_COLUMNS
 from app.sources import service as sources_service
 
 BATCH_SIZE = 1000
@@ -34,7 +36,7 @@ def _batches(session: Session, table: Any, *order: Any) -> Iterator[list[Any]]:
     while True:
         statement = select(table).order_by(*order).limit(BATCH_SIZE)
         if offset_key is not None:
-            statement = statement.where(_after_key(order, offset_key))
+            statement = statement.where(tuple_(*order) > tuple_(*offset_key))
         rows = list(session.scalars(statement))
         if not rows:
             return
@@ -42,61 +44,39 @@ def _batches(session: Session, table: Any, *order: Any) -> Iterator[list[Any]]:
         offset_key = tuple(getattr(rows[-1], column.key) for column in order)
 
 
-def _after_key(order: tuple[Any, ...], key: tuple[Any, ...]) -> Any:
-    return tuple_(*order) > tuple_(*key)
-
-
-def iter_observation_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Every observation, retracted ones too, in id order, flattened for CSV."""
-    for rows in _batches(session, Observation, Observation.id):
-        for document in observations_service.observation_documents(session, rows):
-            yield {**document, **document["dimensions"]}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return iso(value)
+    if isinstance(value, dict):
+        return canonical_dimensions(value)
     return value
 
 
-def _revision_rows(session: Session, table: Any, columns: list[str]) -> Iterator[dict[str, Any]]:
+def _revision_rows(session: Session, table: Any, columns: list[str]) -> Iterator[list[dict]]:
     for rows in _batches(session, table, table.id, table.revision):
-        for row in rows:
-            yield {name: _plain(getattr(row, name)) for name in columns}
-
-
-def _write(path: Path, lines: Iterator[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        stream.writelines(lines)
+        yield [{name: _cell(getattr(row, name)) for name in columns} for row in rows]
 
 
 def export_dataset(session: Session, directory: Path) -> dict[str, int]:
     """Write every resource of `DATASET_FILES` and datapackage.json; count what was written."""
     directory.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-
-    def counted(kind: str, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        counts[kind] = 0
-        for row in rows:
-            counts[kind] += 1
-            yield row
-
-    metrics = (
-        {**m.model_dump(), "dimensions": " ".join(m.dimensions)}
-        for m in metrics_service.list_metrics(session)
-    )
+    catalog = load_catalog(session, data_version=None)
+    metrics = [  # breakdown names space-separated, as metrics.csv has them
+        {**{name: getattr(m, name) for name in METRIC_FIELDS}, "dimensions": " ".join(m.dimensions)}
+        for m in catalog.metrics.values()
+    ]
     sources = (
-        sources_service.source_document(s)
+        [sources_service.source_document(s) for s in rows]
         for rows in _batches(session, Source, Source.id)
-        for s in rows
     )
-    observation_columns = CORE_COLUMNS + metrics_service.dimension_names(session)
-    resources: list[tuple[str, list[str], Iterator[dict[str, Any]]]] = [
-        ("metrics", list(METRIC_FIELDS), metrics),
+    observations = (
+        documents.csv_rows(observations_service.documents(session, rows, catalog=catalog))
+        for rows in _batches(session, Observation, Observation.id)
+    )
+    resources: list[tuple[str, list[str], Any]] = [
+        ("metrics", list(METRIC_FIELDS), [metrics]),
         ("sources", list(SOURCE_FIELDS), sources),
-        ("observations", observation_columns, iter_observation_rows(session)),
+        ("observations", documents.csv_columns(catalog.dimension_names), observations),
         (
             "source_revisions",
             list(SOURCE_REVISION_FIELDS),
@@ -108,8 +88,15 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
             _revision_rows(session, ObservationRevision, list(OBSERVATION_REVISION_FIELDS)),
         ),
     ]
-    for kind, columns, rows in resources:
-        _write(directory / DATASET_FILES[kind], csv_lines(columns, counted(kind, rows)))
-    package = descriptor(observation_columns)
+    counts: dict[str, int] = {}
+    for kind, columns, batches in resources:
+        writer = CsvWriter(columns)
+        counts[kind] = 0
+        with (directory / DATASET_FILES[kind]).open("w", encoding="utf-8", newline="") as stream:
+            stream.write(writer.header())
+            for batch in batches:
+                stream.write(writer.records(batch))
+                counts[kind] += len(batch)
+    package = descriptor(catalog.dimension_names)
     (directory / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
     return counts

@@ -17,9 +17,8 @@ from app.models import (
     Source,
     SourceRevision,
 )
-from app.observations.schemas import ObservationData
-from app.observations.service import canonical_dimensions
-from app.sources.schemas import SourceData
+from app.observations.schemas import ObservationCreate
+from app.sources.schemas import SourceCreate
 
 Rows = Iterable[tuple[int, dict[str, Any]]]
 
@@ -33,11 +32,11 @@ class RevisionMeta(BaseModel):
     reason: str | None = None
 
 
-class SourceRevisionIn(SourceData, RevisionMeta):
+class SourceRevisionIn(SourceCreate, RevisionMeta):
     pass
 
 
-class ObservationRevisionIn(ObservationData, RevisionMeta):
+class ObservationRevisionIn(ObservationCreate, RevisionMeta):
     retracted_at: AwareDatetime | None = None
     retraction_reason: str | None = None
 
@@ -105,16 +104,13 @@ def _current_rows(revision_rows: list[dict[str, Any]], *, drop: set[str]) -> lis
 
 
 def _source_state(revision: SourceRevisionIn) -> dict[str, Any]:
-    return revision.model_dump(include=set(SourceData.model_fields), mode="json")
+    return revision.model_dump(include=set(SourceCreate.model_fields), mode="json")
 
 
 def _observation_state(revision: ObservationRevisionIn) -> dict[str, Any]:
-    state = revision.model_dump(
-        include=set(ObservationData.model_fields) | {"retracted_at", "retraction_reason"}
+    return revision.model_dump(
+        include=set(ObservationCreate.model_fields) | {"retracted_at", "retraction_reason"}
     )
-    state["qualifier"], state["basis"] = revision.qualifier.value, revision.basis.value
-    state["dimensions"] = canonical_dimensions(revision.dimensions)
-    return state
 
 
 def is_empty(session: Session) -> bool:
@@ -146,7 +142,7 @@ def restore_history(session: Session, source_rows: Rows, observation_rows: Rows)
     current_dimensions = [
         {"observation_id": row["id"], "name": name, "value": value}
         for row in _current_rows(observations, drop=set())
-        for name, value in json.loads(row["dimensions"]).items()
+        for name, value in row["dimensions"].items()
     ]
     if current_dimensions:
         session.execute(insert(ObservationDimension), current_dimensions)

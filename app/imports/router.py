@@ -5,53 +5,29 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.bodies import limited_chunks, require_media_type
-from app.db import WriteSessionDep
+from app.http.bodies import limited_chunks, require_media_type
+from app.http.context import WriteSessionDep
+from app.http.openapi import PROBLEM, WRITE_RESPONSES
+from app.http.params import QueryParameters
+from app.imports.schemas import ImportResult
 from app.imports.service import ImportReport, finish_import, import_file
-from app.query import forbid_unknown_params
-from app.responses import PROBLEM, WRITE_RESPONSES
 
-router = APIRouter(
-    prefix="/v1/imports", tags=["imports"], dependencies=[Depends(forbid_unknown_params)]
-)
+router = APIRouter(prefix="/v1/imports", tags=["imports"])
 JSON_LINES_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 
 
-class ImportProblem(BaseModel):
-    line: int = Field(description="Line in the body (the CSV header is line 1); 0: the whole.")
-    message: str
-
-
-class ImportResult(BaseModel):
-    dry_run: bool
-    valid: bool = Field(description="True when every row passed; a real import then committed.")
-    created: int
-    updated: int = Field(description="Rows that changed an observation: each a new revision.")
-    unchanged: int
-    problems: list[ImportProblem]
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "dry_run": True,
-                    "valid": False,
-                    "created": 11,
-                    "updated": 1,
-                    "unchanged": 9,
-                    "problems": [
-                        {
-                            "line": 23,
-                            "message": "origin: 'XXX' is not an ISO 3166-1 alpha-3 country code; "
-                            "use three letters such as PRK or RUS",
-                        }
-                    ],
-                }
-            ]
-        }
+class ImportParameters(QueryParameters):
+    dry_run: bool = Field(
+        default=False, description="Check every row and report, changing nothing."
+    )
+    reason: str = Field(
+        default="import",
+        min_length=1,
+        max_length=2000,
+        description="Recorded with each revision.",
     )
 
 
@@ -105,14 +81,9 @@ def _result(report: ImportReport, *, dry_run: bool) -> dict[str, Any]:
 )
 def import_observations(
     actor: EditorDep,
+    params: Annotated[ImportParameters, Query()],
     upload: Annotated[Upload, Depends(spooled_upload)],
     session: WriteSessionDep,
-    dry_run: Annotated[
-        bool, Query(description="Check every row and report, changing nothing.")
-    ] = False,
-    reason: Annotated[
-        str, Query(min_length=1, max_length=2000, description="Recorded with each revision.")
-    ] = "import",
 ) -> dict[str, Any]:
     """Import observations from CSV or JSON lines (editor): all rows or none. Rows with an
     `id` (or the same natural key) revise that observation; unchanged rows change nothing."""
@@ -122,11 +93,11 @@ def import_observations(
         upload.path,
         report=report,
         actor=actor.name,
-        reason=reason,
+        reason=params.reason,
         json_lines=upload.json_lines,
         name="body",
     )
-    if dry_run:
+    if params.dry_run:
         session.rollback()
         return _result(report, dry_run=True)
     finish_import(session, report, actor=actor.name, target="observations")

@@ -16,28 +16,30 @@ from typing import Any, TextIO, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from app.audit.service import record_audit
-from app.datapackage import DATASET_FILES, REVISION_FILES
-from app.dataset.service import SaveOutcome, bump_data_version
+from app.dataset.audit import record_audit
+from app.dataset.files import DATASET_FILES, REVISION_FILES
 from app.db import refresh_statistics, sync_id_sequences
+from app.domain.observation import DERIVED_FIELDS
+from app.domain.outcomes import SaveOutcome
+from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
+from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
 from app.errors import Conflict, ImportFailed, InvalidData
 from app.imports.restore import RestoreProblem, restore_history
 from app.metrics import service as metrics_service
-from app.metrics.schemas import MetricIn
+from app.metrics.schemas import MetricCreate
 from app.observations import bulk
-from app.observations.columns import DERIVED_COLUMNS
 from app.observations.editing import NaturalKey
-from app.observations.schemas import ObservationIn
+from app.observations.schemas import ObservationImport
 from app.sources import service as sources_service
-from app.sources.schemas import SourceIn
+from app.sources.schemas import SourceImport
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 BATCH_SIZE = 1000
 # After an import this large, refresh the planner's statistics so that filters keep
 # choosing the right index as the data grows.
 ANALYZE_AFTER = 10_000
-# Columns of the sources export that the API derives or keeps itself.
-SOURCE_DERIVED_COLUMNS = {"description", "updated_at"}
+# Columns of a sources file that the API derives or keeps itself (all but id and revision).
+SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "id", "revision"}
 
 Row = dict[str, Any]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -117,16 +119,16 @@ def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutc
     dimensions = row.get("dimensions")
     if isinstance(dimensions, str) or dimensions is None:  # CSV: space-separated names
         row = {**row, "dimensions": (dimensions or "").split()}
-    return metrics_service.save_metric(session, _parse(MetricIn, row), actor=context.actor)[1]
+    return metrics_service.save_metric(session, _parse(MetricCreate, row), actor=context.actor)[1]
 
 
 def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
     fields = {k: v for k, v in row.items() if k not in SOURCE_DERIVED_COLUMNS}
-    data = _parse(SourceIn, fields)
+    data = _parse(SourceImport, fields)
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> ObservationIn:
+def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> ObservationImport:
     """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
     columns are dropped, but a unit that contradicts the metric's is refused."""
     fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
@@ -134,9 +136,9 @@ def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> 
         if name in context.dimension_names:
             if value is not None:
                 fields["dimensions"][name] = value
-        elif name not in DERIVED_COLUMNS and name != "dimensions":
+        elif name not in DERIVED_FIELDS and name != "dimensions":
             fields[name] = value
-    data = _parse(ObservationIn, fields)
+    data = _parse(ObservationImport, fields)
     unit, expected = row.get("unit"), units.get(data.metric)
     if unit is not None and expected is not None and unit != expected:
         raise InvalidData(f"unit '{unit}' is not the unit of {data.metric} ('{expected}')")
@@ -154,7 +156,7 @@ def _import_observations(
 ) -> None:
     """Check rows one by one, save them a batch at a time."""
     units = {m.code: m.unit for m in metrics_service.list_metrics(session)}
-    batch: list[tuple[int, ObservationIn]] = []
+    batch: list[tuple[int, ObservationImport]] = []
     seen: dict[NaturalKey, int] = {}
 
     def save_batch() -> None:
@@ -314,8 +316,8 @@ def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> 
 
 
 def finish_import(session: Session, report: ImportReport, *, actor: str, target: str) -> None:
-    """Refuse the whole import if any row had a problem; otherwise audit it and bump the
-    data version."""
+    """Refuse the whole import if any row had a problem; otherwise audit it. Its commit
+    bumps the data version, if anything changed."""
     if report.problems:
         raise ImportFailed(
             f"{len(report.problems)} row(s) have problems; nothing was imported.",
@@ -326,4 +328,3 @@ def finish_import(session: Session, report: ImportReport, *, actor: str, target:
         if sum(c["created"] + c["updated"] for c in report.counts.values()) >= ANALYZE_AFTER:
             refresh_statistics(session)
         record_audit(session, actor=actor, action="import", target=target, reason=report.summary())
-        bump_data_version(session)

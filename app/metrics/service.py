@@ -1,17 +1,22 @@
 """Metrics: what each figure counts, and the breakdowns it allows."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.audit.service import record_audit
-from app.dataset.service import SaveOutcome
-from app.errors import Conflict, InvalidData, NotFound, UnknownReference
-from app.metrics.schemas import MetricIn
+from app.dataset.audit import record_audit
+from app.domain.metric import WRITTEN_FIELDS
+from app.domain.outcomes import SaveOutcome
+from app.errors import Conflict, NotFound
+from app.metrics.schemas import MetricCreate
 from app.models import Metric, Observation
+
+# A table model, or a plain row of the same columns (what the catalog keeps).
+MetricRow = Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,10 @@ class MetricStats:
     observation_count: int = 0
     first_period_start: date | None = None
     last_period_end: date | None = None
+
+
+def metric_document(metric: MetricRow, stats: MetricStats) -> dict[str, Any]:
+    return {**{name: getattr(metric, name) for name in WRITTEN_FIELDS}, **asdict(stats)}
 
 
 def list_metrics(session: Session) -> list[Metric]:
@@ -39,37 +48,12 @@ def metric_stats(session: Session, codes: Iterable[str] | None = None) -> dict[s
     }
 
 
-def _known_metrics(session: Session) -> str:
-    codes = [m.code for m in list_metrics(session)]
-    return f"Known metrics: {', '.join(codes)}." if codes else "No metrics exist yet."
-
-
 def get_metric(session: Session, code: str) -> Metric:
     metric = session.get(Metric, code)
     if metric is None:
-        raise NotFound(f"There is no metric '{code}'. {_known_metrics(session)}")
-    return metric
-
-
-def _unknown_metrics_message(session: Session, unknown: list[str]) -> str:
-    return f"Unknown metric {', '.join(repr(c) for c in unknown)}. {_known_metrics(session)}"
-
-
-def require_metrics(session: Session, codes: Iterable[str]) -> dict[str, Metric]:
-    """The metrics named in a filter; an unknown code is a 400 that lists the known ones."""
-    wanted = set(codes)
-    found = {m.code: m for m in session.scalars(select(Metric).where(Metric.code.in_(wanted)))}
-    unknown = sorted(wanted - found.keys())
-    if unknown:
-        raise UnknownReference(_unknown_metrics_message(session, unknown), parameter="metric")
-    return found
-
-
-def metric_for_write(session: Session, code: str) -> Metric:
-    """The metric a new figure is of; an unknown code is a 422 that lists the known ones."""
-    metric = session.get(Metric, code)
-    if metric is None:
-        raise InvalidData(_unknown_metrics_message(session, [code]), field="metric")
+        codes = [m.code for m in list_metrics(session)]
+        known = f"Known metrics: {', '.join(codes)}." if codes else "No metrics exist yet."
+        raise NotFound(f"There is no metric '{code}'. {known}")
     return metric
 
 
@@ -81,7 +65,7 @@ def dimension_names(session: Session) -> list[str]:
     return sorted(names)
 
 
-def create_metric(session: Session, data: MetricIn, *, actor: str) -> Metric:
+def create_metric(session: Session, data: MetricCreate, *, actor: str) -> Metric:
     """A new metric; its code must be free (metrics are defined once, by an admin)."""
     if session.get(Metric, data.code) is not None:
         raise Conflict(f"Metric '{data.code}' already exists; its code is taken.")
@@ -92,7 +76,7 @@ def create_metric(session: Session, data: MetricIn, *, actor: str) -> Metric:
     return metric
 
 
-def save_metric(session: Session, data: MetricIn, *, actor: str) -> tuple[Metric, SaveOutcome]:
+def save_metric(session: Session, data: MetricCreate, *, actor: str) -> tuple[Metric, SaveOutcome]:
     """For imports: create the metric or bring it up to date."""
     metric = session.get(Metric, data.code)
     if metric is None:

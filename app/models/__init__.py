@@ -1,15 +1,10 @@
 """Every table model, imported here so Alembic and every module see the whole registry."""
 
 from app.models.audit import AuditEntry
-from app.models.base import metadata, utc_now
+from app.models.base import metadata
 from app.models.dataset import DatasetState
 from app.models.metric import Metric
-from app.models.observation import (
-    Observation,
-    ObservationDimension,
-    ObservationFields,
-    ObservationRevision,
-)
+from app.models.observation import Observation, ObservationDimension, ObservationRevision
 from app.models.source import Source, SourceRevision
 from app.models.token import ApiToken
 
@@ -20,10 +15,8 @@ __all__ = [
     "Metric",
     "Observation",
     "ObservationDimension",
-    "ObservationFields",
     "ObservationRevision",
     "Source",
     "SourceRevision",
     "metadata",
-    "utc_now",
 ]

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime
+from app.domain.columns import UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):

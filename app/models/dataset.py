@@ -2,7 +2,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime
+from app.domain.columns import UTCDateTime
 
 
 class DatasetState(SQLModel, table=True):

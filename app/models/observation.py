@@ -1,9 +1,13 @@
-from datetime import date, datetime
+"""Observation tables: the fields come from app.domain.observation; these add ids, the
+revision bookkeeping, checks and the indexes every documented filter reads through."""
+
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime
+from app.domain.columns import UTCDateTime
+from app.domain.observation import ObservationState
 
 
 def _checks() -> tuple[CheckConstraint, ...]:
@@ -21,38 +25,7 @@ def _checks() -> tuple[CheckConstraint, ...]:
     )
 
 
-class ObservationFields(SQLModel):
-    """What an observation holds, now (Observation) or at one revision (ObservationRevision)."""
-
-    metric: str = Field(foreign_key="metric.code", max_length=64)
-    origin: str = Field(max_length=3)
-    destination: str = Field(max_length=3)
-    region: str | None = Field(default=None, max_length=6)
-    # Breakdowns as canonical JSON (sorted keys, no spaces), "{}" for a total, so that
-    # equal breakdowns compare equal in SQL on every database.
-    dimensions: str = Field(default="{}", sa_type=Text)
-    period_start: date | None = None
-    period_end: date | None = None
-    period_label: str = Field(max_length=100)
-    value: float | None = None
-    lower_bound: float | None = None
-    upper_bound: float | None = None
-    qualifier: str = Field(max_length=16)
-    basis: str = Field(max_length=16)
-    attributed_to: str = Field(max_length=500)
-    source_id: int = Field(foreign_key="source.id")
-    reported_on: str | None = Field(default=None, max_length=10)
-    quote: str = Field(sa_type=Text)
-    notes: str | None = Field(default=None, sa_type=Text)
-    part_of: int | None = Field(default=None, foreign_key="observation.id")
-    # Starts at 1; every edit or retraction adds one. Clients name it to edit (If-Match).
-    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    retraction_reason: str | None = Field(default=None, sa_type=Text)
-    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class Observation(ObservationFields, table=True):
+class Observation(ObservationState, table=True):
     """One sourced figure as it stands now; its past is in ObservationRevision."""
 
     __table_args__ = (
@@ -68,7 +41,7 @@ class Observation(ObservationFields, table=True):
         Index("ix_observation_basis_id", "basis", "id"),
         Index("ix_observation_qualifier_id", "qualifier", "id"),
         Index("ix_observation_part_of", "part_of"),
-        # What makes a row without an id "the same observation" on import.
+        # Narrows an import row's natural key to a few candidates.
         Index("ix_observation_natural_key", "source_id", "attributed_to", "metric", "period_start"),
         # Sorts, and series (a pair's metric in period order).
         Index(
@@ -84,7 +57,7 @@ class Observation(ObservationFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
-class ObservationRevision(ObservationFields, table=True):
+class ObservationRevision(ObservationState, table=True):
     """An observation as it was from `recorded_at` until `superseded_at` (null: still is)."""
 
     __tablename__ = "observation_revision"

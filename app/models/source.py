@@ -1,36 +1,20 @@
+"""Source tables: the fields come from app.domain.source."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.models.base import UTCDateTime
+from app.domain.columns import UTCDateTime
+from app.domain.source import SourceState, SourceType
 
 
 def _type_check() -> CheckConstraint:
-    return CheckConstraint(
-        "type IN ('news_report', 'government_statistics', 'intelligence_estimate',"
-        " 'official_statement', 'testimony')",
-        name="type",
-    )
+    types = ", ".join(f"'{member.value}'" for member in SourceType)
+    return CheckConstraint(f"type IN ({types})", name="type")
 
 
-class SourceFields(SQLModel):
-    """What a source holds, now (Source) or at one revision (SourceRevision)."""
-
-    title: str = Field(max_length=500)
-    publisher: str | None = Field(default=None, max_length=200)
-    url: str | None = Field(default=None, max_length=2000)
-    # ISO 8601 with the precision the source gives: "2025", "2025-06" or "2025-06-17".
-    published_on: str | None = Field(default=None, max_length=10)
-    type: str = Field(max_length=32)
-    # The source that carried this one to us: an article relaying a BBC investigation.
-    relayed_through: int | None = Field(default=None, foreign_key="source.id")
-    notes: str | None = Field(default=None, sa_type=Text)
-    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class Source(SourceFields, table=True):
+class Source(SourceState, table=True):
     """A publication or statement that figures are taken from."""
 
     __table_args__ = (_type_check(),)
@@ -38,7 +22,7 @@ class Source(SourceFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
-class SourceRevision(SourceFields, table=True):
+class SourceRevision(SourceState, table=True):
     """A source as it was from `recorded_at` until `superseded_at` (null: still is)."""
 
     __tablename__ = "source_revision"

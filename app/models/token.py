@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime
+from app.domain.columns import UTCDateTime
 
 
 class ApiToken(SQLModel, table=True):

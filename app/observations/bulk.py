@@ -11,20 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.dataset.service import SaveOutcome
+from app.domain.columns import utc_now
+from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData
-from app.models import (
-    Metric,
-    Observation,
-    ObservationDimension,
-    ObservationRevision,
-    Source,
-    utc_now,
-)
+from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
 from app.observations import editing
 from app.observations.editing import NaturalKey, References, Whole
-from app.observations.schemas import ObservationIn
-from app.observations.service import canonical_dimensions
+from app.observations.schemas import ObservationImport
 
 Outcome = SaveOutcome | str  # a problem message naming the field
 
@@ -34,7 +27,7 @@ def _message(exc: InvalidData | Conflict) -> str:
     return f"{field}: {exc.detail}" if field else exc.detail
 
 
-def _unchanged(row: ObservationIn, stored: Any) -> bool:
+def _unchanged(row: ObservationImport, stored: Any) -> bool:
     """The row restates the stored observation (and names its revision, if it names one)."""
     if row.revision is not None and row.revision != stored.revision:
         return False
@@ -44,7 +37,7 @@ def _unchanged(row: ObservationIn, stored: Any) -> bool:
 
 def save_many(
     session: Session,
-    rows: Sequence[tuple[int, ObservationIn]],
+    rows: Sequence[tuple[int, ObservationImport]],
     *,
     actor: str,
     reason: str,
@@ -72,7 +65,7 @@ def save_many(
         )
     }
     outcomes: list[tuple[int, Outcome]] = []
-    new_rows: list[ObservationIn] = []
+    new_rows: list[ObservationImport] = []
     new_ids: set[int] = set()
     for line, row in rows:
         try:
@@ -105,15 +98,13 @@ def save_many(
     return outcomes
 
 
-def _insert(session: Session, rows: list[ObservationIn], *, actor: str, reason: str) -> None:
+def _insert(session: Session, rows: list[ObservationImport], *, actor: str, reason: str) -> None:
     if not rows:
         return
     now = utc_now()
     states: list[dict[str, Any]] = []
     for row in rows:
-        state = {name: getattr(row, name) for name in editing.STORED_FIELDS}
-        state["qualifier"], state["basis"] = row.qualifier.value, row.basis.value
-        state["dimensions"] = canonical_dimensions(row.dimensions)
+        state = editing.stored_values(row)
         state["revision"], state["updated_at"] = 1, now
         if row.id is not None:
             state["id"] = row.id

@@ -2,7 +2,6 @@
 overwritten: each change is a new revision, recorded with its time, author and reason, and
 an edit applies only if it names the current revision."""
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,29 +10,16 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select, tuple_
 from sqlmodel import Session
 
-from app.audit.service import record_audit
-from app.dataset.service import SaveOutcome
+from app.dataset.audit import record_audit
+from app.dataset.history import compare_and_set, supersede
+from app.domain.columns import canonical_dimensions, utc_now
+from app.domain.figures import Qualifier
+from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS, ObservationState
+from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData, StaleRevision
-from app.history import compare_and_set, supersede
-from app.models import (
-    Metric,
-    Observation,
-    ObservationDimension,
-    ObservationFields,
-    ObservationRevision,
-    Source,
-    utc_now,
-)
-from app.observations.schemas import (
-    EDITABLE_FIELDS,
-    ObservationData,
-    ObservationIn,
-    Qualifier,
-)
-from app.observations.service import canonical_dimensions, get_observation
-
-# Columns that hold what a client wrote (dimensions is stored as canonical JSON).
-STORED_FIELDS = [name for name in EDITABLE_FIELDS if name != "dimensions"]
+from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
+from app.observations.schemas import ObservationCreate, ObservationImport
+from app.observations.service import get_observation
 
 
 @dataclass(frozen=True)
@@ -70,7 +56,7 @@ class References:
 
 
 def check_references(
-    data: ObservationData, references: References, observation_id: int | None = None
+    data: ObservationCreate, references: References, observation_id: int | None = None
 ) -> Metric:
     """The rules that involve other records; InvalidData names the field that breaks one."""
     metric = references.metrics.get(data.metric)
@@ -97,7 +83,9 @@ def check_references(
     return metric
 
 
-def _check_part_of(data: ObservationData, whole: Whole | None, observation_id: int | None) -> None:
+def _check_part_of(
+    data: ObservationCreate, whole: Whole | None, observation_id: int | None
+) -> None:
     if whole is None:
         raise InvalidData(
             f"part_of names observation {data.part_of}, which does not exist "
@@ -126,7 +114,7 @@ def _check_part_of(data: ObservationData, whole: Whole | None, observation_id: i
 
 
 def validate_for_save(
-    session: Session, data: ObservationData, observation_id: int | None = None
+    session: Session, data: ObservationCreate, observation_id: int | None = None
 ) -> Metric:
     """The rules that involve other records, for one observation."""
     whole_row = session.get(Observation, data.part_of) if data.part_of is not None else None
@@ -138,11 +126,9 @@ def validate_for_save(
     return check_references(data, references, observation_id)
 
 
-def stored_values(data: ObservationData) -> dict[str, Any]:
-    fields = {name: getattr(data, name) for name in STORED_FIELDS}
-    fields["qualifier"], fields["basis"] = data.qualifier.value, data.basis.value
-    fields["dimensions"] = canonical_dimensions(data.dimensions)
-    return fields
+def stored_values(data: ObservationCreate) -> dict[str, Any]:
+    """What a client wrote, as the observation's columns hold it."""
+    return data.model_dump(include=set(WRITTEN_FIELDS))
 
 
 def _store_dimensions(session: Session, observation_id: int, dimensions: Mapping[str, str]) -> None:
@@ -161,7 +147,7 @@ def _record(
     """Close the previous revision and add this one; audit the write."""
     moment = observation.updated_at or utc_now()
     supersede(session, ObservationRevision, observation.id, moment)
-    state = {name: getattr(observation, name) for name in ObservationFields.model_fields}
+    state = {name: getattr(observation, name) for name in ObservationState.model_fields}
     state |= {"id": observation.id, "action": action, "recorded_at": moment}
     state |= {"recorded_by": actor, "reason": reason}
     session.add(ObservationRevision(**state))
@@ -177,7 +163,7 @@ def _record(
 
 def create_observation(
     session: Session,
-    data: ObservationData,
+    data: ObservationCreate,
     *,
     actor: str,
     observation_id: int | None = None,
@@ -194,12 +180,10 @@ def create_observation(
 
 
 def _current_data(observation: Observation) -> dict[str, Any]:
-    state = {name: getattr(observation, name) for name in STORED_FIELDS}
-    state["dimensions"] = json.loads(observation.dimensions)
-    return state
+    return {name: getattr(observation, name) for name in WRITTEN_FIELDS}
 
 
-def _merge(observation: Observation, changes: Mapping[str, Any]) -> ObservationData:
+def _merge(observation: Observation, changes: Mapping[str, Any]) -> ObservationCreate:
     """The observation with `changes` applied, validated as a whole; values derived from
     fields that changed (the period label, an at_least's lower bound) are derived anew."""
     merged = _current_data(observation)
@@ -211,7 +195,7 @@ def _merge(observation: Observation, changes: Mapping[str, Any]) -> ObservationD
                 merged[bound] = None
     merged.update(changes)
     try:
-        return ObservationData.model_validate(merged)
+        return ObservationCreate.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
@@ -279,19 +263,17 @@ def list_history(session: Session, observation_id: int) -> list[ObservationRevis
 
 
 NaturalKey = tuple[Any, ...]
-NATURAL_KEY = ["metric", "origin", "destination", "region", "dimensions", "period_start"]
-NATURAL_KEY += ["period_end", "source_id", "attributed_to"]
 
 
-def natural_key(data: ObservationData) -> NaturalKey:
-    """Without an id, the same figure is the same metric, pair, region, breakdown, period,
-    source and claimant."""
-    values = {name: getattr(data, name) for name in NATURAL_KEY}
-    values["dimensions"] = canonical_dimensions(data.dimensions)
-    return tuple(values[name] for name in NATURAL_KEY)
+def natural_key(figure: Any) -> NaturalKey:
+    """The NATURAL_KEY of an observation or an imported row, hashable."""
+    return tuple(
+        canonical_dimensions(figure.dimensions) if name == "dimensions" else getattr(figure, name)
+        for name in NATURAL_KEY
+    )
 
 
-def find_same_ids(session: Session, rows: Sequence[ObservationData]) -> dict[NaturalKey, int]:
+def find_same_ids(session: Session, rows: Sequence[ObservationCreate]) -> dict[NaturalKey, int]:
     """The ids of stored observations with the natural keys of `rows`, in one query (the
     natural-key index narrows by source and claimant; the rest is matched here)."""
     if not rows:
@@ -305,18 +287,19 @@ def find_same_ids(session: Session, rows: Sequence[ObservationData]) -> dict[Nat
         .order_by(Observation.id.desc())  # the first one wins, as ids go
     )
     found: dict[NaturalKey, int] = {}
-    for observation_id, *key in session.execute(statement):
-        if tuple(key) in wanted:
-            found[tuple(key)] = observation_id
+    for row in session.execute(statement):
+        key = natural_key(row)
+        if key in wanted:
+            found[key] = row.id
     return found
 
 
 def save_observation(
-    session: Session, row: ObservationIn, *, actor: str, reason: str = "import"
+    session: Session, row: ObservationImport, *, actor: str, reason: str = "import"
 ) -> tuple[Observation, SaveOutcome]:
     """For imports: create the observation, or revise the one with the same id (or natural
     key). A row naming a revision must name the current one."""
-    data = ObservationData.model_validate(row.model_dump(exclude={"id", "revision"}))
+    data = ObservationCreate.model_validate(row.model_dump(exclude={"id", "revision"}))
     if row.id is not None:
         existing = session.get(Observation, row.id)
     else:

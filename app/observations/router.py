@@ -4,45 +4,36 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.bodies import body_openapi, json_body
-from app.catalog import current_catalog
-from app.dataset.service import bump_data_version
-from app.db import SessionDep, WriteSessionDep
+from app.dataset.catalog import load_catalog
 from app.errors import InvalidParameter
-from app.fields import CountryCode, PartialDate, SubdivisionCode
-from app.formats import Format, csv_response, ndjson_response, negotiate
+from app.http.bodies import body_openapi, json_body
+from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
+from app.http.envelopes import ListResponse, list_envelope
+from app.http.formats import (
+    AcceptDep,
+    Format,
+    csv_response,
+    csv_stream,
+    json_response,
+    ndjson_response,
+    ndjson_stream,
+    negotiate,
+)
+from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
+from app.http.paging import decode_cursor, paging_headers, trim_page
+from app.http.params import AsOfParameters, NoParameters
 from app.models import Observation
-from app.observations import editing, service
-from app.observations.columns import CORE_COLUMNS
+from app.observations import documents, editing, service
+from app.observations.params import ObservationQuery
 from app.observations.schemas import (
-    Basis,
-    ObservationData,
+    ObservationCreate,
     ObservationDetail,
     ObservationPublic,
     ObservationUpdate,
-    Qualifier,
     Retraction,
     RevisionPublic,
 )
-from app.pagination import DEFAULT_LIMIT
-from app.preconditions import expected_revision, stale_revision_as
-from app.query import dimension_filters, forbid_unknown_params
-from app.responses import (
-    PROBLEM,
-    WRITE_RESPONSES,
-    AcceptHeader,
-    AsOfParam,
-    CursorParam,
-    ExportLimitParam,
-    FormatParam,
-    edit_responses,
-    json_response,
-    list_envelope,
-    not_found,
-    paging_headers,
-    versioned_json_response,
-)
-from app.schemas import ListResponse
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
@@ -56,20 +47,13 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         **PROBLEM,
     },
 }
-
-MetricFilter = Annotated[
-    list[str],
-    Query(
-        description="Metric code; repeat for several (`metric=entries&metric=workers_entered`).",
-        examples=["entries"],
-    ),
+ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the revision you are replacing (from GET)."),
 ]
-SORT_DESCRIPTION = (
-    f"One of: {', '.join(service.SORT_OPTIONS)}. A leading - sorts descending; "
-    "ties break on id in the same direction; empty values count as the largest (last "
-    "going up, first going down)."
-)
-DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
+NOT_FOUND = not_found("observation")
+EDIT_RESPONSES = edit_responses("observation")
 
 
 @router.get(
@@ -86,167 +70,140 @@ DateFilter = Annotated[PartialDate | None, Query(description="YYYY, YYYY-MM or Y
 )
 def list_observations(
     request: Request,
-    response: Response,
-    session: SessionDep,
-    accept: AcceptHeader = None,
-    metric: MetricFilter = [],  # noqa: B006 - FastAPI copies defaults
-    origin: Annotated[
-        CountryCode | None,
-        Query(description="Country of origin, ISO 3166-1 alpha-3.", examples=["PRK"]),
-    ] = None,
-    destination: Annotated[
-        CountryCode | None, Query(description="Destination, ISO 3166-1 alpha-3.", examples=["RUS"])
-    ] = None,
-    region: Annotated[
-        SubdivisionCode | None,
-        Query(description="Region of the destination, ISO 3166-2.", examples=["RU-KRS"]),
-    ] = None,
-    basis: Annotated[
-        list[Basis], Query(description="official, estimate or projection; repeatable.")
-    ] = [],  # noqa: B006
-    qualifier: Annotated[
-        list[Qualifier],
-        Query(description="exact, approximate, at_least, at_most or range; repeatable."),
-    ] = [],  # noqa: B006
-    source: Annotated[list[int], Query(description="Source id; repeatable.", examples=[2])] = [],  # noqa: B006
-    period_from: DateFilter = None,
-    period_to: DateFilter = None,
-    reported_from: DateFilter = None,
-    reported_to: DateFilter = None,
-    include_retracted: Annotated[
-        bool, Query(description="Also list retracted observations (marked `retracted`).")
-    ] = False,
-    as_of: AsOfParam = None,
-    sort: Annotated[str, Query(description=SORT_DESCRIPTION)] = "id",
-    limit: ExportLimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
-    format: FormatParam = None,
-) -> Any:
+    params: Annotated[ObservationQuery, Query()],
+    context: ContextDep,
+    accept: AcceptDep,
+) -> Response:
     """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
-    known_dimensions = current_catalog(session).dimension_names
-    dimensions = dimension_filters(request, known_dimensions)
-    query = service.ObservationFilter(
-        metrics=list(dict.fromkeys(metric)),
-        origin=origin,
-        destination=destination,
-        region=region,
-        dimensions=dimensions,
-        bases=basis,
-        qualifiers=qualifier,
-        source_ids=source,
-        period_from=period_from,
-        period_to=period_to,
-        reported_from=reported_from,
-        reported_to=reported_to,
-        include_retracted=include_retracted,
-        as_of=as_of,
+    catalog = context.catalog
+    query = params.to_filter(params.breakdowns(catalog.dimension_names))
+    service.check_references(query, catalog)
+    representation = negotiate(params.format, accept)
+    if params.limit == "all":
+        return _stream_all(context, params, query, representation)
+    after = decode_cursor(params.cursor, sort=params.sort) if params.cursor else None
+    read = service.list_observations(
+        context.session, query=query, sort=params.sort, limit=params.limit + 1, after=after
     )
-    representation = negotiate(format, accept)
-    if limit == "all":
-        return _stream_all(request, query, sort, representation, cursor, known_dimensions)
-    page = service.list_observations(session, query=query, sort=sort, limit=limit, cursor=cursor)
-    documents = service.observation_documents(session, page.rows, as_of=as_of)
-    headers = paging_headers(request, page.next_cursor)
+    rows, next_cursor = trim_page(
+        read,
+        params.limit,
+        sort=params.sort,
+        sort_value=lambda row: service.sort_value(params.sort, row),
+    )
+    served = service.documents(context.session, rows, catalog=catalog, as_of=query.as_of)
+    headers = paging_headers(request, next_cursor)
     match representation:
         case Format.csv:
-            rows = [{**d, **d["dimensions"]} for d in documents]
             return csv_response(
-                CORE_COLUMNS + known_dimensions, rows, filename="observations.csv", headers=headers
+                documents.csv_columns(catalog.dimension_names),
+                documents.csv_rows(served),
+                filename="observations.csv",
+                headers=headers,
             )
         case Format.ndjson:
-            return ndjson_response(documents, headers=headers)
+            return ndjson_response(served, headers=headers)
     envelope = list_envelope(
         request,
-        documents,
-        data_version=current_catalog(session).data_version,
-        limit=limit,
-        next_cursor=page.next_cursor,
-        sort=sort,
+        served,
+        data_version=context.data_version,
+        limit=params.limit,
+        next_cursor=next_cursor,
+        sort=params.sort,
     )
     return json_response(envelope, headers=headers)
 
 
 def _stream_all(
-    request: Request,
+    context: RequestContext,
+    params: ObservationQuery,
     query: service.ObservationFilter,
-    sort: str,
     representation: Format,
-    cursor: str | None,
-    known_dimensions: list[str],
 ) -> Response:
-    """Everything the filter selects in one streamed response, row by row. X-Total-Count
-    says how many rows it holds; an interrupted stream ends without HTTP's final chunk,
-    so a client (curl: error 18) can always tell a truncated export from a whole one."""
+    """Everything the filter selects in one streamed response, a batch of rows per chunk,
+    read in the request's snapshot. X-Total-Count says how many rows it holds; an
+    interrupted stream ends without HTTP's final chunk, so a client (curl: error 18) can
+    always tell a truncated export from a whole one."""
     if representation is Format.json:
         raise InvalidParameter(
             "limit=all streams the whole selection as CSV or NDJSON: add format=csv or "
             "format=ndjson (JSON pages hold at most 1000 observations).",
             parameter="limit",
         )
-    if cursor is not None:
+    if params.cursor is not None:
         raise InvalidParameter("limit=all reads everything: leave out cursor.", parameter="cursor")
-    stream = service.ObservationStream(request.app.state.engine, query=query, sort=sort)
-    headers = {"X-Total-Count": str(stream.count)}
+    stream = context.hand_over()
+    try:
+        headers = {"X-Total-Count": str(service.count_observations(stream.session, query=query))}
+        batches = service.document_batches(
+            stream.session, query=query, sort=params.sort, catalog=stream.catalog
+        )
+    except Exception:
+        stream.close()
+        raise
     if representation is Format.ndjson:
-        return ndjson_response(stream.documents(), headers=headers)
-    rows = ({**d, **d["dimensions"]} for d in stream.documents())
-    columns = CORE_COLUMNS + known_dimensions
-    return csv_response(columns, rows, filename="observations.csv", headers=headers)
-
-
-ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]
-IfMatch = Annotated[
-    str | None,
-    Header(description="The ETag of the revision you are replacing (from GET)."),
-]
-NOT_FOUND = not_found("observation")
-EDIT_RESPONSES = edit_responses("observation")
+        return ndjson_stream(closing_after(stream, batches), headers=headers)
+    return csv_stream(
+        documents.csv_columns(stream.catalog.dimension_names),
+        closing_after(stream, map(documents.csv_rows, batches)),
+        filename="observations.csv",
+        headers=headers,
+    )
 
 
 def _detail_response(
     session: Session, observation: Observation, *, status_code: int = 200
 ) -> Response:
+    """A written observation as this transaction sees it, with its new ETag."""
+    detail = service.observation_detail(
+        session, observation, catalog=load_catalog(session, data_version=None)
+    )
     headers = {"Location": f"/v1/observations/{observation.id}"} if status_code == 201 else {}
-    return versioned_json_response(
-        service.observation_detail(session, observation),
-        revision_etag=service.etag(observation),
+    return record_response(
+        detail,
+        kind="observation",
+        record_id=observation.id,
+        revision=observation.revision,
         status_code=status_code,
         headers=headers,
     )
 
 
-@router.get(
-    "/{observation_id}",
-    response_model=ObservationDetail,
-    responses=NOT_FOUND,
-    dependencies=[Depends(forbid_unknown_params)],
-)
+@router.get("/{observation_id}", response_model=ObservationDetail, responses=NOT_FOUND)
 def read_observation(
-    observation_id: ObservationId, session: SessionDep, as_of: AsOfParam = None
+    observation_id: ObservationId,
+    params: Annotated[AsOfParameters, Query()],
+    context: ContextDep,
 ) -> Response:
     """Read one observation, with its source, the sources it was relayed through, and its parts.
 
     Retracted observations stay readable here, marked `retracted`. The ETag header names
     the current revision: send it back as If-Match to edit."""
-    observation = service.get_observation(session, observation_id, as_of=as_of)
-    detail = service.observation_detail(session, observation, as_of=as_of)
-    if as_of is not None:  # a past state: cached by data version, not edited
+    observation = service.get_observation(context.session, observation_id, as_of=params.as_of)
+    detail = service.observation_detail(
+        context.session, observation, catalog=context.catalog, as_of=params.as_of
+    )
+    if params.as_of is not None:  # a past state: cached by data version, not edited
         return json_response(detail)
-    return versioned_json_response(detail, revision_etag=service.etag(observation))
+    return record_response(
+        detail, kind="observation", record_id=observation.id, revision=observation.revision
+    )
 
 
 @router.get(
     "/{observation_id}/history",
     response_model=ListResponse[RevisionPublic],
     responses=NOT_FOUND,
-    dependencies=[Depends(forbid_unknown_params)],
 )
 def read_observation_history(
-    observation_id: ObservationId, request: Request, session: SessionDep
+    observation_id: ObservationId,
+    request: Request,
+    _: Annotated[NoParameters, Query()],
+    context: ContextDep,
 ) -> Response:
     """List every revision of an observation: when, by whom, why, and what it said."""
-    revisions = editing.list_history(session, observation_id)
-    documents = service.observation_documents(session, revisions)
+    revisions = editing.list_history(context.session, observation_id)
+    served = service.documents(context.session, revisions, catalog=context.catalog)
     data = [
         {
             "revision": revision.revision,
@@ -256,11 +213,9 @@ def read_observation_history(
             "reason": revision.reason,
             "observation": document,
         }
-        for revision, document in zip(revisions, documents, strict=True)
+        for revision, document in zip(revisions, served, strict=True)
     ]
-    envelope = list_envelope(
-        request, data, data_version=current_catalog(session).data_version, sort="revision"
-    )
+    envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")
     return json_response(envelope)
 
 
@@ -269,17 +224,16 @@ def read_observation_history(
     status_code=201,
     response_model=ObservationDetail,
     responses=WRITE_RESPONSES,
-    dependencies=[Depends(forbid_unknown_params)],
-    openapi_extra=body_openapi(ObservationData),
+    openapi_extra=body_openapi(ObservationCreate),
 )
 def create_observation(
     actor: EditorDep,
-    data: Annotated[ObservationData, Depends(json_body(ObservationData, after=require_editor))],
+    _: Annotated[NoParameters, Query()],
+    data: Annotated[ObservationCreate, Depends(json_body(ObservationCreate, after=require_editor))],
     session: WriteSessionDep,
 ) -> Response:
     """Add an observation (editor). Answers 201 with Location and ETag."""
     observation = editing.create_observation(session, data, actor=actor.name)
-    bump_data_version(session)
     return _detail_response(session, observation, status_code=201)
 
 
@@ -287,12 +241,12 @@ def create_observation(
     "/{observation_id}",
     response_model=ObservationDetail,
     responses=EDIT_RESPONSES,
-    dependencies=[Depends(forbid_unknown_params)],
     openapi_extra=body_openapi(ObservationUpdate),
 )
 def edit_observation(
     observation_id: ObservationId,
     actor: EditorDep,
+    _: Annotated[NoParameters, Query()],
     changes: Annotated[
         ObservationUpdate, Depends(json_body(ObservationUpdate, after=require_editor))
     ],
@@ -305,7 +259,7 @@ def edit_observation(
         if_match, changes.revision, kind="observation", record_id=observation_id
     )
     with stale_revision_as(via_header):
-        observation, outcome = editing.edit_observation(
+        observation, _outcome = editing.edit_observation(
             session,
             observation_id,
             changes.changes(),
@@ -313,8 +267,6 @@ def edit_observation(
             actor=actor.name,
             reason=changes.reason,
         )
-    if outcome == "updated":
-        bump_data_version(session)
     return _detail_response(session, observation)
 
 
@@ -322,12 +274,12 @@ def edit_observation(
     "/{observation_id}/retract",
     response_model=ObservationDetail,
     responses=EDIT_RESPONSES,
-    dependencies=[Depends(forbid_unknown_params)],
     openapi_extra=body_openapi(Retraction),
 )
 def retract_observation(
     observation_id: ObservationId,
     actor: EditorDep,
+    _: Annotated[NoParameters, Query()],
     retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
     session: WriteSessionDep,
     if_match: IfMatch = None,
@@ -344,5 +296,4 @@ def retract_observation(
             actor=actor.name,
             reason=retraction.reason,
         )
-    bump_data_version(session)
     return _detail_response(session, observation)

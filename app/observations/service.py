@@ -1,33 +1,53 @@
-"""Reading observations: filters, keyset paging, as-of reads and citations. Writing is in
-`editing`.
+"""Reading observations: filters, keyset pages, whole selections in batches, as-of reads,
+and their served documents. Writing is in `editing`.
 
 Reads run against `observation` (the current state), or, for an `as_of` day, against
 `observation_revision` (every state each observation has had); both have the same columns,
-so one set of filters serves both."""
+so one set of filters serves both. References in a filter (metrics, sources) are checked
+against the catalog, which the caller reads once per data version."""
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, func, or_, select, type_coerce
 from sqlmodel import Session
 
-from app.catalog import current_catalog
+from app.dataset.catalog import Catalog
+from app.dataset.history import valid_at
+from app.domain.columns import canonical_dimensions
+from app.domain.dates import end_of_day, partial_date_span
+from app.domain.paging import Cursor
 from app.errors import InvalidParameter, NotFound
-from app.fields import partial_date_span
-from app.formats import plain_number
-from app.history import end_of_day, valid_at
-from app.metrics import service as metrics_service
-from app.models import Observation, ObservationDimension, ObservationRevision, Source
-from app.pagination import Cursor, decode_cursor, trim_page
+from app.models import Observation, ObservationDimension, ObservationRevision
+from app.observations.documents import ObservationRow, observation_documents
 from app.sources import service as sources_service
 
-# An ORM object, or a plain row of the same columns (what lists read, for speed).
-ObservationRow = Any
-SORT_FIELDS = ["id", "period_start", "period_end", "reported_on", "value"]
-SORT_OPTIONS = [option for name in SORT_FIELDS for option in (name, f"-{name}")]
+
+class ObservationSort(StrEnum):
+    """A leading - sorts descending; ties break on id in the same direction; empty values
+    count as the largest (last going up, first going down)."""
+
+    id = "id"
+    id_desc = "-id"
+    period_start = "period_start"
+    period_start_desc = "-period_start"
+    period_end = "period_end"
+    period_end_desc = "-period_end"
+    reported_on = "reported_on"
+    reported_on_desc = "-reported_on"
+    value = "value"
+    value_desc = "-value"
+
+    @property
+    def column(self) -> str:
+        return str(self).removeprefix("-")
+
+    @property
+    def descending(self) -> bool:
+        return str(self).startswith("-")
 
 
 @dataclass(frozen=True)
@@ -50,26 +70,14 @@ class ObservationFilter:
     as_of: date | None = None
 
 
-@dataclass(frozen=True)
-class ObservationPage:
-    rows: list[ObservationRow]
-    next_cursor: str | None
-
-
-def canonical_dimensions(dimensions: Mapping[str, str]) -> str:
-    return json.dumps(dict(sorted(dimensions.items())), separators=(",", ":"), ensure_ascii=False)
-
-
 def table_for(as_of: date | None) -> Any:
     return ObservationRevision if as_of is not None else Observation
 
 
-def check_filter_references(session: Session, query: ObservationFilter) -> None:
+def check_references(query: ObservationFilter, catalog: Catalog) -> None:
     """A filter naming a metric or source that does not exist is a 400."""
-    if query.metrics:
-        metrics_service.require_metrics(session, query.metrics)
-    if query.source_ids:
-        sources_service.require_sources(session, query.source_ids)
+    catalog.require_metrics(query.metrics)
+    catalog.require_sources(query.source_ids)
 
 
 def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
@@ -122,8 +130,9 @@ def _dimension_conditions(table: Any, dimensions: Mapping[str, str]) -> list[Col
             for name, wanted in dimensions.items()
         ]
     # Past states keep only the canonical JSON, where a pair reads `"name":"value"`.
+    as_text = type_coerce(table.dimensions, Text)
     return [
-        table.dimensions.contains(canonical_dimensions({name: wanted})[1:-1], autoescape=True)
+        as_text.contains(canonical_dimensions({name: wanted})[1:-1], autoescape=True)
         for name, wanted in dimensions.items()
     ]
 
@@ -144,18 +153,19 @@ def _period_conditions(
     return conditions
 
 
-def _cursor_value(sort_name: str, row: ObservationRow) -> Any:
-    value = getattr(row, sort_name)
+def sort_value(sort: ObservationSort, row: ObservationRow) -> Any:
+    """The row's value in the sort column, as a cursor keeps it (JSON-compatible)."""
+    value = getattr(row, sort.column)
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _parse_cursor_value(sort_name: str, raw: Any) -> Any:
-    if raw is None or sort_name == "id":
+def _parse_sort_value(sort: ObservationSort, raw: Any) -> Any:
+    if raw is None or sort.column == "id":
         return raw
     try:
-        if sort_name in ("period_start", "period_end"):
+        if sort.column in ("period_start", "period_end"):
             return date.fromisoformat(raw)
-        if sort_name == "value":
+        if sort.column == "value":
             return float(raw)
         if isinstance(raw, str):
             return raw
@@ -164,14 +174,14 @@ def _parse_cursor_value(sort_name: str, raw: Any) -> Any:
     raise InvalidParameter("cursor is not valid: pass next_cursor unchanged.", parameter="cursor")
 
 
-def _after(table: Any, sort_name: str, descending: bool, cursor: Cursor) -> ColumnElement[bool]:
-    """Rows after the cursor, empty values counting as the largest (as in `_ordered_selection`)."""
-    column, last_id = getattr(table, sort_name), cursor.id
-    id_after = table.id < last_id if descending else table.id > last_id
-    if sort_name == "id":
+def _after(table: Any, sort: ObservationSort, cursor: Cursor) -> ColumnElement[bool]:
+    """Rows after the cursor, empty values counting as the largest (as in `list_statement`)."""
+    column, last_id = getattr(table, sort.column), cursor.id
+    id_after = table.id < last_id if sort.descending else table.id > last_id
+    if sort.column == "id":
         return id_after
-    value = _parse_cursor_value(sort_name, cursor.value)
-    if descending:  # empty values first, then values downwards
+    value = _parse_sort_value(sort, cursor.value)
+    if sort.descending:  # empty values first, then values downwards
         if value is None:
             return or_(and_(column.is_(None), id_after), column.is_not(None))
         return or_(column < value, and_(column == value, id_after))
@@ -180,83 +190,60 @@ def _after(table: Any, sort_name: str, descending: bool, cursor: Cursor) -> Colu
     return or_(column > value, and_(column == value, id_after), column.is_(None))
 
 
-def _ordered_selection(query: ObservationFilter, sort: str) -> tuple[Any, Any, str, bool]:
-    """(statement, table, sort column name, descending) for a filter and a sort."""
-    if sort not in SORT_OPTIONS:
-        raise InvalidParameter(
-            f"sort={sort} is not offered; use one of {', '.join(SORT_OPTIONS)}.", parameter="sort"
-        )
+def list_statement(query: ObservationFilter, sort: ObservationSort) -> Any:
+    """The SELECT behind a list, without paging: what its query plan is checked on."""
     table = table_for(query.as_of)
-    descending, sort_name = sort.startswith("-"), sort.removeprefix("-")
-    column = getattr(table, sort_name)
+    column = getattr(table, sort.column)
     # Plain rows, not ORM objects: on the hot path, building objects costs more than the SQL.
     statement = select(*table.__table__.columns).where(*filter_conditions(query))
     # Empty values count as the largest: last going up, first going down. That is how
     # PostgreSQL's indexes order them, so either direction reads an index in order.
-    if sort_name == "id":
-        order = [table.id.desc() if descending else table.id.asc()]
-    elif descending:
+    if sort.column == "id":
+        order = [table.id.desc() if sort.descending else table.id.asc()]
+    elif sort.descending:
         order = [column.desc().nulls_first(), table.id.desc()]
     else:
         order = [column.asc().nulls_last(), table.id.asc()]
-    return statement.order_by(*order), table, sort_name, descending
-
-
-def list_statement(query: ObservationFilter, sort: str) -> Any:
-    """The SELECT behind a list, without paging: what its query plan is checked on."""
-    return _ordered_selection(query, sort)[0]
+    return statement.order_by(*order)
 
 
 def list_observations(
     session: Session,
     *,
     query: ObservationFilter,
-    sort: str = "id",
-    limit: int = 100,
-    cursor: str | None = None,
-) -> ObservationPage:
-    statement, table, sort_name, descending = _ordered_selection(query, sort)
-    check_filter_references(session, query)
-    if cursor is not None:
-        after = _after(table, sort_name, descending, decode_cursor(cursor, sort=sort))
-        statement = statement.where(after)
-    read = session.execute(statement.limit(limit + 1)).all()
-    rows, next_cursor = trim_page(
-        read, limit, sort=sort, sort_value=lambda row: _cursor_value(sort_name, row)
+    sort: ObservationSort = ObservationSort.id,
+    limit: int,
+    after: Cursor | None = None,
+) -> list[ObservationRow]:
+    """At most `limit` rows in `sort` order, starting after `after`."""
+    statement = list_statement(query, sort)
+    if after is not None:
+        statement = statement.where(_after(table_for(query.as_of), sort, after))
+    return list(session.execute(statement.limit(limit)).all())
+
+
+def count_observations(session: Session, *, query: ObservationFilter) -> int:
+    counting = select(func.count()).select_from(
+        list_statement(query, ObservationSort.id).order_by(None).subquery()
     )
-    return ObservationPage(rows=rows, next_cursor=next_cursor)
+    return session.scalar(counting) or 0
 
 
-class ObservationStream:
-    """Every observation a filter selects, read through a server-side cursor a batch at a
-    time, so an export of any size runs in constant memory. Its count and its rows come
-    from one snapshot, so `count` is exactly what the stream will hold."""
-
-    BATCH = 1000
-
-    def __init__(self, engine: Engine, *, query: ObservationFilter, sort: str = "id") -> None:
-        self._statement = _ordered_selection(query, sort)[0]
-        self._query = query
-        self._session = Session(engine)
-        try:
-            if engine.dialect.name == "postgresql":
-                self._session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            check_filter_references(self._session, query)
-            counting = select(func.count()).select_from(self._statement.order_by(None).subquery())
-            self.count: int = self._session.scalar(counting) or 0
-        except Exception:
-            self._session.close()
-            raise
-
-    def documents(self) -> Iterator[dict[str, Any]]:
-        try:
-            result = self._session.execute(
-                self._statement.execution_options(yield_per=self.BATCH, stream_results=True)
-            )
-            for batch in result.partitions():
-                yield from observation_documents(self._session, batch, as_of=self._query.as_of)
-        finally:
-            self._session.close()
+def document_batches(
+    session: Session,
+    *,
+    query: ObservationFilter,
+    sort: ObservationSort,
+    catalog: Catalog,
+    batch_size: int = 1000,
+) -> Iterator[list[dict[str, Any]]]:
+    """Every observation the filter selects, served a batch at a time from a server-side
+    cursor, so that a selection of any size is read in constant memory."""
+    statement = list_statement(query, sort).execution_options(
+        yield_per=batch_size, stream_results=True
+    )
+    for rows in session.execute(statement).partitions():
+        yield documents(session, rows, catalog=catalog, as_of=query.as_of)
 
 
 def get_observation(
@@ -273,9 +260,7 @@ def get_observation(
         observation = session.scalars(statement).first()
     if observation is None:
         when = f" on {as_of}" if as_of else ""
-        raise NotFound(
-            f"There is no observation {observation_id}{when}; GET /v1/observations lists them."
-        )
+        raise NotFound(f"There is no observation {observation_id}{when}.", subject="observation")
     return observation
 
 
@@ -290,92 +275,34 @@ def list_part_ids(session: Session, observation_id: int, *, as_of: date | None =
     return list(session.scalars(statement.order_by(table.id)))
 
 
-def cite(observation: ObservationRow, chain: list[Source]) -> str:
-    """Who made the claim, in which source, relayed by which others, and when."""
-    who = observation.attributed_to
-    if observation.reported_on:
-        who += f" ({observation.reported_on})"
-    if not chain:
-        return f"{who}."
-    first, *relays = chain
-    text = f"{who}, in {sources_service.describe_source(first)}"
-    for relay in relays:
-        text += f", as relayed by {sources_service.describe_source(relay)}"
-    return text + "."
-
-
-def _iso(moment: date | datetime | None) -> str | None:
-    if moment is None:
-        return None
-    text = moment.isoformat()
-    return text.replace("+00:00", "Z") if isinstance(moment, datetime) else text
-
-
-def observation_documents(
-    session: Session, rows: Sequence[ObservationRow], *, as_of: date | None = None
+def documents(
+    session: Session,
+    rows: Sequence[ObservationRow],
+    *,
+    catalog: Catalog,
+    as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The client-facing, JSON-ready form of each row, with unit and citation.
-
-    Units and sources come from the catalog (cached per data version); past states read
-    the sources as they stood then."""
-    catalog = current_catalog(session)
+    """The served form of each row. Sources come from the catalog; past states cite the
+    sources as they stood then."""
     source_ids = {row.source_id for row in rows}
     if as_of is None:
         chains = {sid: sources_service.chain_of(catalog.sources, sid) for sid in source_ids}
     else:
         chains = sources_service.relay_chains(session, source_ids, as_of=as_of)
-    citations: dict[tuple[str, str | None, int], str] = {}
-    documents = []
-    for row in rows:
-        claim = (row.attributed_to, row.reported_on, row.source_id)
-        if claim not in citations:
-            citations[claim] = cite(row, chains[row.source_id])
-        documents.append(
-            {
-                "id": row.id,
-                "metric": row.metric,
-                "unit": catalog.units.get(row.metric, ""),
-                "origin": row.origin,
-                "destination": row.destination,
-                "region": row.region,
-                "dimensions": json.loads(row.dimensions),
-                "period_start": _iso(row.period_start),
-                "period_end": _iso(row.period_end),
-                "period_label": row.period_label,
-                "value": plain_number(row.value),
-                "lower_bound": plain_number(row.lower_bound),
-                "upper_bound": plain_number(row.upper_bound),
-                "qualifier": row.qualifier,
-                "basis": row.basis,
-                "attributed_to": row.attributed_to,
-                "source_id": row.source_id,
-                "reported_on": row.reported_on,
-                "quote": row.quote,
-                "notes": row.notes,
-                "citation": citations[claim],
-                "part_of": row.part_of,
-                "revision": row.revision,
-                "updated_at": _iso(row.updated_at),
-                "retracted": row.retracted_at is not None,
-                "retracted_at": _iso(row.retracted_at),
-                "retraction_reason": row.retraction_reason,
-            }
-        )
-    return documents
+    return observation_documents(rows, units=catalog.units, chains=chains)
 
 
 def observation_detail(
-    session: Session, observation: ObservationRow, *, as_of: date | None = None
+    session: Session, observation: ObservationRow, *, catalog: Catalog, as_of: date | None = None
 ) -> dict[str, Any]:
-    document = observation_documents(session, [observation], as_of=as_of)[0]
+    """One observation with its source, the sources it was relayed through, and its parts."""
+    document = documents(session, [observation], catalog=catalog, as_of=as_of)[0]
     source_id = observation.source_id
-    chain = sources_service.relay_chains(session, [source_id], as_of=as_of)[source_id]
+    if as_of is None:
+        chain = sources_service.chain_of(catalog.sources, source_id)
+    else:
+        chain = sources_service.relay_chains(session, [source_id], as_of=as_of)[source_id]
     document["source"] = sources_service.source_document(chain[0])
     document["relay_chain"] = [sources_service.source_document(s) for s in chain[1:]]
     document["parts"] = list_part_ids(session, observation.id, as_of=as_of)
     return document
-
-
-def etag(observation: ObservationRow) -> str:
-    """Strong, and new with every revision: what If-Match must name to edit."""
-    return f'"observation-{observation.id}-r{observation.revision}"'

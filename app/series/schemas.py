@@ -2,7 +2,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.observations.schemas import OBSERVATION_EXAMPLE, Figure, ObservationPublic
+from app.domain.figures import Figure
+from app.domain.observation import OBSERVATION_EXAMPLE, ObservationPublic
 
 
 class SeriesMetric(BaseModel):

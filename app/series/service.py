@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.dataset.catalog import Catalog
 from app.observations import service as observations_service
 from app.observations.service import ObservationFilter
 
@@ -49,6 +50,7 @@ def _metric_entry(code: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
 def build_series(
     session: Session,
     *,
+    catalog: Catalog,
     metrics: Sequence[str],
     origin: str,
     destination: str,
@@ -69,21 +71,21 @@ def build_series(
         period_to=period_to,
         as_of=as_of,
     )
-    observations_service.check_filter_references(session, query)
+    observations_service.check_references(query, catalog)
     table = observations_service.table_for(as_of)
     statement = (
-        select(table)
+        select(*table.__table__.columns)
         .where(
             *observations_service.filter_conditions(query),
             table.region.is_not_distinct_from(region),
-            table.dimensions == observations_service.canonical_dimensions(dimensions),
+            table.dimensions == dimensions,
         )
         .order_by(
             table.period_start.asc().nulls_last(), table.period_end.asc().nulls_last(), table.id
         )
     )
-    documents = observations_service.observation_documents(
-        session, list(session.scalars(statement)), as_of=as_of
+    documents = observations_service.documents(
+        session, session.execute(statement).all(), catalog=catalog, as_of=as_of
     )
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for document in documents:

@@ -1,33 +1,22 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.bodies import body_openapi, json_body
-from app.dataset.service import bump_data_version, read_state
-from app.db import SessionDep, WriteSessionDep
-from app.models import Source
-from app.pagination import DEFAULT_LIMIT, decode_cursor, trim_page
-from app.preconditions import expected_revision, stale_revision_as
-from app.query import forbid_unknown_params
-from app.responses import (
-    WRITE_RESPONSES,
-    CursorParam,
-    LimitParam,
-    edit_responses,
-    list_envelope,
-    not_found,
-    paging_headers,
-    versioned_json_response,
-)
-from app.schemas import ListResponse
+from app.domain.source import SourcePublic
+from app.http.bodies import body_openapi, json_body
+from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.context import ContextDep, WriteSessionDep
+from app.http.envelopes import ListResponse, list_envelope
+from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
+from app.http.paging import decode_cursor, paging_headers, trim_page
+from app.http.params import NoParameters, PageParameters
 from app.sources import service
-from app.sources.schemas import SourceData, SourceDetail, SourcePublic, SourceUpdate
+from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
+from app.sources.service import SourceRow
 
-router = APIRouter(
-    prefix="/v1/sources", tags=["sources"], dependencies=[Depends(forbid_unknown_params)]
-)
+router = APIRouter(prefix="/v1/sources", tags=["sources"])
 NOT_FOUND = not_found("source")
 EDIT_RESPONSES = edit_responses("source")
 SourceId = Annotated[int, Path(description="The source's id.", examples=[2])]
@@ -37,43 +26,58 @@ SourceId = Annotated[int, Path(description="The source's id.", examples=[2])]
 def list_sources(
     request: Request,
     response: Response,
-    session: SessionDep,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
+    params: Annotated[PageParameters, Query()],
+    context: ContextDep,
 ) -> dict[str, Any]:
     """List sources by id: publications and statements, with what they were relayed through."""
-    after_id = decode_cursor(cursor, sort="id").id if cursor else None
-    read = service.list_sources(session, limit=limit + 1, after_id=after_id)
-    sources, next_cursor = trim_page(read, limit, sort="id")
+    after_id = decode_cursor(params.cursor, sort="id").id if params.cursor else None
+    read = service.list_sources(context.session, limit=params.limit + 1, after_id=after_id)
+    sources, next_cursor = trim_page(read, params.limit, sort="id")
     response.headers.update(paging_headers(request, next_cursor))
     return list_envelope(
         request,
         [service.source_document(s) for s in sources],
-        data_version=read_state(session).data_version,
-        limit=limit,
+        data_version=context.data_version,
+        limit=params.limit,
         next_cursor=next_cursor,
         sort="id",
     )
 
 
-def _detail(session: Session, source: Source, *, status_code: int = 200) -> Response:
-    chain = service.relay_chains(session, [source.id])[source.id]
+def _detail(
+    session: Session, source: SourceRow, chain: list[SourceRow], *, status_code: int = 200
+) -> Response:
     detail = {
         **service.source_document(source),
         "relay_chain": [service.source_document(s) for s in chain[1:]],
         "observation_count": service.count_observations(session, source.id),
     }
     headers = {"Location": f"/v1/sources/{source.id}"} if status_code == 201 else {}
-    return versioned_json_response(
-        detail, revision_etag=service.etag(source), status_code=status_code, headers=headers
+    return record_response(
+        detail,
+        kind="source",
+        record_id=source.id,
+        revision=source.revision,
+        status_code=status_code,
+        headers=headers,
     )
 
 
+def _written_detail(session: Session, source: SourceRow, *, status_code: int = 200) -> Response:
+    """A written source as this transaction sees it, with its new ETag."""
+    chain = service.relay_chains(session, [source.id])[source.id]
+    return _detail(session, source, chain, status_code=status_code)
+
+
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
-def read_source(source_id: SourceId, session: SessionDep) -> Response:
+def read_source(
+    source_id: SourceId, _: Annotated[NoParameters, Query()], context: ContextDep
+) -> Response:
     """Read one source, with the chain of sources it reached us through. The ETag header
     names its revision: send it back as If-Match to edit."""
-    return _detail(session, service.get_source(session, source_id))
+    source = service.get_source(context.session, source_id)
+    chain = service.chain_of(context.catalog.sources, source_id)
+    return _detail(context.session, source, chain)
 
 
 @router.post(
@@ -81,17 +85,17 @@ def read_source(source_id: SourceId, session: SessionDep) -> Response:
     status_code=201,
     response_model=SourceDetail,
     responses=WRITE_RESPONSES,
-    openapi_extra=body_openapi(SourceData),
+    openapi_extra=body_openapi(SourceCreate),
 )
 def create_source(
     actor: EditorDep,
-    data: Annotated[SourceData, Depends(json_body(SourceData, after=require_editor))],
+    _: Annotated[NoParameters, Query()],
+    data: Annotated[SourceCreate, Depends(json_body(SourceCreate, after=require_editor))],
     session: WriteSessionDep,
 ) -> Response:
     """Add a source (editor). Answers 201 with Location and ETag."""
     source = service.create_source(session, data, actor=actor.name)
-    bump_data_version(session)
-    return _detail(session, source, status_code=201)
+    return _written_detail(session, source, status_code=201)
 
 
 @router.patch(
@@ -103,6 +107,7 @@ def create_source(
 def edit_source(
     source_id: SourceId,
     actor: EditorDep,
+    _: Annotated[NoParameters, Query()],
     changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
     session: WriteSessionDep,
     if_match: Annotated[
@@ -115,7 +120,7 @@ def edit_source(
         if_match, changes.revision, kind="source", record_id=source_id
     )
     with stale_revision_as(via_header):
-        source, outcome = service.edit_source(
+        source, _outcome = service.edit_source(
             session,
             source_id,
             changes.changes(),
@@ -123,6 +128,4 @@ def edit_source(
             actor=actor.name,
             reason=changes.reason,
         )
-    if outcome == "updated":
-        bump_data_version(session)
-    return _detail(session, source)
+    return _written_detail(session, source)

@@ -1,20 +1,15 @@
-from datetime import datetime
-from enum import StrEnum
+"""The source models the API reads and writes, derived from app.domain.source."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
-from app.fields import PartialDate
+from pydantic import ConfigDict, Field, create_model
 
-
-class SourceType(StrEnum):
-    news_report = "news_report"
-    government_statistics = "government_statistics"
-    intelligence_estimate = "intelligence_estimate"
-    official_statement = "official_statement"
-    testimony = "testimony"
+from app.domain.edits import Edit
+from app.domain.shapes import optional_fields
+from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
 
 
-class SourceData(BaseModel):
+class SourceCreate(SourceBase):
     """A new source: the body of POST /v1/sources."""
 
     model_config = ConfigDict(
@@ -32,16 +27,8 @@ class SourceData(BaseModel):
         },
     )
 
-    title: str = Field(min_length=1, max_length=500)
-    publisher: str | None = Field(default=None, min_length=1, max_length=200)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
-    published_on: PartialDate | None = None
-    type: SourceType
-    relayed_through: int | None = Field(default=None, ge=1)
-    notes: str | None = None
 
-
-class SourceIn(SourceData):
+class SourceImport(SourceCreate):
     """A source as written in an import file: an `id` names the one to revise, and a
     `revision` must be the current one."""
 
@@ -49,76 +36,34 @@ class SourceIn(SourceData):
     revision: int | None = Field(default=None, ge=1)
 
 
-class SourceUpdate(BaseModel):
-    """PATCH body: the fields to change, why, and (without If-Match) the revision replaced."""
-
+class _SourceEdit(Edit):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"reason": "The BBC article's date is now known.", "published_on": "2025-06-17"}
             ]
-        },
+        }
     )
 
-    reason: str = Field(min_length=1, max_length=2000, description="Why: shown in the history.")
-    revision: int | None = Field(default=None, ge=1, description="The revision replaced.")
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    publisher: str | None = Field(default=None, min_length=1, max_length=200)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
-    published_on: PartialDate | None = None
-    type: SourceType | None = None
-    relayed_through: int | None = Field(default=None, ge=1)
-    notes: str | None = None
 
-    def changes(self) -> dict[str, object]:
-        editable = set(SourceData.model_fields)
-        return self.model_dump(include=self.model_fields_set & editable, mode="json")
+# Every field a client writes, each optional: the declaration's fields, not a copy of them.
+SourceUpdate = create_model(
+    "SourceUpdate",
+    __base__=_SourceEdit,
+    __doc__="PATCH body: the fields to change, why, and (without If-Match) the revision replaced.",
+    **optional_fields(SourceCreate),
+)
 
 
-SOURCE_EXAMPLE = {
-    "id": 2,
-    "title": "BBC investigation into North Korean workers in Russia",
-    "publisher": "BBC",
-    "url": None,
-    "published_on": None,
-    "type": "news_report",
-    "relayed_through": 1,
-    "notes": (
-        "Known only through source 1, which calls it 'a BBC probe this week' and gives "
-        "neither its title nor its date; the title is a description."
-    ),
-    "description": (
-        '"BBC investigation into North Korean workers in Russia" (BBC, date not given)'
-    ),
-    "revision": 1,
-    "updated_at": "2026-11-26T12:00:00Z",
-}
-
-
-class SourcePublic(BaseModel):
-    id: int
-    title: str = Field(description="The source's title, or a description in its absence.")
-    publisher: str | None = Field(
-        description="Who published it; null when the source does not say."
-    )
-    url: str | None
-    published_on: str | None = Field(
-        description="ISO 8601 as precise as known: 2025, 2025-06 or 2025-06-17; null if unknown."
-    )
-    type: SourceType
-    relayed_through: int | None = Field(
-        description="The id of the source this one reached us through, if any."
-    )
-    notes: str | None
-    description: str = Field(description="Title, publisher and date in one phrase, for citations.")
-    revision: int = Field(description="1 when created; each edit adds one.")
-    updated_at: datetime | None = Field(description="When this revision was recorded (UTC).")
-
-    model_config = ConfigDict(json_schema_extra={"examples": [SOURCE_EXAMPLE]})
+def _detail_as_served(schema: dict[str, Any]) -> None:
+    order = [*SERVED_FIELDS, "relay_chain", "observation_count"]
+    schema["properties"] = {name: schema["properties"][name] for name in order}
+    schema["examples"] = [{**SOURCE_EXAMPLE, "relay_chain": [], "observation_count": 4}]
 
 
 class SourceDetail(SourcePublic):
+    model_config = ConfigDict(json_schema_extra=_detail_as_served)
+
     relay_chain: list[SourcePublic] = Field(
         description="The sources this one was relayed through, nearest first."
     )

@@ -8,15 +8,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.audit.service import record_audit
-from app.dataset.service import SaveOutcome
-from app.errors import InvalidData, NotFound, StaleRevision, UnknownReference
-from app.history import compare_and_set, end_of_day, supersede, valid_at
-from app.models import Observation, Source, SourceRevision, utc_now
-from app.sources.schemas import SourceData, SourceIn
+from app.dataset.audit import record_audit
+from app.dataset.history import compare_and_set, supersede, valid_at
+from app.domain.columns import utc_now
+from app.domain.dates import end_of_day, iso
+from app.domain.outcomes import SaveOutcome
+from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
+from app.errors import InvalidData, NotFound, StaleRevision
+from app.models import Observation, Source, SourceRevision
+from app.sources.schemas import SourceCreate, SourceImport
 
-SourceRow = Source | SourceRevision
-STORED_FIELDS = list(SourceData.model_fields)
+# An ORM object, or a plain row of the same columns (what the catalog keeps).
+SourceRow = Any
 
 
 def describe_source(source: SourceRow) -> str:
@@ -27,24 +30,11 @@ def describe_source(source: SourceRow) -> str:
 
 
 def source_document(source: SourceRow) -> dict[str, Any]:
-    updated_at = source.updated_at.isoformat().replace("+00:00", "Z") if source.updated_at else None
+    """The served form of a source, in the order of app.domain.source."""
+    derived = {"description": describe_source(source), "updated_at": iso(source.updated_at)}
     return {
-        "id": source.id,
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.url,
-        "published_on": source.published_on,
-        "type": source.type,
-        "relayed_through": source.relayed_through,
-        "notes": source.notes,
-        "description": describe_source(source),
-        "revision": source.revision,
-        "updated_at": updated_at,
+        name: derived[name] if name in derived else getattr(source, name) for name in SERVED_FIELDS
     }
-
-
-def etag(source: SourceRow) -> str:
-    return f'"source-{source.id}-r{source.revision}"'
 
 
 def list_sources(session: Session, *, limit: int, after_id: int | None) -> list[Source]:
@@ -57,25 +47,13 @@ def list_sources(session: Session, *, limit: int, after_id: int | None) -> list[
 def get_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
-        raise NotFound(f"There is no source {source_id}; GET /v1/sources lists them.")
+        raise NotFound(f"There is no source {source_id}.", subject="source")
     return source
 
 
 def count_observations(session: Session, source_id: int) -> int:
     query = select(func.count()).where(Observation.source_id == source_id)
     return session.scalar(query) or 0
-
-
-def require_sources(session: Session, ids: Iterable[int]) -> None:
-    """For filters: an unknown source id is a 400 naming it."""
-    wanted = set(ids)
-    found = set(session.scalars(select(Source.id).where(Source.id.in_(wanted))))
-    unknown = sorted(wanted - found)
-    if unknown:
-        raise UnknownReference(
-            f"Unknown source {', '.join(map(str, unknown))}; GET /v1/sources lists them.",
-            parameter="source",
-        )
 
 
 def relay_chains(
@@ -134,7 +112,7 @@ def _record(
 ) -> None:
     moment = source.updated_at or utc_now()
     supersede(session, SourceRevision, source.id, moment)
-    fields = {name: getattr(source, name) for name in STORED_FIELDS}
+    fields = {name: getattr(source, name) for name in WRITTEN_FIELDS}
     session.add(
         SourceRevision(
             id=source.id,
@@ -154,7 +132,7 @@ def _record(
 
 
 def create_source(
-    session: Session, data: SourceData, *, actor: str, source_id: int | None = None
+    session: Session, data: SourceCreate, *, actor: str, source_id: int | None = None
 ) -> Source:
     _check_relay(session, source_id, data.relayed_through)
     source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
@@ -181,8 +159,8 @@ def edit_source(
             "read it again and reapply your change.",
             current_revision=source.revision,
         )
-    merged = {**{n: getattr(source, n) for n in STORED_FIELDS}, **changes}
-    data = SourceData.model_validate(merged)
+    merged = {**{n: getattr(source, n) for n in WRITTEN_FIELDS}, **changes}
+    data = SourceCreate.model_validate(merged)
     fields = data.model_dump(mode="json")
     if all(getattr(source, name) == value for name, value in fields.items()):
         return source, "unchanged"
@@ -192,7 +170,7 @@ def edit_source(
     return source, "updated"
 
 
-def _find_same_source(session: Session, data: SourceData) -> Source | None:
+def _find_same_source(session: Session, data: SourceCreate) -> Source | None:
     """Without an id, the same title, publisher and date mean the same source."""
     query = select(Source).where(
         Source.title == data.title,
@@ -203,10 +181,10 @@ def _find_same_source(session: Session, data: SourceData) -> Source | None:
 
 
 def save_source(
-    session: Session, data: SourceIn, *, actor: str, reason: str | None = None
+    session: Session, data: SourceImport, *, actor: str, reason: str | None = None
 ) -> tuple[Source, SaveOutcome]:
     """For imports: create the source (with its id, if given) or revise the same one."""
-    base = SourceData.model_validate(data.model_dump(exclude={"id", "revision"}))
+    base = SourceCreate.model_validate(data.model_dump(exclude={"id", "revision"}))
     source = (
         session.get(Source, data.id) if data.id is not None else _find_same_source(session, base)
     )

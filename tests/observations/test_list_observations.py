@@ -5,7 +5,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from app.observations.columns import CORE_COLUMNS
+from app.dataset.files import OBSERVATION_COLUMNS as CORE_COLUMNS
 from tests.factories import add_observation
 
 

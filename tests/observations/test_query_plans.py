@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.db import DataSession
 from app.imports.service import import_path
 from app.observations import service
 from app.observations.service import ObservationFilter as Filter
+from app.observations.service import ObservationSort
 from tests.conftest import ON_POSTGRES
 
 ROWS = 3000
@@ -94,7 +96,7 @@ def analysed_db(databases, tmp_path_factory) -> str:
     from app.db import create_db_engine
 
     engine = create_db_engine(url, for_writes=True)
-    with Session(engine) as session, session.begin():
+    with DataSession(engine) as session, session.begin():
         import_path(session, path)
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
@@ -104,7 +106,7 @@ def analysed_db(databases, tmp_path_factory) -> str:
 
 
 def plan(session: Session, query: Filter, sort: str) -> str:
-    statement = service.list_statement(query, sort).limit(101)
+    statement = service.list_statement(query, ObservationSort(sort)).limit(101)
     bind = session.get_bind()
     sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
     if ON_POSTGRES:  # does an index serve it? (the planner may still prefer a scan on few rows)

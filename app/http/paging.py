@@ -1,25 +1,21 @@
-"""Opaque cursors for keyset pagination: the sort and the last row's key, base64url JSON."""
+"""Paging over HTTP: page sizes, opaque cursors (the sort and the last row's key as
+base64url JSON), and the links to the next page (`links.next`, RFC 8288 `Link`)."""
 
 import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fastapi import Request
+
+from app.domain.paging import Cursor
 from app.errors import InvalidParameter
 
 RowT = TypeVar("RowT")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class Cursor:
-    sort: str
-    value: Any  # the sort column's value in the last row returned (JSON-compatible)
-    id: int
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -59,5 +55,17 @@ def trim_page(
         return list(rows), None
     page = list(rows[:limit])
     last = page[-1]
-    cursor = Cursor(sort=sort, value=sort_value(last), id=last.id)
+    cursor = Cursor(sort=sort, value=sort_value(last), id=last.id)  # type: ignore[attr-defined]
     return page, encode_cursor(cursor)
+
+
+def next_url(request: Request, next_cursor: str | None) -> str | None:
+    if next_cursor is None:
+        return None
+    return str(request.url.include_query_params(cursor=next_cursor))
+
+
+def paging_headers(request: Request, next_cursor: str | None) -> dict[str, str]:
+    """RFC 8288: `Link: <…>; rel="next"` when there is a next page."""
+    url = next_url(request, next_cursor)
+    return {"Link": f'<{url}>; rel="next"'} if url else {}

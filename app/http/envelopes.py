@@ -1,8 +1,11 @@
-"""Response shapes shared by every list endpoint: {"data": [...], "meta": {...}, "links": {...}}."""
+"""The shape of every list: {"data": [...], "meta": {...}, "links": {...}}."""
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from fastapi import Request
 from pydantic import BaseModel, Field
+
+from app.http.paging import next_url
 
 ItemT = TypeVar("ItemT")
 
@@ -29,3 +32,25 @@ class ListResponse(BaseModel, Generic[ItemT]):
     data: list[ItemT]
     meta: ListMeta
     links: ListLinks
+
+
+def list_envelope(
+    request: Request,
+    data: list[Any],
+    *,
+    data_version: int,
+    limit: int | None = None,
+    next_cursor: str | None = None,
+    sort: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "data": data,
+        "meta": {
+            "data_version": data_version,
+            "returned": len(data),
+            "limit": limit,
+            "next_cursor": next_cursor,
+            "sort": sort,
+        },
+        "links": {"self": str(request.url), "next": next_url(request, next_cursor)},
+    }

@@ -2,18 +2,13 @@
 `superseded_at` (null while current). Reading "as of" a day takes the state valid at the
 end of that UTC day."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session
 
 from app.errors import StaleRevision
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after `day` (UTC): what was recorded before it counts."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def valid_at(revision_table: Any, moment: datetime) -> list[ColumnElement[bool]]:

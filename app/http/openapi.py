@@ -8,8 +8,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from app.bodies import BODY_MODELS
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.http.bodies import BODY_MODELS
+from app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -31,6 +31,30 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail"],
 }
 PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+# Documented error responses; problem_openapi() gives each the Problem schema.
+PROBLEM: dict[str, Any] = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or an unknown or revoked one.", **PROBLEM},
+    403: {"description": "The token's role does not allow this.", **PROBLEM},
+    413: {"description": "The body is over the size limit.", **PROBLEM},
+    415: {"description": "The body is not in a media type this endpoint reads.", **PROBLEM},
+    422: {"description": "The body breaks a rule; the problem names the field.", **PROBLEM},
+}
+
+
+def not_found(kind: str) -> dict[int | str, dict[str, Any]]:
+    return {404: {"description": f"No {kind} has this id.", **PROBLEM}}
+
+
+def edit_responses(kind: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        **WRITE_RESPONSES,
+        **not_found(kind),
+        409: {"description": "The body names a stale revision, or the edit conflicts.", **PROBLEM},
+        412: {"description": "If-Match names a revision that is no longer current.", **PROBLEM},
+        428: {"description": "Neither If-Match nor a revision in the body.", **PROBLEM},
+    }
 
 
 def use_docstrings_as_summaries(routers: Iterable[APIRouter]) -> None:

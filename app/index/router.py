@@ -1,15 +1,15 @@
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import API_VERSION
-from app.dataset.service import read_state
-from app.db import SessionDep
-from app.query import forbid_unknown_params
+from app.http.context import ContextDep
+from app.http.params import NoParameters
 
-router = APIRouter(tags=["index"], dependencies=[Depends(forbid_unknown_params)])
+router = APIRouter(tags=["index"])
 
 LINKS = {
     "metrics": "/v1/metrics",
@@ -47,19 +47,18 @@ class ApiIndex(BaseModel):
 
 
 @router.get("/v1", response_model=ApiIndex)
-def read_index(session: SessionDep) -> ApiIndex:
+def read_index(_: Annotated[NoParameters, Query()], context: ContextDep) -> ApiIndex:
     """Read the API index: versions, when the data last changed, and where everything is."""
-    state = read_state(session)
     return ApiIndex(
         name="laborstats",
         description="Sourced, dated labor-migration statistics.",
         api_version=API_VERSION,
-        data_version=state.data_version,
-        last_updated=state.updated_at,
+        data_version=context.state.version,
+        last_updated=context.state.updated_at,
         links=LINKS,
     )
 
 
 @router.get("/", include_in_schema=False)
-def redirect_to_index() -> RedirectResponse:
+def redirect_to_index(_: Annotated[NoParameters, Query()]) -> RedirectResponse:
     return RedirectResponse("/v1")

@@ -1,0 +1,81 @@
+"""The small reference tables (metrics and sources) that every read needs, read once per
+data version and kept per process. Every write bumps the data version, so a process never
+serves a stale unit, breakdown name or citation, however many processes share the database."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.errors import UnknownReference
+from app.models import Metric, Source
+
+
+@dataclass(frozen=True)
+class Catalog:
+    # The version it was read at; None for one read inside a write, never cached.
+    data_version: int | None
+    # Plain rows (attribute access, like the table models), safe to keep across sessions.
+    metrics: dict[str, Any]
+    sources: dict[int, Any]
+    units: dict[str, str]
+    # Every breakdown any metric allows: the dimension filters and extra CSV columns.
+    dimension_names: list[str]
+
+    def require_metrics(self, codes: Iterable[str]) -> None:
+        """For filters: an unknown metric is a 400 that lists the known ones."""
+        unknown = sorted(set(codes) - self.metrics.keys())
+        if unknown:
+            known = ", ".join(sorted(self.metrics))
+            raise UnknownReference(
+                f"Unknown metric {', '.join(repr(code) for code in unknown)}. "
+                + (f"Known metrics: {known}." if known else "No metrics exist yet."),
+                parameter="metric",
+            )
+
+    def require_sources(self, ids: Iterable[int]) -> None:
+        """For filters: an unknown source id is a 400 naming it."""
+        unknown = sorted(set(ids) - self.sources.keys())
+        if unknown:
+            raise UnknownReference(
+                f"Unknown source {', '.join(map(str, unknown))}.",
+                subject="source",
+                parameter="source",
+            )
+
+
+def load_catalog(session: Session, data_version: int | None) -> Catalog:
+    """The catalog as this session's transaction sees it."""
+    metric_rows = session.execute(select(*Metric.__table__.columns).order_by(Metric.code))
+    metrics = {row.code: row for row in metric_rows}
+    sources = {row.id: row for row in session.execute(select(*Source.__table__.columns))}
+    return Catalog(
+        data_version=data_version,
+        metrics=metrics,
+        sources=sources,
+        units={code: metric.unit for code, metric in metrics.items()},
+        dimension_names=sorted({name for m in metrics.values() for name in m.dimensions or []}),
+    )
+
+
+class CatalogCache:
+    """One catalog per process, replaced when the data version moves on."""
+
+    def __init__(self) -> None:
+        self._catalog: Catalog | None = None
+        self._lock = Lock()
+
+    def get(self, session: Session, data_version: int) -> Catalog:
+        """The catalog for `data_version`, which `session` must have read in its transaction."""
+        cached = self._catalog
+        if cached is not None and cached.data_version == data_version:
+            return cached
+        catalog = load_catalog(session, data_version)
+        with self._lock:
+            current = self._catalog
+            if current is None or (current.data_version or 0) < data_version:
+                self._catalog = catalog
+        return catalog

@@ -1,0 +1,144 @@
+"""The dataset as files: RFC 4180 CSV and JSON lines (what exports write and HTTP serves),
+and the layout of a dataset folder shared by `laborstats export` and `laborstats import`,
+described by a Frictionless datapackage.json (the convention data desks know). Columns and
+their types come from the declarations in app.domain."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from app.domain import metric, observation, source
+from app.domain.figures import plain_number
+from app.domain.shapes import frictionless_type
+
+# File of each resource, in the order they are loaded.
+DATASET_FILES = {
+    "metrics": "metrics.csv",
+    "sources": "sources.csv",
+    "observations": "observations.csv",
+    "source_revisions": "source_revisions.csv",
+    "observation_revisions": "observation_revisions.csv",
+}
+REVISION_FILES = ("source_revisions", "observation_revisions")
+
+# An observation's CSV columns: its served fields, then one column per breakdown dimension.
+OBSERVATION_COLUMNS = [name for name in observation.SERVED_FIELDS if name != "dimensions"]
+# A source's: its served fields but the description, which is derived from the others
+# (observations.csv keeps its unit and citation: people read that file).
+SOURCE_COLUMNS = [name for name in source.SERVED_FIELDS if name != "description"]
+# What each revision row holds besides the record's state: who changed it, when and why.
+REVISION_FIELDS = {
+    "id": "integer",
+    "revision": "integer",
+    "action": "string",
+    "recorded_at": "datetime",
+    "recorded_by": "string",
+    "reason": "string",
+}
+# The state a revision row records: what was written, and for observations the retraction.
+SOURCE_REVISION_STATE = source.WRITTEN_FIELDS
+OBSERVATION_REVISION_STATE = [*observation.WRITTEN_FIELDS, "retracted_at", "retraction_reason"]
+
+
+def _types(model: type[BaseModel], names: Iterable[str]) -> dict[str, str]:
+    return {name: frictionless_type(model, name) for name in names}
+
+
+METRIC_FIELDS = _types(metric.MetricBase, metric.WRITTEN_FIELDS)  # dimensions: space-separated
+SOURCE_FIELDS = _types(source.SourcePublic, SOURCE_COLUMNS)
+SOURCE_REVISION_FIELDS = {
+    **REVISION_FIELDS,
+    **_types(source.SourcePublic, SOURCE_REVISION_STATE),
+}
+OBSERVATION_REVISION_FIELDS = {
+    **REVISION_FIELDS,
+    **_types(observation.ObservationPublic, OBSERVATION_REVISION_STATE),
+}
+
+
+def _resource(name: str, fields: dict[str, str], primary_key: list[str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": DATASET_FILES[name],
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": {
+            "fields": [{"name": n, "type": t} for n, t in fields.items()],
+            "primaryKey": primary_key,
+        },
+    }
+
+
+def descriptor(dimension_names: list[str]) -> dict[str, Any]:
+    observation_fields = {
+        **_types(observation.ObservationPublic, OBSERVATION_COLUMNS),
+        **dict.fromkeys(dimension_names, "string"),
+    }
+    return {
+        "profile": "tabular-data-package",
+        "name": "laborstats",
+        "title": "laborstats: sourced, dated labor-migration statistics",
+        "resources": [
+            _resource("metrics", METRIC_FIELDS, ["code"]),
+            _resource("sources", SOURCE_FIELDS, ["id"]),
+            _resource("observations", observation_fields, ["id"]),
+            _resource("source_revisions", SOURCE_REVISION_FIELDS, ["id", "revision"]),
+            _resource("observation_revisions", OBSERVATION_REVISION_FIELDS, ["id", "revision"]),
+        ],
+    }
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return plain_number(value)
+    return value
+
+
+class CsvWriter:
+    """RFC 4180 records (CRLF-terminated, UTF-8) of `columns`, as text."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def header(self) -> str:
+        self._writer.writerow(self.columns)
+        return self._take()
+
+    def records(self, rows: Iterable[dict[str, Any]]) -> str:
+        self._writer.writerows([_csv_cell(row.get(c)) for c in self.columns] for row in rows)
+        return self._take()
+
+    def _take(self) -> str:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+
+def csv_text(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
+    """A whole CSV document: the header, then one record per row."""
+    writer = CsvWriter(columns)
+    return writer.header() + writer.records(rows)
+
+
+def csv_chunks(columns: list[str], batches: Iterable[Iterable[dict[str, Any]]]) -> Iterator[str]:
+    """The header, then one piece of text per batch of rows, produced lazily."""
+    writer = CsvWriter(columns)
+    yield writer.header()
+    for batch in batches:
+        yield writer.records(batch)
+
+
+def ndjson_text(documents: Iterable[dict[str, Any]]) -> bytes:
+    """One JSON object per line."""
+    return b"".join(orjson.dumps(document) + b"\n" for document in documents)

@@ -1,0 +1,32 @@
+"""How a figure is stated (its qualifier) and what kind of figure it is (its basis), and
+figures written as people write them."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import PlainSerializer
+
+
+class Qualifier(StrEnum):
+    exact = "exact"
+    approximate = "approximate"
+    at_least = "at_least"
+    at_most = "at_most"
+    range = "range"
+
+
+class Basis(StrEnum):
+    official = "official"
+    estimate = "estimate"
+    projection = "projection"
+
+
+def plain_number(value: float | None) -> float | int | None:
+    """10000.0 -> 10000: figures read as people wrote them, in JSON and CSV alike."""
+    if value is not None and value.is_integer():
+        return int(value)
+    return value
+
+
+# Served as people write figures: 10000, not 10000.0.
+Figure = Annotated[float, PlainSerializer(plain_number, return_type=float | int, when_used="json")]

@@ -1,0 +1,195 @@
+"""An observation's fields, declared once: what a client writes (ObservationBase), what is
+stored (ObservationState adds what the API keeps), and what is served (ObservationPublic
+adds the id and what is derived on the way out).
+
+Everything else follows from these classes: the tables (app/models/observation.py), the
+create, update and import bodies (app/observations/schemas.py), the CSV columns and JSON
+keys in SERVED_FIELDS, the data package's field types, and the serialiser."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, StringConstraints
+from sqlalchemy import String, Text
+from sqlmodel import Field, SQLModel
+
+from app.domain.codes import CountryCode, SubdivisionCode
+from app.domain.columns import Dimensions, UTCDateTime
+from app.domain.dates import PartialDate
+from app.domain.figures import Basis, Figure, Qualifier
+from app.domain.shapes import served_order
+
+DimensionValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ObservationBase(SQLModel):
+    """A sourced figure as a client writes it: the body of POST /v1/observations."""
+
+    metric: str = Field(
+        foreign_key="metric.code",
+        min_length=1,
+        max_length=64,
+        description="The metric's code; GET /v1/metrics/{code} defines it.",
+    )
+    origin: CountryCode = Field(description="ISO 3166-1 alpha-3 code of the country of origin.")
+    destination: CountryCode = Field(description="ISO 3166-1 alpha-3 code of the destination.")
+    region: SubdivisionCode | None = Field(
+        default=None,
+        max_length=6,
+        description="ISO 3166-2 code of a region of the destination.",
+    )
+    dimensions: dict[str, DimensionValue] = Field(
+        default_factory=dict,
+        sa_type=Dimensions,
+        description='Breakdowns, e.g. {"visa_type": "student"}; {} for a total.',
+    )
+    period_start: date | None = Field(
+        default=None, description="First day of the period; null if none given."
+    )
+    period_end: date | None = Field(
+        default=None, description="Last day of the period; null if open-ended or none given."
+    )
+    period_label: str | None = Field(
+        default=None,
+        nullable=False,
+        min_length=1,
+        max_length=100,
+        description="The period as a person would say it: '2024'. Derived from the period "
+        "when not given.",
+    )
+    value: Figure | None = Field(
+        default=None, description="The figure; null for a range given only by bounds."
+    )
+    lower_bound: Figure | None = Field(
+        default=None, description="The lowest the figure can be, by the source's words."
+    )
+    upper_bound: Figure | None = Field(
+        default=None, description="The highest the figure can be, by the source's words."
+    )
+    qualifier: Qualifier = Field(
+        sa_type=String(16),
+        description="How the source states the figure: exact (no hedge), approximate "
+        "('around'), at_least ('over'), at_most ('up to'), range ('100-200').",
+    )
+    basis: Basis = Field(sa_type=String(16), description="official, estimate or projection.")
+    attributed_to: str = Field(min_length=1, max_length=500, description="Who made the claim.")
+    source_id: int = Field(
+        foreign_key="source.id",
+        ge=1,
+        description="The source it was published in; see GET /v1/sources.",
+    )
+    reported_on: PartialDate | None = Field(
+        default=None,
+        max_length=10,
+        description="When the claim was made, as precisely as known (2025, 2025-06...).",
+    )
+    quote: str = Field(
+        min_length=1, sa_type=Text, description="The verbatim sentence the figure comes from."
+    )
+    notes: str | None = Field(
+        default=None, sa_type=Text, description="How the figure was read from the source."
+    )
+    part_of: int | None = Field(
+        default=None,
+        foreign_key="observation.id",
+        ge=1,
+        description="The id of the total this is a breakdown of.",
+    )
+
+
+class ObservationState(ObservationBase):
+    """An observation as stored, now or at one revision: what was written, and what the API
+    keeps about it."""
+
+    revision: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="1 when created; each edit or retraction adds one.",
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When this revision was recorded (UTC)."
+    )
+    retracted_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When it was retracted (UTC)."
+    )
+    retraction_reason: str | None = Field(
+        default=None, sa_type=Text, description="Why it was retracted."
+    )
+
+
+def _as_served(schema: dict[str, Any]) -> None:
+    """Document the fields in the order they are served, with the seed's first figure."""
+    schema["properties"] = {name: schema["properties"][name] for name in SERVED_FIELDS}
+    schema["examples"] = [OBSERVATION_EXAMPLE]
+
+
+class ObservationPublic(ObservationState):
+    """An observation as served: its id, its state, and what is derived as it is served."""
+
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True, json_schema_extra=_as_served
+    )
+
+    id: int = Field(description="Stable: it names this figure for good.")
+    unit: str = Field(description="The metric's unit.")
+    citation: str = Field(description="A sentence to paste: who, in which source, when.")
+    retracted: bool = Field(description="Withdrawn: kept and reachable, but out of lists.")
+
+
+# Where the served fields sit among the stored ones: the id first, each derived field
+# right after the field it explains.
+PLACEMENT = {"id": None, "unit": "metric", "citation": "notes", "retracted": "updated_at"}
+# JSON keys in this order; CSV columns too, with `dimensions` spread into one column each.
+SERVED_FIELDS = served_order(ObservationPublic, PLACEMENT)
+WRITTEN_FIELDS = list(ObservationBase.model_fields)
+# Kept or derived by the API: an import file may carry them; they are checked or ignored.
+DERIVED_FIELDS = [
+    name for name in SERVED_FIELDS if name not in WRITTEN_FIELDS and name not in ("id", "revision")
+]
+# Without an id, the same figure is the same metric, pair, region, breakdown, period,
+# source and claimant: an import row with this key revises the stored one.
+NATURAL_KEY = (
+    *("metric", "origin", "destination", "region", "dimensions"),
+    *("period_start", "period_end", "source_id", "attributed_to"),
+)
+
+# The seed's observation 1, as served (a test checks that it still is).
+OBSERVATION_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    "metric": "workers_entered",
+    "unit": "persons",
+    "origin": "PRK",
+    "destination": "RUS",
+    "region": None,
+    "dimensions": {},
+    "period_start": "2024-01-01",
+    "period_end": "2024-12-31",
+    "period_label": "2024",
+    "value": 10000,
+    "lower_bound": 10000,
+    "upper_bound": None,
+    "qualifier": "at_least",
+    "basis": "estimate",
+    "attributed_to": "South Korean intelligence official",
+    "source_id": 2,
+    "reported_on": None,
+    "quote": (
+        "However, a South Korean intelligence official told the BBC that over 10,000 North "
+        "Korean laborers flowed into Russia just last year."
+    ),
+    "notes": (
+        "'Over 10,000' is recorded as at least 10,000. The article is undated; 'last year' is "
+        "read as 2024, the year it gives for the Russian estimate of entries."
+    ),
+    "citation": (
+        'South Korean intelligence official, in "BBC investigation into North Korean workers '
+        'in Russia" (BBC, date not given), as relayed by "News report: North Korean laborers '
+        'sent to work in Russia" (publisher not named, date not given).'
+    ),
+    "part_of": None,
+    "revision": 1,
+    "updated_at": "2026-11-26T12:00:00Z",
+    "retracted": False,
+    "retracted_at": None,
+    "retraction_reason": None,
+}

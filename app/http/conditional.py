@@ -1,0 +1,107 @@
+"""Conditional requests. Every ETag is built here: a list's from the data version and what
+was asked, a record's from its kind, id and revision plus a digest of the body. If-None-Match
+and If-Modified-Since answer 304; If-Match (or `revision` in a body) names the revision an
+edit replaces, so that no one's edit is lost."""
+
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import orjson
+from fastapi import Response
+
+from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
+
+# "observation-12-r3-<digest>": the digest tells representations apart for caching; an
+# edit's precondition is the revision.
+RECORD_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<id>\d+)-r(?P<revision>\d+)(?:-[0-9a-f]+)?"$')
+
+
+def _digest(data: bytes, size: int) -> str:
+    return hashlib.blake2b(data, digest_size=size).hexdigest()
+
+
+def list_etag(data_version: int, asked: str) -> str:
+    """For any public read: the data version and a digest of what was asked."""
+    return f'"v{data_version}-{_digest(asked.encode(), 8)}"'
+
+
+def record_etag(kind: str, record_id: int, revision: int, body: bytes) -> str:
+    """Names the record's revision (what If-Match needs), and changes with anything else
+    in the body (an embedded source, a part)."""
+    return f'"{kind}-{record_id}-r{revision}-{_digest(body, 6)}"'
+
+
+def record_response(
+    content: Any,
+    *,
+    kind: str,
+    record_id: int,
+    revision: int,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """One record as JSON, with its ETag."""
+    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return Response(
+        body,
+        status_code=status_code,
+        headers={**(headers or {}), "ETag": record_etag(kind, record_id, revision, body)},
+        media_type="application/json",
+    )
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison, as RFC 9110 asks for If-None-Match."""
+    wanted = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted
+        for tag in if_none_match.split(",")
+    )
+
+
+def not_modified_since(if_modified_since: str, last_modified: datetime | None) -> bool:
+    if last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified.replace(microsecond=0) <= since
+
+
+def expected_revision(
+    if_match: str | None, body_revision: int | None, *, kind: str, record_id: int
+) -> tuple[int, bool]:
+    """(the revision to replace, whether it came from If-Match)."""
+    if if_match is not None:
+        match = RECORD_ETAG.match(if_match.strip())
+        if match is None or (match["kind"], int(match["id"])) != (kind, record_id):
+            raise PreconditionFailed(
+                f"If-Match {if_match} is not an ETag of {kind} {record_id}; send the ETag "
+                f"header of GET /v1/{kind}s/{record_id} unchanged."
+            )
+        return int(match["revision"]), True
+    if body_revision is not None:
+        return body_revision, False
+    raise PreconditionRequired(
+        "Name the revision you are replacing, so that no one's edit is lost: send If-Match "
+        f"with the ETag of GET /v1/{kind}s/{record_id}, or `revision` in the body."
+    )
+
+
+@contextmanager
+def stale_revision_as(via_header: bool) -> Iterator[None]:
+    """A stale revision named by If-Match is a 412; named in the body, a 409."""
+    try:
+        yield
+    except StaleRevision as exc:
+        if via_header:
+            raise PreconditionFailed(exc.detail, **exc.extra) from None
+        raise

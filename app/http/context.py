@@ -1,0 +1,113 @@
+"""What one request shares: a read context, opened by the cache middleware or by the first
+dependency that needs it, that reads the data version and the catalog at most once, in
+one snapshot; and, for writes, the unit of work that commits (and so bumps the data
+version) only when the handler succeeds."""
+
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.dataset.catalog import Catalog
+from app.dataset.state import DataState, read_state
+from app.db import DataSession, read_session
+
+STATE_KEY = "request_context"
+T = TypeVar("T")
+
+
+class RequestContext:
+    """Read lazily, each at most once: a session on one snapshot, the data version it
+    sees, and the catalog for that version (from the process's cache)."""
+
+    def __init__(self, app_state: Any) -> None:
+        self._app_state = app_state
+        self._session: Session | None = None
+        self._state: DataState | None = None
+        self._catalog: Catalog | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = read_session(self._app_state.engine)
+        return self._session
+
+    @property
+    def state(self) -> DataState:
+        if self._state is None:
+            self._state = read_state(self.session)
+        return self._state
+
+    @property
+    def data_version(self) -> int:
+        return self.state.version
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = self._app_state.catalogs.get(self.session, self.state.version)
+        return self._catalog
+
+    @property
+    def is_open(self) -> bool:
+        return self._session is not None
+
+    def hand_over(self) -> "RequestContext":
+        """A context that takes over this one's snapshot, for a response that goes on
+        reading after the handler returns (a streamed export); this one is left closed."""
+        successor = RequestContext(self._app_state)
+        successor._session, successor._state, successor._catalog = (
+            self.session,
+            self.state,
+            self._catalog,
+        )
+        self._session = None
+        return successor
+
+    def close(self) -> None:
+        """Ends the read: a rollback, never a commit."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def closing_after(context: RequestContext, items: Iterable[T]) -> Iterator[T]:
+    """Yields `items`, then ends `context`'s read, however the stream ends."""
+    try:
+        yield from items
+    finally:
+        context.close()
+
+
+def request_context(scope_state: dict[str, Any], app_state: Any) -> RequestContext:
+    """The request's context, created on first use."""
+    context = scope_state.get(STATE_KEY)
+    if context is None:
+        context = scope_state[STATE_KEY] = RequestContext(app_state)
+    return context
+
+
+def get_request_context(request: Request) -> Iterator[RequestContext]:
+    """Closed as soon as the handler returns, before the response is sent."""
+    context = request_context(request.scope.setdefault("state", {}), request.app.state)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def get_unit_of_work(request: Request) -> Iterator[Session]:
+    """One transaction per write request: committed when the handler succeeds (bumping the
+    data version if the dataset changed), rolled back otherwise."""
+    with DataSession(request.app.state.write_engine) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+ContextDep = Annotated[RequestContext, Depends(get_request_context, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_unit_of_work, scope="function")]

@@ -1,0 +1,117 @@
+"""Response formats: JSON (default), CSV (RFC 4180, UTF-8) and NDJSON, chosen once per
+request by the `format` parameter or, without it, the Accept header. A page is built in
+one piece; only a whole export (`limit=all`) streams, a batch of rows per chunk."""
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Header, Response
+from fastapi.responses import StreamingResponse
+
+from app.dataset.files import csv_chunks, csv_text, ndjson_text
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+MEDIA_TYPES = {
+    Format.json: "application/json",
+    Format.csv: "text/csv; charset=utf-8",
+    Format.ndjson: "application/x-ndjson",
+}
+_ACCEPTED = {
+    "application/json": Format.json,
+    "text/csv": Format.csv,
+    "application/x-ndjson": Format.ndjson,
+    "application/ndjson": Format.ndjson,
+    "application/jsonl": Format.ndjson,
+}
+
+
+def negotiate(requested: Format | None, accept: str | None) -> Format:
+    """`format=` wins; otherwise the Accept media type with the highest q; otherwise JSON."""
+    if requested is not None:
+        return requested
+    best, best_q = Format.json, 0.0
+    for media_range in (accept or "").split(","):
+        media_type, *params = (part.strip() for part in media_range.split(";"))
+        fmt = _ACCEPTED.get(media_type.lower())
+        if fmt is None:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+def accept_header(accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> str:
+    return accept or ""
+
+
+AcceptDep = Annotated[str, Depends(accept_header)]
+
+
+def json_response(
+    content: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """JSON serialised by orjson, skipping FastAPI's per-row validation of response models
+    (tests check the documents against those models instead)."""
+    return Response(
+        orjson.dumps(content),
+        status_code=status_code,
+        headers=headers,
+        media_type=MEDIA_TYPES[Format.json],
+    )
+
+
+def csv_response(
+    columns: list[str], rows: Iterable[dict[str, Any]], *, filename: str, headers: dict[str, str]
+) -> Response:
+    return Response(
+        csv_text(columns, rows),
+        media_type=MEDIA_TYPES[Format.csv],
+        headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def ndjson_response(documents: Iterable[dict[str, Any]], *, headers: dict[str, str]) -> Response:
+    return Response(ndjson_text(documents), media_type=MEDIA_TYPES[Format.ndjson], headers=headers)
+
+
+def csv_stream(
+    columns: list[str],
+    batches: Iterable[Iterable[dict[str, Any]]],
+    *,
+    filename: str,
+    headers: dict[str, str],
+) -> StreamingResponse:
+    return StreamingResponse(
+        csv_chunks(columns, batches),
+        media_type=MEDIA_TYPES[Format.csv],
+        headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _ndjson_chunks(batches: Iterable[Iterable[dict[str, Any]]]) -> Iterator[bytes]:
+    for batch in batches:
+        yield ndjson_text(batch)
+
+
+def ndjson_stream(
+    batches: Iterable[Iterable[dict[str, Any]]], *, headers: dict[str, str]
+) -> StreamingResponse:
+    return StreamingResponse(
+        _ndjson_chunks(batches), media_type=MEDIA_TYPES[Format.ndjson], headers=headers
+    )

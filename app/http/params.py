@@ -1,0 +1,138 @@
+"""Query strings as models: each endpoint declares its parameters as one model, and a
+parameter it does not declare is refused with a 400 that names it and lists the accepted
+ones, never ignored. Lists of observations and series also take breakdown filters
+(`visa_type=student`) as extra fields, checked against the catalog's dimension names."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.errors import UnknownParameter
+from app.http.formats import Format
+from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
+
+
+def unknown_parameters_message(unknown: list[str], allowed: list[str]) -> str:
+    return (
+        f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+        f"This endpoint accepts: {', '.join(allowed) or 'no parameters'}."
+    )
+
+
+class QueryParameters(BaseModel):
+    """A query string. Unknown parameters are an error, with the accepted ones listed;
+    models with `accepts_breakdowns` keep them as extras for the router to check."""
+
+    model_config = ConfigDict(extra="forbid")
+    accepts_breakdowns: ClassVar[bool] = False
+
+    @classmethod
+    def accepted(cls) -> list[str]:
+        return sorted(info.alias or name for name, info in cls.model_fields.items())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown(cls, data: Any) -> Any:
+        if cls.accepts_breakdowns or not isinstance(data, Mapping):
+            return data
+        unknown = sorted(set(data) - set(cls.accepted()))
+        if unknown:
+            allowed = cls.accepted()
+            raise PydanticCustomError(
+                "unknown_parameter",
+                unknown_parameters_message(unknown, allowed),
+                {"unknown": unknown, "allowed": allowed},
+            )
+        return data
+
+    def breakdowns(self, dimension_names: Iterable[str]) -> dict[str, str]:
+        """The extra parameters, each naming a breakdown dimension; any other is refused."""
+        extra = {
+            name: str(value[-1] if isinstance(value, list) else value)  # the last one wins
+            for name, value in (self.model_extra or {}).items()
+        }
+        known = set(dimension_names)
+        unknown = sorted(set(extra) - known)
+        if unknown:
+            allowed = sorted({*self.accepted(), *known})
+            raise UnknownParameter(
+                unknown_parameters_message(unknown, allowed), unknown=unknown, allowed=allowed
+            )
+        return extra
+
+
+class NoParameters(QueryParameters):
+    """An endpoint that takes no query parameters."""
+
+
+class BreakdownParameters(QueryParameters):
+    """A query string that may also name breakdowns (`visa_type=student`)."""
+
+    model_config = ConfigDict(extra="allow")
+    accepts_breakdowns: ClassVar[bool] = True
+
+
+def _page_size_or_all(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() == "all":
+        return "all"
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_LIMIT:
+        raise ValueError(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}, or all (with format=csv "
+            f"or format=ndjson), not {value!r}"
+        )
+    return number
+
+
+Limit = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items per page, 1 to {MAX_LIMIT}. A value outside that is refused, "
+        "never clamped.",
+    ),
+]
+LimitOrAll = Annotated[
+    int | Literal["all"],
+    BeforeValidator(_page_size_or_all),
+    Field(
+        description=f"Items per page, 1 to {MAX_LIMIT} (outside that: 400, never clamped); or "
+        "`all` with format=csv or ndjson to stream every match in one response, whose "
+        "X-Total-Count header gives the row count.",
+    ),
+]
+CursorToken = Annotated[
+    str | None,
+    Field(description="Opaque: the `meta.next_cursor` of the previous page. Stable under inserts."),
+]
+FormatChoice = Annotated[
+    Format | None,
+    Field(
+        description="json (default), csv (RFC 4180, UTF-8, header row) or ndjson. "
+        "Without it, the Accept header decides (text/csv, application/x-ndjson).",
+    ),
+]
+AsOf = Annotated[
+    date | None,
+    Field(
+        description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
+        "(later revisions and observations unseen, later retractions not yet applied).",
+        examples=["2025-03-01"],
+    ),
+]
+
+
+class PageParameters(QueryParameters):
+    limit: Limit = DEFAULT_LIMIT
+    cursor: CursorToken = None
+
+
+class AsOfParameters(QueryParameters):
+    as_of: AsOf = None

@@ -1,0 +1,75 @@
+"""The query string of GET /v1/observations, as a model: every filter, the sort, paging
+and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from app.domain.codes import CountryCode, SubdivisionCode
+from app.domain.dates import PartialDate
+from app.domain.figures import Basis, Qualifier
+from app.http.paging import DEFAULT_LIMIT
+from app.http.params import AsOf, BreakdownParameters, CursorToken, FormatChoice, LimitOrAll
+from app.observations.service import ObservationFilter, ObservationSort
+
+DateFilter = Annotated[PartialDate | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
+
+
+class ObservationQuery(BreakdownParameters):
+    metric: list[str] = Field(
+        default=[],
+        description="Metric code; repeat for several (`metric=entries&metric=workers_entered`).",
+        examples=["entries"],
+    )
+    origin: CountryCode | None = Field(
+        default=None, description="Country of origin, ISO 3166-1 alpha-3.", examples=["PRK"]
+    )
+    destination: CountryCode | None = Field(
+        default=None, description="Destination, ISO 3166-1 alpha-3.", examples=["RUS"]
+    )
+    region: SubdivisionCode | None = Field(
+        default=None,
+        description="Region of the destination, ISO 3166-2.",
+        examples=["RU-KRS"],
+    )
+    basis: list[Basis] = Field(
+        default=[], description="official, estimate or projection; repeatable."
+    )
+    qualifier: list[Qualifier] = Field(
+        default=[], description="exact, approximate, at_least, at_most or range; repeatable."
+    )
+    source: list[int] = Field(default=[], description="Source id; repeatable.", examples=[2])
+    period_from: DateFilter = None
+    period_to: DateFilter = None
+    reported_from: DateFilter = None
+    reported_to: DateFilter = None
+    include_retracted: bool = Field(
+        default=False, description="Also list retracted observations (marked `retracted`)."
+    )
+    as_of: AsOf = None
+    sort: ObservationSort = Field(
+        default=ObservationSort.id,
+        description=f"One of: {', '.join(ObservationSort)}. "
+        + " ".join((ObservationSort.__doc__ or "").split()),
+    )
+    limit: LimitOrAll = DEFAULT_LIMIT
+    cursor: CursorToken = None
+    format: FormatChoice = None
+
+    def to_filter(self, dimensions: dict[str, str]) -> ObservationFilter:
+        return ObservationFilter(
+            metrics=list(dict.fromkeys(self.metric)),
+            origin=self.origin,
+            destination=self.destination,
+            region=self.region,
+            dimensions=dimensions,
+            bases=self.basis,
+            qualifiers=self.qualifier,
+            source_ids=self.source,
+            period_from=self.period_from,
+            period_to=self.period_to,
+            reported_from=self.reported_from,
+            reported_to=self.reported_to,
+            include_retracted=self.include_retracted,
+            as_of=self.as_of,
+        )
