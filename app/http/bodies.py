@@ -2,13 +2,14 @@
 parse a declared body first), with a size limit and errors that name the field."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.errors import PayloadTooLarge, UnsupportedMediaType
+from app.http.params import NoParameters
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # Models read by `json_body`, so the OpenAPI document can show them as request bodies.
@@ -39,13 +40,21 @@ def require_media_type(request: Request, *accepted: str) -> str:
 
 
 def json_body(
-    model: type[ModelT], *, after: Callable[..., Any]
+    model: type[ModelT],
+    *,
+    after: Callable[..., Any],
+    query: type[BaseModel] = NoParameters,
 ) -> Callable[..., Awaitable[ModelT]]:
-    """A dependency that runs `after` (the auth check) first, then reads and validates a
-    JSON body of at most MAX_BODY_BYTES."""
+    """A dependency that runs `after` (the auth check) first, then checks the query string
+    against `query`, and only then reads and validates a JSON body of at most
+    MAX_BODY_BYTES (FastAPI calls it only if its own parameters are valid)."""
     BODY_MODELS[model.__name__] = model
 
-    async def parse(request: Request, _: Any = Depends(after)) -> ModelT:
+    async def parse(
+        request: Request,
+        _: Any = Depends(after),
+        __: Annotated[query, Query()] = None,  # type: ignore[valid-type]
+    ) -> ModelT:
         require_media_type(request, "application/json")
         limit = request.app.state.settings.max_body_bytes
         raw = b"".join([chunk async for chunk in limited_chunks(request, limit)])

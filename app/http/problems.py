@@ -53,7 +53,7 @@ async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     detail = exc.detail
     if exc.subject in LISTED_AT:
-        detail += f" GET {LISTED_AT[exc.subject]} lists them."
+        detail = f"{detail.rstrip('.')}; GET {LISTED_AT[exc.subject]} lists them."
     response = problem_response(
         status=exc.status,
         slug=exc.slug,
@@ -85,7 +85,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
         where, name = _location(tuple(error.get("loc", ())))
         item: dict[str, Any] = {"in": where, "name": name, "message": _message(error)}
         if "input" in error and where != "body":
-            item["value"] = error["input"]
+            item["value"] = None if error.get("type") == "missing" else error["input"]
         errors.append(item)
     in_body = any(item["in"] == "body" for item in errors)
     detail = "; ".join(f"{item['name']}: {item['message']}" for item in errors)

@@ -35,13 +35,17 @@ class ImportParameters(QueryParameters):
 class Upload:
     path: Path
     json_lines: bool
+    params: ImportParameters
 
 
 async def spooled_upload(
-    request: Request, _: Annotated[Any, Depends(require_editor)]
+    request: Request,
+    _: Annotated[Any, Depends(require_editor)],
+    params: Annotated[ImportParameters, Query()],
 ) -> AsyncIterator[Upload]:
-    """The body, checked for type and size and spooled to a temporary file, so that a large
-    import never sits in memory; removed after the request."""
+    """After the token and the query string are checked, the body, checked for type and
+    size and spooled to a temporary file, so that a large import never sits in memory;
+    removed after the request."""
     media_type = require_media_type(request, "text/csv", *JSON_LINES_TYPES)
     limit = request.app.state.settings.import_max_bytes
     with tempfile.TemporaryDirectory(prefix="laborstats-import-") as folder:
@@ -49,7 +53,7 @@ async def spooled_upload(
         with path.open("wb") as spool:
             async for chunk in limited_chunks(request, limit):
                 spool.write(chunk)
-        yield Upload(path=path, json_lines=media_type in JSON_LINES_TYPES)
+        yield Upload(path=path, json_lines=media_type in JSON_LINES_TYPES, params=params)
 
 
 def _result(report: ImportReport, *, dry_run: bool) -> dict[str, Any]:
@@ -81,7 +85,6 @@ def _result(report: ImportReport, *, dry_run: bool) -> dict[str, Any]:
 )
 def import_observations(
     actor: EditorDep,
-    params: Annotated[ImportParameters, Query()],
     upload: Annotated[Upload, Depends(spooled_upload)],
     session: WriteSessionDep,
 ) -> dict[str, Any]:
@@ -93,11 +96,11 @@ def import_observations(
         upload.path,
         report=report,
         actor=actor.name,
-        reason=params.reason,
+        reason=upload.params.reason,
         json_lines=upload.json_lines,
         name="body",
     )
-    if params.dry_run:
+    if upload.params.dry_run:
         session.rollback()
         return _result(report, dry_run=True)
     finish_import(session, report, actor=actor.name, target="observations")

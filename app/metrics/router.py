@@ -50,7 +50,6 @@ def read_metric(
 )
 def create_metric(
     actor: AdminDep,
-    _: Annotated[NoParameters, Query()],
     data: Annotated[MetricCreate, Depends(json_body(MetricCreate, after=require_admin))],
     session: WriteSessionDep,
     response: Response,

@@ -228,7 +228,6 @@ def read_observation_history(
 )
 def create_observation(
     actor: EditorDep,
-    _: Annotated[NoParameters, Query()],
     data: Annotated[ObservationCreate, Depends(json_body(ObservationCreate, after=require_editor))],
     session: WriteSessionDep,
 ) -> Response:
@@ -246,7 +245,6 @@ def create_observation(
 def edit_observation(
     observation_id: ObservationId,
     actor: EditorDep,
-    _: Annotated[NoParameters, Query()],
     changes: Annotated[
         ObservationUpdate, Depends(json_body(ObservationUpdate, after=require_editor))
     ],
@@ -279,7 +277,6 @@ def edit_observation(
 def retract_observation(
     observation_id: ObservationId,
     actor: EditorDep,
-    _: Annotated[NoParameters, Query()],
     retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
     session: WriteSessionDep,
     if_match: IfMatch = None,

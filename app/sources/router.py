@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
@@ -9,6 +9,7 @@ from app.http.bodies import body_openapi, json_body
 from app.http.conditional import expected_revision, record_response, stale_revision_as
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, list_envelope
+from app.http.formats import json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.params import NoParameters, PageParameters
@@ -24,17 +25,13 @@ SourceId = Annotated[int, Path(description="The source's id.", examples=[2])]
 
 @router.get("", response_model=ListResponse[SourcePublic])
 def list_sources(
-    request: Request,
-    response: Response,
-    params: Annotated[PageParameters, Query()],
-    context: ContextDep,
-) -> dict[str, Any]:
+    request: Request, params: Annotated[PageParameters, Query()], context: ContextDep
+) -> Response:
     """List sources by id: publications and statements, with what they were relayed through."""
     after_id = decode_cursor(params.cursor, sort="id").id if params.cursor else None
     read = service.list_sources(context.session, limit=params.limit + 1, after_id=after_id)
     sources, next_cursor = trim_page(read, params.limit, sort="id")
-    response.headers.update(paging_headers(request, next_cursor))
-    return list_envelope(
+    envelope = list_envelope(
         request,
         [service.source_document(s) for s in sources],
         data_version=context.data_version,
@@ -42,6 +39,7 @@ def list_sources(
         next_cursor=next_cursor,
         sort="id",
     )
+    return json_response(envelope, headers=paging_headers(request, next_cursor))
 
 
 def _detail(
@@ -89,7 +87,6 @@ def read_source(
 )
 def create_source(
     actor: EditorDep,
-    _: Annotated[NoParameters, Query()],
     data: Annotated[SourceCreate, Depends(json_body(SourceCreate, after=require_editor))],
     session: WriteSessionDep,
 ) -> Response:
@@ -107,7 +104,6 @@ def create_source(
 def edit_source(
     source_id: SourceId,
     actor: EditorDep,
-    _: Annotated[NoParameters, Query()],
     changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
     session: WriteSessionDep,
     if_match: Annotated[
