@@ -9,7 +9,7 @@ from app.http.context import ContextDep
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.openapi import PROBLEM
 from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.params import PageParameters
+from app.http.query import PageParameters
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -5,7 +5,7 @@ from pydantic import BaseModel
 
 from app.db import database_answers
 from app.errors import DatabaseUnavailable
-from app.http.params import NoParameters
+from app.http.query import NoParameters
 
 router = APIRouter(tags=["health"])
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.errors import PayloadTooLarge, UnsupportedMediaType
-from app.http.params import NoParameters
+from app.http.query import NoParameters
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # Models read by `json_body`, so the OpenAPI document can show them as request bodies.

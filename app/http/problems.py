@@ -69,7 +69,7 @@ async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
 async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     unknown = [e for e in exc.errors() if e.get("type") == "unknown_parameter"]
-    if unknown:  # raised by the query parameter models (app.http.params)
+    if unknown:  # raised by the query parameter models (app.http.query)
         context = unknown[0]["ctx"]
         return problem_response(
             status=400,

@@ -11,7 +11,7 @@ from app.auth.dependencies import EditorDep, require_editor
 from app.http.bodies import limited_chunks, require_media_type
 from app.http.context import WriteSessionDep
 from app.http.openapi import PROBLEM, WRITE_RESPONSES
-from app.http.params import QueryParameters
+from app.http.query import QueryParameters
 from app.imports.schemas import ImportResult
 from app.imports.service import ImportReport, finish_import, import_file
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import API_VERSION
 from app.http.context import ContextDep
-from app.http.params import NoParameters
+from app.http.query import NoParameters
 
 router = APIRouter(tags=["index"])
 

@@ -8,7 +8,7 @@ from app.http.bodies import body_openapi, json_body
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.openapi import PROBLEM, WRITE_RESPONSES
-from app.http.params import NoParameters
+from app.http.query import NoParameters
 from app.metrics import service
 from app.metrics.schemas import MetricCreate
 

@@ -9,7 +9,7 @@ from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Qualifier
 from app.http.paging import DEFAULT_LIMIT
-from app.http.params import AsOf, BreakdownParameters, CursorToken, FormatChoice, LimitOrAll
+from app.http.query import AsOf, BreakdownParameters, CursorToken, FormatChoice, LimitOrAll
 from app.observations.service import ObservationFilter, ObservationSort
 
 DateFilter = Annotated[PartialDate | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD.")]

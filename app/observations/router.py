@@ -22,7 +22,7 @@ from app.http.formats import (
 )
 from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.params import AsOfParameters, NoParameters
+from app.http.query import AsOfParameters, NoParameters
 from app.models import Observation
 from app.observations import documents, editing, service
 from app.observations.params import ObservationQuery

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import PartialDate
-from app.http.params import AsOf, BreakdownParameters, FormatChoice
+from app.http.query import AsOf, BreakdownParameters, FormatChoice
 
 
 class SeriesQuery(BreakdownParameters):

@@ -12,7 +12,7 @@ from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.params import NoParameters, PageParameters
+from app.http.query import NoParameters, PageParameters
 from app.sources import service
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
 from app.sources.service import SourceRow
