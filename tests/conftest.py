@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from app.config import SEED_DIR, Settings
 from app.db import DataSession, create_db_engine, migrate
 from app.imports.service import import_path
 from app.main import create_app
+from app.models import metadata
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -81,6 +82,22 @@ def load_seed(url: str) -> None:
     try:
         with DataSession(engine) as session, session.begin():
             import_path(session, SEED_DIR, actor="seed")
+    finally:
+        engine.dispose()
+
+
+def table_contents(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: what "changed nothing" compares."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: [
+                    tuple(row)
+                    for row in connection.execute(select(table).order_by(*table.primary_key))
+                ]
+                for name, table in metadata.tables.items()
+            }
     finally:
         engine.dispose()
 
@@ -158,6 +175,9 @@ class Desk:
 
     def data_version(self) -> int:
         return self.client.get("/v1").json()["data_version"]
+
+    def tables(self) -> dict[str, list[tuple]]:
+        return table_contents(self.url)
 
 
 @pytest.fixture

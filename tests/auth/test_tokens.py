@@ -47,12 +47,13 @@ def test_token_create_prints_the_secret_alone_on_the_last_line_and_stores_only_a
 def test_a_write_without_a_valid_token_is_401_with_a_challenge_and_changes_nothing(
     desk: Desk, headers: dict, status: int
 ) -> None:
-    before = desk.data_version()
+    before, tables = desk.data_version(), desk.tables()
     response = desk.client.post("/v1/observations", json=NEW_OBSERVATION, headers=headers)
     assert response.status_code == status
     assert response.headers["www-authenticate"].startswith('Bearer realm="laborstats"')
     assert response.headers["content-type"] == "application/problem+json"
     assert desk.data_version() == before
+    assert desk.tables() == tables
 
 
 def test_a_revoked_token_is_refused(desk: Desk) -> None:

@@ -28,7 +28,7 @@ def post_csv(desk: Desk, body: str, **params: str):
 
 
 def test_a_dry_run_names_each_bad_row_by_line_and_changes_nothing(desk: Desk) -> None:
-    before = desk.data_version()
+    before, tables = desk.data_version(), desk.tables()
     body = (
         HEADER
         + GOOD.format(n=1)
@@ -45,11 +45,12 @@ def test_a_dry_run_names_each_bad_row_by_line_and_changes_nothing(desk: Desk) ->
         (4, "source_id"),
     ]
     assert desk.data_version() == before
+    assert desk.tables() == tables
     assert len(desk.client.get("/v1/observations").json()["data"]) == 9
 
 
 def test_an_import_with_a_bad_last_row_imports_nothing(desk: Desk) -> None:
-    before = desk.data_version()
+    before, tables = desk.data_version(), desk.tables()
     body = (
         HEADER
         + "".join(GOOD.format(n=n) for n in range(50))
@@ -59,6 +60,7 @@ def test_an_import_with_a_bad_last_row_imports_nothing(desk: Desk) -> None:
     assert response.status_code == 422
     assert response.json()["problems"][0]["line"] == 52
     assert desk.data_version() == before
+    assert desk.tables() == tables
     assert (
         len(desk.client.get("/v1/observations", params={"metric": "entries"}).json()["data"]) == 2
     )

@@ -43,7 +43,7 @@ def test_create_answers_201_with_location_etag_and_a_first_revision(desk: Desk) 
 def test_a_create_breaking_a_rule_is_422_naming_it_and_changes_nothing(
     desk: Desk, fields: dict, words: list[str]
 ) -> None:
-    before = desk.data_version()
+    before, tables = desk.data_version(), desk.tables()
     response = desk.client.post(
         "/v1/observations", json=observation_fields(**fields), headers=desk.editor
     )
@@ -52,14 +52,16 @@ def test_a_create_breaking_a_rule_is_422_naming_it_and_changes_nothing(
     for word in words:
         assert word in response.json()["detail"], response.json()["detail"]
     assert desk.data_version() == before
+    assert desk.tables() == tables
 
 
 def test_a_body_over_one_mebibyte_is_413_and_changes_nothing(desk: Desk) -> None:
-    before = desk.data_version()
+    before, tables = desk.data_version(), desk.tables()
     huge = observation_fields(quote="x" * (1024 * 1024))
     response = desk.client.post("/v1/observations", json=huge, headers=desk.editor)
     assert response.status_code == 413
     assert desk.data_version() == before
+    assert desk.tables() == tables
 
 
 def test_a_body_that_is_not_json_is_415(desk: Desk) -> None:
@@ -103,7 +105,7 @@ def test_an_edit_with_the_current_etag_becomes_revision_2(desk: Desk) -> None:
 def test_an_edit_not_naming_the_current_revision_is_refused_and_changes_nothing(
     desk: Desk, headers: dict, body: dict, status: int
 ) -> None:
-    before = desk.client.get("/v1/observations/1").json()
+    before, tables = desk.client.get("/v1/observations/1").json(), desk.tables()
     response = desk.client.patch(
         "/v1/observations/1",
         json={"value": 1, "reason": "try", **body},
@@ -112,6 +114,7 @@ def test_an_edit_not_naming_the_current_revision_is_refused_and_changes_nothing(
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     assert desk.client.get("/v1/observations/1").json() == before
+    assert desk.tables() == tables
 
 
 def test_an_edit_needs_a_reason(desk: Desk) -> None:
