@@ -1,5 +1,6 @@
 """The docs stay true: every endpoint and parameter is described, examples are real seed
-data, every setting is in the README, and the docs page needs no internet."""
+data, every setting is in the README, ARCHITECTURE.md maps every module, and the docs page
+needs no internet."""
 
 import re
 
@@ -8,6 +9,7 @@ from fastapi.testclient import TestClient
 from app.config import PROJECT_ROOT, Settings
 
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")
+ARCHITECTURE = (PROJECT_ROOT / "ARCHITECTURE.md").read_text("utf-8")
 
 
 VOLATILE = {"updated_at", "recorded_at"}  # when the test database was seeded
@@ -136,3 +138,24 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
         body = client.get(url, params=params).json()
         validated = model.model_validate(body).model_dump(mode="json")
         assert without_nulls(validated) == without_nulls(body), url
+
+
+def test_architecture_names_every_module_of_the_app() -> None:
+    """By its path, or by its name in a section about its package."""
+    sections = re.split(r"\n(?=#{2,3} )", ARCHITECTURE)
+    for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        relative = path.relative_to(PROJECT_ROOT).as_posix()
+        package = relative.rsplit("/", 1)[0] + "/"
+        named = f"`{relative}`" in ARCHITECTURE or any(
+            f"`{package}`" in section and f"`{path.name}`" in section for section in sections
+        )
+        assert named, f"ARCHITECTURE.md does not say what {relative} is for"
+
+
+def test_every_path_in_architecture_exists() -> None:
+    paths = re.findall(r"`((?:app|tests|migrations)/[\w/.]*)`", ARCHITECTURE)
+    assert len(paths) > 20
+    for path in paths:
+        assert (PROJECT_ROOT / path).exists(), path
