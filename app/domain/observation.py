@@ -17,7 +17,7 @@ from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.columns import Dimensions, UTCDateTime
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Figure, Qualifier
-from app.domain.shapes import served_order
+from app.domain.shapes import document_as_served, served_order
 
 DimensionValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -117,17 +117,14 @@ class ObservationState(ObservationBase):
     )
 
 
-def _as_served(schema: dict[str, Any]) -> None:
-    """Document the fields in the order they are served, with the seed's first figure."""
-    schema["properties"] = {name: schema["properties"][name] for name in SERVED_FIELDS}
-    schema["examples"] = [OBSERVATION_EXAMPLE]
-
-
 class ObservationPublic(ObservationState):
     """An observation as served: its id, its state, and what is derived as it is served."""
 
     model_config = ConfigDict(
-        json_schema_serialization_defaults_required=True, json_schema_extra=_as_served
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra=lambda schema: document_as_served(
+            schema, SERVED_FIELDS, OBSERVATION_EXAMPLE
+        ),
     )
 
     id: int = Field(description="Stable: it names this figure for good.")

@@ -19,6 +19,13 @@ def served_order(model: type[BaseModel], placement: Mapping[str, str | None]) ->
     return order
 
 
+def document_as_served(schema: dict[str, Any], order: list[str], example: dict[str, Any]) -> None:
+    """For `json_schema_extra`: list the properties in the order they are served, and give
+    the example."""
+    schema["properties"] = {name: schema["properties"][name] for name in order}
+    schema["examples"] = [example]
+
+
 def _validation_metadata(metadata: list[Any]) -> list[Any]:
     """Constraints and validators, without SQLModel's column settings."""
     return [item for item in metadata if not type(item).__module__.startswith("sqlmodel")]

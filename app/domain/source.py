@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.columns import UTCDateTime
 from app.domain.dates import PartialDate
-from app.domain.shapes import served_order
+from app.domain.shapes import document_as_served, served_order
 
 
 class SourceType(StrEnum):
@@ -73,17 +73,12 @@ class SourceState(SourceBase):
     )
 
 
-def _as_served(schema: dict[str, Any]) -> None:
-    """Document the fields in the order they are served, with the seed's second source."""
-    schema["properties"] = {name: schema["properties"][name] for name in SERVED_FIELDS}
-    schema["examples"] = [SOURCE_EXAMPLE]
-
-
 class SourcePublic(SourceState):
     """A source as served: its id, its state, and a description for citations."""
 
     model_config = ConfigDict(
-        json_schema_serialization_defaults_required=True, json_schema_extra=_as_served
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra=lambda schema: document_as_served(schema, SERVED_FIELDS, SOURCE_EXAMPLE),
     )
 
     id: int = Field(description="Stable: it names this source for good.")

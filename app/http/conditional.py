@@ -37,21 +37,15 @@ def record_etag(kind: str, record_id: int, revision: int, body: bytes) -> str:
 
 
 def record_response(
-    content: Any,
-    *,
-    kind: str,
-    record_id: int,
-    revision: int,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
+    content: Any, *, kind: str, record_id: int, revision: int, created: bool = False
 ) -> Response:
-    """One record as JSON, with its ETag."""
+    """One record as JSON, with its ETag; a new one answers 201 with its Location."""
     body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    headers = {"ETag": record_etag(kind, record_id, revision, body)}
+    if created:
+        headers["Location"] = f"/v1/{kind}s/{record_id}"
     return Response(
-        body,
-        status_code=status_code,
-        headers={**(headers or {}), "ETag": record_etag(kind, record_id, revision, body)},
-        media_type="application/json",
+        body, status_code=201 if created else 200, headers=headers, media_type="application/json"
     )
 
 

@@ -152,20 +152,18 @@ def _stream_all(
 
 
 def _detail_response(
-    session: Session, observation: Observation, *, status_code: int = 200
+    session: Session, observation: Observation, *, created: bool = False
 ) -> Response:
     """A written observation as this transaction sees it, with its new ETag."""
     detail = service.observation_detail(
         session, observation, catalog=load_catalog(session, data_version=None)
     )
-    headers = {"Location": f"/v1/observations/{observation.id}"} if status_code == 201 else {}
     return record_response(
         detail,
         kind="observation",
         record_id=observation.id,
         revision=observation.revision,
-        status_code=status_code,
-        headers=headers,
+        created=created,
     )
 
 
@@ -233,7 +231,7 @@ def create_observation(
 ) -> Response:
     """Add an observation (editor). Answers 201 with Location and ETag."""
     observation = editing.create_observation(session, data, actor=actor.name)
-    return _detail_response(session, observation, status_code=201)
+    return _detail_response(session, observation, created=True)
 
 
 @router.patch(

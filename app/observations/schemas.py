@@ -4,7 +4,7 @@ fields are all optional, and the detail of one observation."""
 
 import math
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -18,7 +18,7 @@ from app.domain.observation import (
     ObservationBase,
     ObservationPublic,
 )
-from app.domain.shapes import optional_fields
+from app.domain.shapes import document_as_served, optional_fields
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 
 
@@ -131,15 +131,14 @@ class Retraction(BaseModel):
     )
 
 
-def _detail_as_served(schema: dict[str, Any]) -> None:
-    order = [*SERVED_FIELDS, "source", "relay_chain", "parts"]
-    schema["properties"] = {name: schema["properties"][name] for name in order}
-    example = {**OBSERVATION_EXAMPLE, "source": SOURCE_EXAMPLE, "relay_chain": [], "parts": []}
-    schema["examples"] = [example]
-
-
 class ObservationDetail(ObservationPublic):
-    model_config = ConfigDict(json_schema_extra=_detail_as_served)
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: document_as_served(
+            schema,
+            [*SERVED_FIELDS, "source", "relay_chain", "parts"],
+            {**OBSERVATION_EXAMPLE, "source": SOURCE_EXAMPLE, "relay_chain": [], "parts": []},
+        )
+    )
 
     source: SourcePublic = Field(description="The source, embedded.")
     relay_chain: list[SourcePublic] = Field(

@@ -43,28 +43,22 @@ def list_sources(
 
 
 def _detail(
-    session: Session, source: SourceRow, chain: list[SourceRow], *, status_code: int = 200
+    session: Session, source: SourceRow, chain: list[SourceRow], *, created: bool = False
 ) -> Response:
     detail = {
         **service.source_document(source),
         "relay_chain": [service.source_document(s) for s in chain[1:]],
         "observation_count": service.count_observations(session, source.id),
     }
-    headers = {"Location": f"/v1/sources/{source.id}"} if status_code == 201 else {}
     return record_response(
-        detail,
-        kind="source",
-        record_id=source.id,
-        revision=source.revision,
-        status_code=status_code,
-        headers=headers,
+        detail, kind="source", record_id=source.id, revision=source.revision, created=created
     )
 
 
-def _written_detail(session: Session, source: SourceRow, *, status_code: int = 200) -> Response:
+def _written_detail(session: Session, source: SourceRow, *, created: bool = False) -> Response:
     """A written source as this transaction sees it, with its new ETag."""
     chain = service.relay_chains(session, [source.id])[source.id]
-    return _detail(session, source, chain, status_code=status_code)
+    return _detail(session, source, chain, created=created)
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)
@@ -92,7 +86,7 @@ def create_source(
 ) -> Response:
     """Add a source (editor). Answers 201 with Location and ETag."""
     source = service.create_source(session, data, actor=actor.name)
-    return _written_detail(session, source, status_code=201)
+    return _written_detail(session, source, created=True)
 
 
 @router.patch(

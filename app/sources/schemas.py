@@ -1,11 +1,9 @@
 """The source models the API reads and writes, derived from app.domain.source."""
 
-from typing import Any
-
 from pydantic import ConfigDict, Field, create_model
 
 from app.domain.edits import Edit
-from app.domain.shapes import optional_fields
+from app.domain.shapes import document_as_served, optional_fields
 from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
 
 
@@ -55,14 +53,14 @@ SourceUpdate = create_model(
 )
 
 
-def _detail_as_served(schema: dict[str, Any]) -> None:
-    order = [*SERVED_FIELDS, "relay_chain", "observation_count"]
-    schema["properties"] = {name: schema["properties"][name] for name in order}
-    schema["examples"] = [{**SOURCE_EXAMPLE, "relay_chain": [], "observation_count": 4}]
-
-
 class SourceDetail(SourcePublic):
-    model_config = ConfigDict(json_schema_extra=_detail_as_served)
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: document_as_served(
+            schema,
+            [*SERVED_FIELDS, "relay_chain", "observation_count"],
+            {**SOURCE_EXAMPLE, "relay_chain": [], "observation_count": 4},
+        )
+    )
 
     relay_chain: list[SourcePublic] = Field(
         description="The sources this one was relayed through, nearest first."
