@@ -8,14 +8,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-PARTIAL_DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits, the whole text: no trailing newline, no other scripts' digits.
+PARTIAL_DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 PARTIAL_DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
 NO_PERIOD_LABEL = "no period given"
 
 
 def partial_date_span(text: str) -> tuple[date, date]:
     """The first and last day a date of reduced precision covers: '2024-02' -> Feb 1 to Feb 29."""
-    match = PARTIAL_DATE_PATTERN.match(text)
+    match = PARTIAL_DATE_PATTERN.fullmatch(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date; use {PARTIAL_DATE_FORM}")
     year, month, day = match.groups()
@@ -73,5 +74,7 @@ def iso(moment: date | datetime | None) -> str | None:
     """ISO 8601 as served: dates as YYYY-MM-DD, moments in UTC with a Z."""
     if moment is None:
         return None
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     text = moment.isoformat()
     return text.replace("+00:00", "Z") if isinstance(moment, datetime) else text

@@ -33,7 +33,9 @@ def _validation_metadata(metadata: list[Any]) -> list[Any]:
 
 def optional_fields(model: type[BaseModel]) -> dict[str, Any]:
     """`model`'s fields for `pydantic.create_model`, each optional (default None) and checked
-    as declared when given, with its description: the fields of a partial update."""
+    as declared when given, with its description: the fields of a partial update.
+    Constraints and validators in a field's type carry over; the model's own validators do
+    not, so an edit validates the merged record with the full model."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         metadata = _validation_metadata(info.metadata)

@@ -46,10 +46,12 @@ def negotiate(requested: Format | None, accept: str | None) -> Format:
         q = 1.0
         for param in params:
             key, _, value = param.partition("=")
-            if key.strip() == "q":
+            if key.strip().lower() == "q":  # parameter names are case-insensitive
                 try:
                     q = float(value)
                 except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:  # not a weight RFC 9110 allows
                     q = 0.0
         if q > best_q:
             best, best_q = fmt, q

@@ -27,7 +27,7 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
     try:
         padded = token + "=" * (-len(token) % 4)
         cursor_sort, value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(cursor_sort, str) or not isinstance(last_id, int):
+        if not isinstance(cursor_sort, str) or type(last_id) is not int:  # bool is an int
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidParameter(
