@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.service import Actor, Role, authenticate, require_role
-from app.http.context import ContextDep
+from app.db import read_session
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -15,10 +15,13 @@ bearer = HTTPBearer(
 
 
 def current_actor(
-    context: ContextDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    return authenticate(context.session, credentials.credentials if credentials else None)
+    """In a session of its own, closed at once: the request goes on to read its body and
+    wait for a thread, and must not hold a connection meanwhile."""
+    with read_session(request.app.state.engine) as session:
+        return authenticate(session, credentials.credentials if credentials else None)
 
 
 def require_editor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -47,6 +48,31 @@ def record_response(
     return Response(
         body, status_code=201 if created else 200, headers=headers, media_type="application/json"
     )
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """A cacheable GET: what it asked (everything that can change its representation), and
+    the validators it sent."""
+
+    asked: str
+    if_none_match: str | None
+    if_modified_since: str | None
+
+    def etag(self, data_version: int) -> str:
+        return list_etag(data_version, self.asked)
+
+    def is_fresh(self, data_version: int, last_modified: datetime | None) -> bool:
+        """The client's copy is current: answer 304 without running the query."""
+        if self.if_none_match is not None:
+            return matches(self.if_none_match, self.etag(data_version))
+        if self.if_modified_since is not None:
+            return not_modified_since(self.if_modified_since, last_modified)
+        return False
+
+
+class NotModified(Exception):
+    """The client's copy is current; `app.http.caching` answers 304."""
 
 
 def matches(if_none_match: str, etag: str) -> bool:

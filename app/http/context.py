@@ -1,7 +1,12 @@
-"""What one request shares: a read context, opened by the cache middleware or by the first
-dependency that needs it, that reads the data version and the catalog at most once, in
-one snapshot; and, for writes, the unit of work that commits (and so bumps the data
-version) only when the handler succeeds."""
+"""What one request shares: a read context that reads the data version and the catalog
+at most once, in one snapshot, and that the cache middleware reads for its headers; and,
+for writes, the unit of work that commits (and so bumps the data version) only when the
+handler succeeds.
+
+A request holds a database connection only while a thread works on it: the context opens
+its session in the handler's thread, on first use, and closes it when the handler returns.
+Holding one across the wait for a thread would let more clients than pooled connections
+take every connection while the threads wait for one."""
 
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, TypeVar
@@ -12,6 +17,7 @@ from sqlmodel import Session
 from app.dataset.catalog import Catalog
 from app.dataset.state import DataState, read_state
 from app.db import DataSession, read_session
+from app.http.conditional import Conditional, NotModified
 
 STATE_KEY = "request_context"
 T = TypeVar("T")
@@ -19,10 +25,13 @@ T = TypeVar("T")
 
 class RequestContext:
     """Read lazily, each at most once: a session on one snapshot, the data version it
-    sees, and the catalog for that version (from the process's cache)."""
+    sees, and the catalog for that version (from the process's cache). For a cacheable
+    GET (`conditional`), opening the session reads the data version first, and a client
+    whose copy is current gets NotModified before any query runs."""
 
-    def __init__(self, app_state: Any) -> None:
+    def __init__(self, app_state: Any, conditional: Conditional | None = None) -> None:
         self._app_state = app_state
+        self.conditional = conditional
         self._session: Session | None = None
         self._state: DataState | None = None
         self._catalog: Catalog | None = None
@@ -31,12 +40,19 @@ class RequestContext:
     def session(self) -> Session:
         if self._session is None:
             self._session = read_session(self._app_state.engine)
+            if self.conditional is not None:
+                self._check_freshness(self.conditional)
         return self._session
 
     @property
     def state(self) -> DataState:
         if self._state is None:
             self._state = read_state(self.session)
+        return self._state
+
+    @property
+    def state_if_read(self) -> DataState | None:
+        """The data version, if the request read it (for headers, without a query)."""
         return self._state
 
     @property
@@ -49,9 +65,11 @@ class RequestContext:
             self._catalog = self._app_state.catalogs.get(self.session, self.state.version)
         return self._catalog
 
-    @property
-    def is_open(self) -> bool:
-        return self._session is not None
+    def _check_freshness(self, conditional: Conditional) -> None:
+        state = self.state
+        if conditional.is_fresh(state.version, state.updated_at):
+            self.close()
+            raise NotModified
 
     def hand_over(self) -> "RequestContext":
         """A context that takes over this one's snapshot, for a response that goes on
@@ -80,11 +98,14 @@ def closing_after(context: RequestContext, items: Iterable[T]) -> Iterator[T]:
         context.close()
 
 
-def request_context(scope_state: dict[str, Any], app_state: Any) -> RequestContext:
-    """The request's context, created on first use."""
+def request_context(
+    scope_state: dict[str, Any], app_state: Any, conditional: Conditional | None = None
+) -> RequestContext:
+    """The request's context, created on first use (by the cache middleware for a
+    cacheable GET, otherwise by the first dependency that needs it)."""
     context = scope_state.get(STATE_KEY)
     if context is None:
-        context = scope_state[STATE_KEY] = RequestContext(app_state)
+        context = scope_state[STATE_KEY] = RequestContext(app_state, conditional)
     return context
 
 
