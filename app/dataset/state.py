@@ -4,7 +4,7 @@ whether anything changed. `app.db.DataSession` bumps it when a write commits."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlmodel import Session
 
 from app.domain.columns import utc_now
@@ -17,10 +17,12 @@ class DataState:
     updated_at: datetime | None
 
 
-def read_state(session: Session) -> DataState:
-    row = session.execute(
-        select(DatasetState.data_version, DatasetState.updated_at).where(DatasetState.id == 1)
-    ).first()
+# Built once: every read runs it.
+READ_STATE = select(DatasetState.data_version, DatasetState.updated_at).where(DatasetState.id == 1)
+
+
+def read_state(session: Session | Connection) -> DataState:
+    row = session.execute(READ_STATE).first()
     if row is None:  # only if the migration's row was deleted by hand
         return DataState(version=0, updated_at=None)
     return DataState(version=row.data_version, updated_at=row.updated_at)

@@ -1,11 +1,11 @@
 """HTTP caching of public reads. Every write bumps one data version; a GET's ETag is that
-version plus a digest of what was asked (URL, Accept, compression), so a repeat request
-with If-None-Match is answered 304 after reading one row, without running its query.
+version plus a digest of what was asked (URL, the format Accept asks for, compression).
 
-This middleware reads nothing itself: it gives the request's context what the request
-asked (`Conditional`), the context reads the data version in the handler's thread and
-raises NotModified when the client's copy is current, and the middleware answers that with
-304, or adds the validators to a 200 from the version the context read.
+A client revalidating its copy (If-None-Match or If-Modified-Since) is answered here: one
+short read of the data version, on a connection given back at once, and a 304 when the
+copy is current, before routing or any query. Every other read reads the data version once,
+in the handler's snapshot, and this middleware builds the ETag and Last-Modified from that
+same reading, so the validators always describe the body they come with.
 
 Resources with an ETag of their own (an observation or source by id, which also serves
 If-Match for edits) are compared after the handler, and their body is dropped for a 304."""
@@ -13,13 +13,23 @@ If-Match for edits) are compared after the handler, and their body is dropped fo
 from datetime import UTC
 from email.utils import format_datetime
 
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.conditional import Conditional, NotModified, matches
-from app.http.context import RequestContext, request_context
+from app.dataset.state import DataState, read_state
+from app.http.conditional import Conditional, matches
+from app.http.context import request_context
+from app.http.formats import accepted_format
 
 UNCACHED_PREFIXES = ("/v1/audit",)
+
+
+def read_data_state(engine: Engine) -> DataState:
+    """The data version, on a connection held only for this one statement."""
+    with engine.connect() as connection:
+        return read_state(connection)
 
 
 class HttpCacheMiddleware:
@@ -33,14 +43,19 @@ class HttpCacheMiddleware:
             return
         request_headers = Headers(scope=scope)
         conditional = self._conditional(scope, request_headers)
-        context = request_context(scope.setdefault("state", {}), scope["app"].state, conditional)
+        if conditional.revalidates:
+            state = await run_in_threadpool(read_data_state, scope["app"].state.engine)
+            if conditional.is_fresh(state.version, state.updated_at):
+                await self._not_modified(send, self._validators(conditional, state))
+                return
+        context = request_context(scope.setdefault("state", {}), scope["app"].state)
         dropping_body = False
 
         async def send_with_validators(message: Message) -> None:
             nonlocal dropping_body
             if message["type"] == "http.response.start" and message["status"] == 200:
                 headers = MutableHeaders(scope=message)
-                validators = self._validators(context)
+                validators = self._validators(conditional, context.state_if_read)
                 own_etag = headers.get("etag")
                 if own_etag and matches(request_headers.get("if-none-match", ""), own_etag):
                     dropping_body = True
@@ -53,15 +68,11 @@ class HttpCacheMiddleware:
                 return
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_validators)
-        except NotModified:
-            await self._not_modified(send, self._validators(context))
+        await self.app(scope, receive, send_with_validators)
 
-    def _validators(self, context: RequestContext) -> dict[str, str]:
+    def _validators(self, conditional: Conditional, state: DataState | None) -> dict[str, str]:
         validators = {"Cache-Control": self.cache_control, "Vary": "Accept, Accept-Encoding"}
-        state, conditional = context.state_if_read, context.conditional
-        if state is not None and conditional is not None:
+        if state is not None:
             validators["ETag"] = conditional.etag(state.version)
             if state.updated_at is not None:
                 validators["Last-Modified"] = format_datetime(
@@ -80,12 +91,13 @@ class HttpCacheMiddleware:
 
     @staticmethod
     def _conditional(scope: Scope, headers: Headers) -> Conditional:
-        """Whatever can change the representation: the URL, the Accept header (negotiated
-        once, by the handler) and compression."""
+        """Whatever can change the representation: the URL, the format the Accept header
+        asks for (negotiated here, once, for the handler too) and compression."""
         query = scope.get("query_string", b"").decode("latin-1")
+        accepted = accepted_format(scope.setdefault("state", {}), headers.get("accept"))
         gzip = "gzip" in headers.get("accept-encoding", "")
         return Conditional(
-            asked=f"{scope['path']}?{query}|{headers.get('accept', '')}|{gzip}",
+            asked=f"{scope['path']}?{query}|{accepted}|{gzip}",
             if_none_match=headers.get("if-none-match"),
             if_modified_since=headers.get("if-modified-since"),
         )

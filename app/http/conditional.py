@@ -17,6 +17,8 @@ from fastapi import Response
 
 from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
 
+# "v12-<digest>": the data version, and what was asked.
+LIST_ETAG = re.compile(r'^(?:W/)?"v\d+-[0-9a-f]+"$')
 # "observation-12-r3-<digest>": the digest tells representations apart for caching; an
 # edit's precondition is the revision.
 RECORD_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<id>\d+)-r(?P<revision>\d+)(?:-[0-9a-f]+)?"$')
@@ -62,6 +64,17 @@ class Conditional:
     def etag(self, data_version: int) -> str:
         return list_etag(data_version, self.asked)
 
+    @property
+    def revalidates(self) -> bool:
+        """The client holds a copy that a list ETag or a date can vouch for (a record's
+        ETag is compared with the record itself, after the handler)."""
+        if self.if_none_match is not None:
+            return any(
+                tag.strip() == "*" or LIST_ETAG.match(tag.strip())
+                for tag in self.if_none_match.split(",")
+            )
+        return self.if_modified_since is not None
+
     def is_fresh(self, data_version: int, last_modified: datetime | None) -> bool:
         """The client's copy is current: answer 304 without running the query."""
         if self.if_none_match is not None:
@@ -69,10 +82,6 @@ class Conditional:
         if self.if_modified_since is not None:
             return not_modified_since(self.if_modified_since, last_modified)
         return False
-
-
-class NotModified(Exception):
-    """The client's copy is current; `app.http.caching` answers 304."""
 
 
 def matches(if_none_match: str, etag: str) -> bool:

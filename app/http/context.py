@@ -5,19 +5,19 @@ handler succeeds.
 
 A request holds a database connection only while a thread works on it: the context opens
 its session in the handler's thread, on first use, and closes it when the handler returns.
-Holding one across the wait for a thread would let more clients than pooled connections
-take every connection while the threads wait for one."""
+Holding one across the wait for a thread lets more clients than pooled connections take
+every connection while the threads wait for one."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
 from app.dataset.state import DataState, read_state
 from app.db import DataSession, read_session
-from app.http.conditional import Conditional, NotModified
 
 STATE_KEY = "request_context"
 T = TypeVar("T")
@@ -25,30 +25,28 @@ T = TypeVar("T")
 
 class RequestContext:
     """Read lazily, each at most once: a session on one snapshot, the data version it
-    sees, and the catalog for that version (from the process's cache). For a cacheable
-    GET (`conditional`), opening the session reads the data version first, and a client
-    whose copy is current gets NotModified before any query runs."""
+    sees (its first read, so the cache headers always describe the body), and the catalog
+    for that version (from the process's cache)."""
 
-    def __init__(self, app_state: Any, conditional: Conditional | None = None) -> None:
+    def __init__(self, app_state: Any) -> None:
         self._app_state = app_state
-        self.conditional = conditional
         self._session: Session | None = None
         self._state: DataState | None = None
         self._catalog: Catalog | None = None
 
     @property
     def session(self) -> Session:
-        if self._session is None:
-            self._session = read_session(self._app_state.engine)
-            if self.conditional is not None:
-                self._check_freshness(self.conditional)
-        return self._session
+        return self._open()[0]
 
     @property
     def state(self) -> DataState:
-        if self._state is None:
-            self._state = read_state(self.session)
-        return self._state
+        return self._state if self._state is not None else self._open()[1]
+
+    def _open(self) -> tuple[Session, DataState]:
+        if self._session is None or self._state is None:
+            self._session = read_session(self._app_state.engine)
+            self._state = read_state(self._session)
+        return self._session, self._state
 
     @property
     def state_if_read(self) -> DataState | None:
@@ -60,16 +58,14 @@ class RequestContext:
         return self.state.version
 
     @property
+    def is_open(self) -> bool:
+        return self._session is not None
+
+    @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
             self._catalog = self._app_state.catalogs.get(self.session, self.state.version)
         return self._catalog
-
-    def _check_freshness(self, conditional: Conditional) -> None:
-        state = self.state
-        if conditional.is_fresh(state.version, state.updated_at):
-            self.close()
-            raise NotModified
 
     def hand_over(self) -> "RequestContext":
         """A context that takes over this one's snapshot, for a response that goes on
@@ -98,24 +94,26 @@ def closing_after(context: RequestContext, items: Iterable[T]) -> Iterator[T]:
         context.close()
 
 
-def request_context(
-    scope_state: dict[str, Any], app_state: Any, conditional: Conditional | None = None
-) -> RequestContext:
-    """The request's context, created on first use (by the cache middleware for a
-    cacheable GET, otherwise by the first dependency that needs it)."""
+def request_context(scope_state: dict[str, Any], app_state: Any) -> RequestContext:
+    """The request's context, made on first use (by the cache middleware, or by the first
+    dependency that needs it)."""
     context = scope_state.get(STATE_KEY)
     if context is None:
-        context = scope_state[STATE_KEY] = RequestContext(app_state, conditional)
+        context = scope_state[STATE_KEY] = RequestContext(app_state)
     return context
 
 
-def get_request_context(request: Request) -> Iterator[RequestContext]:
-    """Closed as soon as the handler returns, before the response is sent."""
+async def get_request_context(request: Request) -> AsyncIterator[RequestContext]:
+    """Closed as soon as the handler returns, before the response is sent. Async, so that
+    making the (lazy) context costs no trip to a worker thread; closing an open session
+    takes one of its own, which a cancelled request still makes."""
     context = request_context(request.scope.setdefault("state", {}), request.app.state)
     try:
         yield context
     finally:
-        context.close()
+        if context.is_open:
+            with CancelScope(shield=True):
+                await to_thread.run_sync(context.close, limiter=CapacityLimiter(1))
 
 
 def get_unit_of_work(request: Request) -> Iterator[Session]:

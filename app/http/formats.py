@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.dataset.files import csv_chunks, csv_text, ndjson_text
@@ -58,11 +58,25 @@ def negotiate(requested: Format | None, accept: str | None) -> Format:
     return best
 
 
-def accept_header(accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> str:
-    return accept or ""
+ACCEPTED_KEY = "accepted_format"
 
 
-AcceptDep = Annotated[str, Depends(accept_header)]
+def accepted_format(scope_state: dict[str, Any], accept: str | None) -> Format:
+    """The format the Accept header asks for, negotiated once per request and kept in its
+    state: the cache middleware builds the ETag from it, the handler answers in it."""
+    if ACCEPTED_KEY not in scope_state:
+        scope_state[ACCEPTED_KEY] = negotiate(None, accept)
+    return scope_state[ACCEPTED_KEY]
+
+
+async def get_accepted_format(
+    request: Request, accept: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Format:
+    return accepted_format(request.scope.setdefault("state", {}), accept)
+
+
+# `format=` wins; otherwise this: `params.format or accepted`.
+AcceptedFormatDep = Annotated[Format, Depends(get_accepted_format)]
 
 
 def json_response(

@@ -11,14 +11,13 @@ from app.http.conditional import expected_revision, record_response, stale_revis
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import (
-    AcceptDep,
+    AcceptedFormatDep,
     Format,
     csv_response,
     csv_stream,
     json_response,
     ndjson_response,
     ndjson_stream,
-    negotiate,
 )
 from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
@@ -72,13 +71,13 @@ def list_observations(
     request: Request,
     params: Annotated[ObservationQuery, Query()],
     context: ContextDep,
-    accept: AcceptDep,
+    accepted: AcceptedFormatDep,
 ) -> Response:
     """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
     catalog = context.catalog
     query = params.to_filter(params.breakdowns(catalog.dimension_names))
     service.check_references(query, catalog)
-    representation = negotiate(params.format, accept)
+    representation = params.format or accepted
     if params.limit == "all":
         return _stream_all(context, params, query, representation)
     after = decode_cursor(params.cursor, sort=params.sort) if params.cursor else None

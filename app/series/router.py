@@ -5,12 +5,11 @@ from fastapi import APIRouter, Query, Request, Response
 from app.http.context import ContextDep
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import (
-    AcceptDep,
+    AcceptedFormatDep,
     Format,
     csv_response,
     json_response,
     ndjson_response,
-    negotiate,
 )
 from app.http.openapi import PROBLEM
 from app.series import service
@@ -42,7 +41,7 @@ def read_series(
     request: Request,
     params: Annotated[SeriesQuery, Query()],
     context: ContextDep,
-    accept: AcceptDep,
+    accepted: AcceptedFormatDep,
 ) -> Response:
     """Read a series: every figure per period for one country pair, side by side."""
     periods = service.build_series(
@@ -57,7 +56,7 @@ def read_series(
         period_to=params.period_to,
         as_of=params.as_of,
     )
-    match negotiate(params.format, accept):
+    match params.format or accepted:
         case Format.csv:
             return csv_response(
                 service.SERIES_CSV_COLUMNS,

@@ -120,3 +120,13 @@ def test_authenticated_reads_are_never_publicly_cacheable(desk: Desk) -> None:
     response = desk.client.get("/v1/audit", headers=desk.admin)
     assert "public" not in response.headers.get("cache-control", "")
     assert "etag" not in response.headers
+
+
+def test_accept_headers_that_choose_the_same_format_share_an_etag(client: TestClient) -> None:
+    """curl sends `*/*`, a browser `text/html,...`, wrk nothing: all get the same JSON."""
+    etag = client.get(PAGE, headers={"Accept": "*/*"}).headers["etag"]
+    for accept in ("", "application/json", "text/html,application/xhtml+xml,*/*;q=0.8"):
+        revalidated = client.get(PAGE, headers={"Accept": accept, "If-None-Match": etag})
+        assert revalidated.status_code == 304, accept
+    as_csv = client.get(PAGE, headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert as_csv.status_code == 200
