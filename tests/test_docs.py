@@ -119,6 +119,7 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
 ) -> None:
     """Hot paths serialise with orjson and skip FastAPI's validation; the models stay true."""
     from app.domain.observation import ObservationPublic
+    from app.domain.source import SourcePublic
     from app.http.envelopes import ListResponse
     from app.observations.schemas import ObservationDetail, RevisionPublic
     from app.series.schemas import SeriesPeriod
@@ -128,6 +129,7 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
         ("/v1/observations", {"limit": 1000}, ListResponse[ObservationPublic]),
         ("/v1/observations/4", {}, ObservationDetail),
         ("/v1/observations/1/history", {}, ListResponse[RevisionPublic]),
+        ("/v1/sources", {}, ListResponse[SourcePublic]),
         (
             "/v1/series",
             {"metric": ["workers_entered", "entries"], **pair},
