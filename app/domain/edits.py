@@ -3,7 +3,9 @@ replaces (for clients that cannot send If-Match)."""
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from app.domain.shapes import optional_fields
 
 
 class Edit(BaseModel):
@@ -19,3 +21,15 @@ class Edit(BaseModel):
     def changes(self) -> dict[str, Any]:
         """Only the fields the client sent (an explicit null clears a field)."""
         return self.model_dump(include=self.model_fields_set - set(Edit.model_fields))
+
+
+def edit_model(name: str, model: type[BaseModel], *, base: type[Edit] = Edit) -> type[Edit]:
+    """A PATCH body: every field of `model`, each optional and checked as declared when
+    given, with the edit's reason and revision (from `base`, which may carry an example)."""
+    return create_model(
+        name,
+        __base__=base,
+        __doc__="PATCH body: the fields to change, why, and (without If-Match) the revision "
+        "replaced.",
+        **optional_fields(model),
+    )

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
+from app.dataset.catalog import load_catalog
 from app.dataset.files import DATASET_FILES, REVISION_FILES
 from app.db import refresh_statistics, sync_id_sequences
 from app.domain.observation import DERIVED_FIELDS
@@ -112,7 +113,9 @@ def _parse(model: type[ModelT], row: Row) -> ModelT:
 class ImportContext:
     actor: str  # the token's name, or "cli"
     reason: str
+    # From the catalog as the import's transaction sees it (metrics.csv comes first).
     dimension_names: set[str]
+    units: dict[str, str]
 
 
 def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
@@ -128,7 +131,7 @@ def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutc
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> ObservationImport:
+def _observation_in(row: Row, context: ImportContext) -> ObservationImport:
     """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
     columns are dropped, but a unit that contradicts the metric's is refused."""
     fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
@@ -139,7 +142,7 @@ def _observation_in(row: Row, context: ImportContext, units: dict[str, str]) -> 
         elif name not in DERIVED_FIELDS and name != "dimensions":
             fields[name] = value
     data = _parse(ObservationImport, fields)
-    unit, expected = row.get("unit"), units.get(data.metric)
+    unit, expected = row.get("unit"), context.units.get(data.metric)
     if unit is not None and expected is not None and unit != expected:
         raise InvalidData(f"unit '{unit}' is not the unit of {data.metric} ('{expected}')")
     return data
@@ -155,7 +158,6 @@ def _import_observations(
     on_row: Callable[[], None] | None,
 ) -> None:
     """Check rows one by one, save them a batch at a time."""
-    units = {m.code: m.unit for m in metrics_service.list_metrics(session)}
     batch: list[tuple[int, ObservationImport]] = []
     seen: dict[NaturalKey, int] = {}
 
@@ -172,7 +174,7 @@ def _import_observations(
 
     for line, row in rows:
         try:
-            batch.append((line, _observation_in(row, context, units)))
+            batch.append((line, _observation_in(row, context)))
         except InvalidData as exc:
             report.problems.append(RowProblem(file, line, exc.detail))
         if len(batch) >= BATCH_SIZE:
@@ -201,7 +203,8 @@ def import_rows(
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
     one run reports every bad row."""
-    context = ImportContext(actor, reason, set(metrics_service.dimension_names(session)))
+    catalog = load_catalog(session, data_version=None)
+    context = ImportContext(actor, reason, set(catalog.dimension_names), catalog.units)
     try:
         if kind == "observations":
             _import_observations(

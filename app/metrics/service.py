@@ -57,14 +57,6 @@ def get_metric(session: Session, code: str) -> Metric:
     return metric
 
 
-def dimension_names(session: Session) -> list[str]:
-    """Every breakdown any metric allows: the dimension filters and extra CSV columns."""
-    names: set[str] = set()
-    for dimensions in session.scalars(select(Metric.dimensions)):
-        names.update(dimensions or [])
-    return sorted(names)
-
-
 def create_metric(session: Session, data: MetricCreate, *, actor: str) -> Metric:
     """A new metric; its code must be free (metrics are defined once, by an admin)."""
     if session.get(Metric, data.code) is not None:

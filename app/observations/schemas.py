@@ -6,11 +6,11 @@ import math
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
-from app.domain.edits import Edit
+from app.domain.edits import Edit, edit_model
 from app.domain.figures import Qualifier
 from app.domain.observation import (
     OBSERVATION_EXAMPLE,
@@ -18,7 +18,7 @@ from app.domain.observation import (
     ObservationBase,
     ObservationPublic,
 )
-from app.domain.shapes import document_as_served, optional_fields
+from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 
 
@@ -107,12 +107,7 @@ class _ObservationEdit(Edit):
 
 
 # Every field a client writes, each optional: the declaration's fields, not a copy of them.
-ObservationUpdate = create_model(
-    "ObservationUpdate",
-    __base__=_ObservationEdit,
-    __doc__="PATCH body: the fields to change, why, and (without If-Match) the revision replaced.",
-    **optional_fields(ObservationCreate),
-)
+ObservationUpdate = edit_model("ObservationUpdate", ObservationCreate, base=_ObservationEdit)
 
 
 class Retraction(BaseModel):

@@ -1,9 +1,9 @@
 """The source models the API reads and writes, derived from app.domain.source."""
 
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field
 
-from app.domain.edits import Edit
-from app.domain.shapes import document_as_served, optional_fields
+from app.domain.edits import Edit, edit_model
+from app.domain.shapes import document_as_served
 from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
 
 
@@ -45,12 +45,7 @@ class _SourceEdit(Edit):
 
 
 # Every field a client writes, each optional: the declaration's fields, not a copy of them.
-SourceUpdate = create_model(
-    "SourceUpdate",
-    __base__=_SourceEdit,
-    __doc__="PATCH body: the fields to change, why, and (without If-Match) the revision replaced.",
-    **optional_fields(SourceCreate),
-)
+SourceUpdate = edit_model("SourceUpdate", SourceCreate, base=_SourceEdit)
 
 
 class SourceDetail(SourcePublic):
