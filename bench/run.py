@@ -1,6 +1,6 @@
 """Benchmark the API against Datasette on the same synthetic data, on SQLite and
-PostgreSQL, at several sizes; print one table. Run it through `bench/run` (which installs
-what it needs); see docs/benchmarks.md.
+PostgreSQL, at several sizes; print the tables. Run it through `bench/run`
+(which installs what it needs); see docs/benchmarks.md.
 
 Every figure comes from this run: wrk (16 connections) against each server on this
 machine, server memory read from /proc, import and export timed end to end."""
@@ -9,6 +9,7 @@ import argparse
 import csv
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -19,6 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH_BIN = ROOT / "bench" / ".venv" / "bin"
 DATA = ROOT / "bench" / ".data"
+ROTATE_LUA = ROOT / "bench" / "lua" / "rotate.lua"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/laborstats_bench"
 # Columns the API indexes (app/models/observation.py); Datasette gets the same.
@@ -35,6 +38,10 @@ INDEXES = [
     ["qualifier", "id"], ["period_start", "id"], ["period_end", "id"], ["reported_on", "id"],
     ["value", "id"], ["origin", "destination", "metric", "period_start", "id"],
 ]  # fmt: skip
+ROTATED_TRIPLES = 600  # (metric, origin, destination) triples for the rotated page
+ROTATED_IDS = 3_000  # ids for the rotated by-id read
+SEED = 20261126  # the order of the rotated lists
+T = TypeVar("T")
 
 
 @dataclass
@@ -59,6 +66,30 @@ class Run:
     memory_peak_mb: float = 0.0
 
 
+@dataclass
+class Targets:
+    """What the requests ask for, read from the generated observations.csv."""
+
+    metric: str  # a broad filter
+    origin: str  # with destination, the median pair: a selective filter
+    destination: str
+    id: int
+    triple: tuple[str, str, str]  # the median (metric, origin, destination)
+    triples: list[tuple[str, str, str]]  # requested in turn
+    ids: list[int]  # requested in turn
+
+
+@dataclass
+class Scenario:
+    """One wrk measurement: a URL, or a base URL and paths requested in turn."""
+
+    name: str
+    url: str
+    headers: dict[str, str] | None = None
+    paths: list[str] | None = None
+    note: str = ""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,16 +103,31 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _ms(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(name: str, url: str, seconds: int, headers: dict[str, str] | None = None) -> Result:
+def wrk(
+    name: str,
+    url: str,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    paths_file: Path | None = None,
+) -> Result:
+    """wrk against one URL, or against `url` asking for each path of `paths_file` in turn."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for key, value in (headers or {}).items():
         command += ["-H", f"{key}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if paths_file:
+        command += ["-s", str(ROTATE_LUA), url, "--", str(paths_file)]
+    else:
+        command.append(url)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = Result(name)
     result.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     result.p50_ms = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
@@ -102,11 +148,14 @@ class Server:
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
             try:
                 if httpx.get(health, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
+        self.stop()
         raise RuntimeError(f"server did not start: {command}")
 
     def stop(self) -> None:
@@ -156,23 +205,97 @@ def prepare_database(kind: str, rows: int) -> str:
     return PG_BENCH
 
 
-def sample_targets(folder: Path) -> dict[str, str]:
-    """A broad metric, a selective pair and an id, read from the generated file."""
+def generate(rows: int, folder: Path) -> None:
+    command = [str(BIN / "python"), str(ROOT / "bench" / "generate.py")]
+    subprocess.run([*command, "--rows", str(rows), "--out", str(folder)], check=True)
+
+
+def spread(items: list[T], count: int) -> list[T]:
+    """Up to `count` of `items`, evenly spaced over the list, in a fixed shuffled order."""
+    if len(items) > count:
+        items = [items[i * len(items) // count] for i in range(count)]
+    chosen = list(items)
+    random.Random(SEED).shuffle(chosen)
+    return chosen
+
+
+def sample_targets(folder: Path) -> Targets:
+    """A broad metric, the median pair and triple, an id, and the lists to rotate over."""
     pairs: Counter[tuple[str, str]] = Counter()
+    triples: Counter[tuple[str, str, str]] = Counter()
+    ids: set[int] = set()
     with (folder / "observations.csv").open() as stream:
         for row in csv.DictReader(stream):
             pairs[(row["origin"], row["destination"])] += 1
+            triples[(row["metric"], row["origin"], row["destination"])] += 1
+            ids.add(int(row["id"]))
     n = sum(pairs.values())
     (origin, destination), _ = sorted(pairs.items(), key=lambda item: -item[1])[len(pairs) // 2]
-    return {
-        "metric": "synthetic_metric_03",
-        "origin": origin,
-        "destination": destination,
-        "id": str(n // 2),
-    }
+    triple, _ = sorted(triples.items(), key=lambda item: -item[1])[len(triples) // 2]
+    return Targets(
+        metric="synthetic_metric_03",
+        origin=origin,
+        destination=destination,
+        id=n // 2,
+        triple=triple,
+        triples=spread(sorted(triples), ROTATED_TRIPLES),
+        ids=spread(sorted(ids), ROTATED_IDS),
+    )
 
 
-def bench_api(kind: str, rows: int, folder: Path, seconds: int) -> Run:
+def measure(scenarios: list[Scenario], seconds: int, prefix: str) -> dict[str, Result]:
+    """wrk on each scenario in turn."""
+    results = {}
+    for scenario in scenarios:
+        paths_file = None
+        if scenario.paths:
+            paths_file = DATA / "paths" / f"{prefix}-{slug(scenario.name)}.txt"
+            paths_file.parent.mkdir(exist_ok=True)
+            paths_file.write_text("\n".join(scenario.paths) + "\n")
+        result = wrk(scenario.name, scenario.url, seconds, scenario.headers, paths_file)
+        result.note = scenario.note
+        results[scenario.name] = result
+    return results
+
+
+def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
+    page = f"{base}/v1/observations?metric={t.metric}&limit=100"
+    selective = f"{base}/v1/observations?origin={t.origin}&destination={t.destination}&limit=100"
+    metric, origin, destination = t.triple
+    return [
+        Scenario("observation by id", f"{base}/v1/observations/{t.id}"),
+        Scenario(
+            "observation by id, rotated",
+            base,
+            paths=[f"/v1/observations/{i}" for i in t.ids],
+            note=f"{len(t.ids):,} ids",
+        ),
+        Scenario("page of 100, broad filter (JSON)", page),
+        Scenario("page of 100, selective filter (JSON)", selective),
+        Scenario(
+            "page of 100, metric + pair (JSON)",
+            f"{base}/v1/observations?metric={metric}&origin={origin}&destination={destination}&limit=100",
+        ),
+        Scenario(
+            "page of 100, metric + pair, rotated (JSON)",
+            base,
+            paths=[
+                f"/v1/observations?metric={m}&origin={o}&destination={d}&limit=100"
+                for m, o, d in t.triples
+            ],
+            note=f"{len(t.triples):,} triples",
+        ),
+        Scenario("page of 100, broad filter (CSV)", page + "&format=csv"),
+        Scenario(
+            "series for one pair",
+            f"{base}/v1/series?metric={t.metric}&origin={t.origin}&destination={t.destination}",
+        ),
+        Scenario("304 on the broad page", page, headers={"If-None-Match": etag}),
+        Scenario("framework floor (/healthz)", f"{base}/healthz"),
+    ]
+
+
+def bench_api(kind: str, rows: int, folder: Path, t: Targets, seconds: int) -> Run:
     run = Run(f"laborstats on {kind}", rows)
     url = prepare_database(kind, rows)
     laborstats("migrate", database_url=url)
@@ -181,36 +304,17 @@ def bench_api(kind: str, rows: int, folder: Path, seconds: int) -> Run:
     run.import_rows_per_s = rows / (time.monotonic() - started)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = Server(
-        [str(BIN / "laborstats"), "serve", "--port", str(port)],
-        {"DATABASE_URL": url, "LOG_LEVEL": "warning"},
-        f"{base}/healthz",
-    )
+    command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
+    server = Server(command, {"DATABASE_URL": url, "LOG_LEVEL": "warning"}, f"{base}/healthz")
     try:
-        t = sample_targets(folder)
-        page = f"{base}/v1/observations?metric={t['metric']}&limit=100"
-        selective = (
-            f"{base}/v1/observations?origin={t['origin']}&destination={t['destination']}&limit=100"
-        )
+        page = f"{base}/v1/observations?metric={t.metric}&limit=100"
         httpx.get(page)
         run.memory_at_rest_mb = rss_mb(server.process.pid)
         etag = httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
-        scenarios = {
-            "observation by id": (f"{base}/v1/observations/{t['id']}", None),
-            "page of 100, broad filter (JSON)": (page, None),
-            "page of 100, selective filter (JSON)": (selective, None),
-            "page of 100, broad filter (CSV)": (page + "&format=csv", None),
-            "series for one pair": (
-                f"{base}/v1/series?metric={t['metric']}&origin={t['origin']}&destination={t['destination']}",
-                None,
-            ),
-            "304 on the broad page": (page, {"If-None-Match": etag}),
-        }
-        for name, (target, headers) in scenarios.items():
-            run.results[name] = wrk(name, target, seconds, headers)
-        rate, growth, _ = timed_export(
-            f"{base}/v1/observations?limit=all&format=csv", server.process.pid
-        )
+        pid = server.process.pid
+        scenarios = api_scenarios(base, t, etag)
+        run.results = measure(scenarios, seconds, f"{rows}-{kind}")
+        rate, growth, _ = timed_export(f"{base}/v1/observations?limit=all&format=csv", pid)
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
         run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
     finally:
@@ -218,7 +322,47 @@ def bench_api(kind: str, rows: int, folder: Path, seconds: int) -> Run:
     return run
 
 
-def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
+def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
+    table = f"{base}/{db}/observations"
+    page = f"{table}.json?metric={t.metric}&_size=100"
+    selective = f"{table}.json?origin={t.origin}&destination={t.destination}&_size=100"
+    metric, origin, destination = t.triple
+    return [
+        Scenario("observation by id", f"{table}/{t.id}.json"),
+        Scenario(
+            "observation by id, rotated",
+            base,
+            paths=[f"/{db}/observations/{i}.json" for i in t.ids],
+            note=f"{len(t.ids):,} ids",
+        ),
+        Scenario("page of 100, broad filter (JSON)", page + "&_shape=array"),
+        Scenario("page of 100, broad filter (default JSON)", page),
+        Scenario("page of 100, selective filter (JSON)", selective + "&_shape=array"),
+        Scenario(
+            "page of 100, metric + pair (JSON)",
+            f"{table}.json?metric={metric}&origin={origin}&destination={destination}"
+            "&_size=100&_shape=array",
+        ),
+        Scenario(
+            "page of 100, metric + pair, rotated (JSON)",
+            base,
+            paths=[
+                f"/{db}/observations.json?metric={m}&origin={o}&destination={d}"
+                "&_size=100&_shape=array"
+                for m, o, d in t.triples
+            ],
+            note=f"{len(t.triples):,} triples",
+        ),
+        Scenario("page of 100, broad filter (CSV)", f"{table}.csv?metric={t.metric}&_size=100"),
+        Scenario(
+            "series for one pair",
+            f"{table}.json?_shape=array&metric={t.metric}&origin={t.origin}"
+            f"&destination={t.destination}&_sort=period_start&_size=1000",
+        ),
+    ]
+
+
+def bench_datasette(rows: int, t: Targets, seconds: int) -> Run:
     """Datasette over the API's own CSV export, loaded with sqlite-utils, same indexes."""
     run = Run("Datasette on sqlite", rows)
     export_csv = DATA / f"export-{rows}.csv"
@@ -246,7 +390,7 @@ def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
             check=True,
         )
     port = free_port()
-    base = f"http://127.0.0.1:{port}/{db.stem}/observations"
+    base = f"http://127.0.0.1:{port}"
     server = Server(
         [
             str(BENCH_BIN / "datasette"),
@@ -262,28 +406,16 @@ def bench_datasette(rows: int, seconds: int, folder: Path) -> Run:
             "1000",
         ],
         {},
-        f"http://127.0.0.1:{port}/-/versions.json",
+        f"{base}/-/versions.json",
     )
     try:
-        t = sample_targets(folder)
-        page = f"{base}.json?metric={t['metric']}&_size=100"
-        selective = f"{base}.json?origin={t['origin']}&destination={t['destination']}&_size=100"
-        httpx.get(page, timeout=60)
+        httpx.get(f"{base}/{db.stem}/observations.json?metric={t.metric}&_size=100", timeout=60)
         run.memory_at_rest_mb = rss_mb(server.process.pid)
-        scenarios = {
-            "observation by id": f"{base}/{t['id']}.json",
-            "page of 100, broad filter (JSON)": page + "&_shape=array",
-            "page of 100, broad filter (default JSON)": page,
-            "page of 100, selective filter (JSON)": selective + "&_shape=array",
-            "page of 100, broad filter (CSV)": f"{base}.csv?metric={t['metric']}&_size=100",
-            "series for one pair": (
-                f"{base}.json?_shape=array&metric={t['metric']}&origin={t['origin']}"
-                f"&destination={t['destination']}&_sort=period_start&_size=1000"
-            ),
-        }
-        for name, target in scenarios.items():
-            run.results[name] = wrk(name, target, seconds)
-        rate, growth, _ = timed_export(f"{base}.csv?_stream=on&_size=max", server.process.pid)
+        scenarios = datasette_scenarios(base, db.stem, t)
+        run.results = measure(scenarios, seconds, f"{rows}-datasette")
+        rate, growth, _ = timed_export(
+            f"{base}/{db.stem}/observations.csv?_stream=on&_size=max", server.process.pid
+        )
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
         run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
     finally:
@@ -296,12 +428,15 @@ TOTALS_HEADER = (
     "| rows | server | import rows/s | export rows/s | memory growth during export MB "
     "| memory at rest MB | peak memory MB |"
 )
+BROAD = "page of 100, broad filter (JSON)"
+
+
+def find_run(runs: list[Run], label: str, rows: int) -> Run | None:
+    return next((run for run in runs if run.label == label and run.rows == rows), None)
 
 
 def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
-    reference = next(
-        (r for r in runs if r.label.startswith("Datasette") and r.rows == run.rows), None
-    )
+    reference = find_run(runs, "Datasette on sqlite", run.rows)
     if reference is None or run.label.startswith("Datasette"):
         return ""
     ratio = ""
@@ -309,7 +444,7 @@ def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
     if same and same.rps:
         ratio = f"{result.rps / same.rps:.2f}x"
     default = reference.results.get("page of 100, broad filter (default JSON)")
-    if name == "page of 100, broad filter (JSON)" and default:
+    if name == BROAD and default:
         ratio += (
             f", {result.rps / default.rps:.1f}x default" if default.rps else ", default timed out"
         )
@@ -320,7 +455,8 @@ def table(runs: list[Run]) -> str:
     lines = [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
     for run in runs:
         for name, r in run.results.items():
-            cells = [f"{run.rows:,}", run.label, name, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}"]
+            request = f"{name} ({r.note})" if r.note else name
+            cells = [f"{run.rows:,}", run.label, request, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}"]
             cells += [f"{r.p99_ms:.1f}", str(r.errors), _ratio(run, name, r, runs)]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", TOTALS_HEADER, "|---:|---|---:|---:|---:|---:|---:|"]
@@ -333,53 +469,46 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def load_results() -> list[Run]:
+    runs = []
+    for item in json.loads((DATA / "results.json").read_text()):
+        results = {k: Result(**v) for k, v in item.pop("results").items()}
+        runs.append(Run(**item, results=results))
+    return runs
+
+
+def save_results(runs: list[Run]) -> None:
+    saved = [
+        run.__dict__ | {"results": {k: v.__dict__ for k, v in run.results.items()}} for run in runs
+    ]
+    (DATA / "results.json").write_text(json.dumps(saved, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark laborstats against Datasette.")
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request")
     parser.add_argument(
-        "--table", action="store_true", help="Print the table of the last run, run nothing."
+        "--table", action="store_true", help="Print the tables of the last run, run nothing."
     )
     args = parser.parse_args()
     if args.table:
-        saved = json.loads((DATA / "results.json").read_text())
-        runs = []
-        for item in saved:
-            results = {k: Result(**v) for k, v in item.pop("results").items()}
-            runs.append(Run(**item, results=results))
-        print(table(runs))
+        print(table(load_results()))
         return
     runs: list[Run] = []
     for rows in (int(size) for size in args.sizes.split(",")):
         folder = DATA / f"synthetic-{rows}"
         if not (folder / "observations.csv").exists():
-            subprocess.run(
-                [
-                    str(BIN / "python"),
-                    str(ROOT / "bench" / "generate.py"),
-                    "--rows",
-                    str(rows),
-                    "--out",
-                    str(folder),
-                ],
-                check=True,
-            )
+            generate(rows, folder)
+        targets = sample_targets(folder)
         for kind in args.databases.split(","):
             print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
-            runs.append(bench_api(kind, rows, folder, args.seconds))
+            runs.append(bench_api(kind, rows, folder, targets, args.seconds))
             if kind == "sqlite":
                 print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
-                runs.append(bench_datasette(rows, args.seconds, folder))
-    (DATA / "results.json").write_text(
-        json.dumps(
-            [
-                run.__dict__ | {"results": {k: v.__dict__ for k, v in run.results.items()}}
-                for run in runs
-            ],
-            indent=2,
-        )
-    )
+                runs.append(bench_datasette(rows, targets, args.seconds))
+    save_results(runs)
     print(table(runs))
 
 
