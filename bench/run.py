@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,6 +68,12 @@ class Run:
 
 
 @dataclass
+class Options:
+    seconds: int
+    workers: int | None  # None: `laborstats serve`'s own default
+
+
+@dataclass
 class Targets:
     """What the requests ask for, read from the generated observations.csv."""
 
@@ -96,11 +103,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int, key: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers, with --workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        waiting += children.get(current, [])
+    return found
+
+
+def rss_mb(pids: list[int], key: str = "VmRSS") -> float:
+    """Memory of these processes together (VmHWM: the sum of each one's peak)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith(key + ":"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 def slug(text: str) -> str:
@@ -158,6 +189,9 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not start: {command}")
 
+    def memory_mb(self, key: str = "VmRSS") -> float:
+        return rss_mb(process_tree(self.process.pid), key)
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
         try:
@@ -168,7 +202,8 @@ class Server:
 
 def timed_export(url: str, pid: int) -> tuple[float, float, int]:
     """(rows/s, server memory growth in MB, rows) for one streamed export."""
-    baseline, peak, rows = rss_mb(pid), 0.0, 0
+    pids = process_tree(pid)
+    baseline, peak, rows = rss_mb(pids), 0.0, 0
     started = time.monotonic()
     with httpx.stream("GET", url, timeout=600) as response:
         last_sample = 0.0
@@ -176,7 +211,7 @@ def timed_export(url: str, pid: int) -> tuple[float, float, int]:
             rows += 1
             now = time.monotonic()
             if now - last_sample > 0.05:
-                peak, last_sample = max(peak, rss_mb(pid)), now
+                peak, last_sample = max(peak, rss_mb(pids)), now
     elapsed = time.monotonic() - started
     return (rows - 1) / elapsed, max(0.0, peak - baseline), rows - 1
 
@@ -295,7 +330,7 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
     ]
 
 
-def bench_api(kind: str, rows: int, folder: Path, t: Targets, seconds: int) -> Run:
+def bench_api(kind: str, rows: int, folder: Path, t: Targets, options: Options) -> Run:
     run = Run(f"laborstats on {kind}", rows)
     url = prepare_database(kind, rows)
     laborstats("migrate", database_url=url)
@@ -305,18 +340,20 @@ def bench_api(kind: str, rows: int, folder: Path, t: Targets, seconds: int) -> R
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
+    if options.workers:
+        command += ["--workers", str(options.workers)]
     server = Server(command, {"DATABASE_URL": url, "LOG_LEVEL": "warning"}, f"{base}/healthz")
     try:
         page = f"{base}/v1/observations?metric={t.metric}&limit=100"
         httpx.get(page)
-        run.memory_at_rest_mb = rss_mb(server.process.pid)
+        run.memory_at_rest_mb = server.memory_mb()
         etag = httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
         pid = server.process.pid
         scenarios = api_scenarios(base, t, etag)
-        run.results = measure(scenarios, seconds, f"{rows}-{kind}")
+        run.results = measure(scenarios, options.seconds, f"{rows}-{kind}")
         rate, growth, _ = timed_export(f"{base}/v1/observations?limit=all&format=csv", pid)
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
-        run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
+        run.memory_peak_mb = server.memory_mb("VmHWM")
     finally:
         server.stop()
     return run
@@ -362,7 +399,7 @@ def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
     ]
 
 
-def bench_datasette(rows: int, t: Targets, seconds: int) -> Run:
+def bench_datasette(rows: int, t: Targets, options: Options) -> Run:
     """Datasette over the API's own CSV export, loaded with sqlite-utils, same indexes."""
     run = Run("Datasette on sqlite", rows)
     export_csv = DATA / f"export-{rows}.csv"
@@ -410,14 +447,14 @@ def bench_datasette(rows: int, t: Targets, seconds: int) -> Run:
     )
     try:
         httpx.get(f"{base}/{db.stem}/observations.json?metric={t.metric}&_size=100", timeout=60)
-        run.memory_at_rest_mb = rss_mb(server.process.pid)
+        run.memory_at_rest_mb = server.memory_mb()
         scenarios = datasette_scenarios(base, db.stem, t)
-        run.results = measure(scenarios, seconds, f"{rows}-datasette")
+        run.results = measure(scenarios, options.seconds, f"{rows}-datasette")
         rate, growth, _ = timed_export(
             f"{base}/{db.stem}/observations.csv?_stream=on&_size=max", server.process.pid
         )
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
-        run.memory_peak_mb = rss_mb(server.process.pid, "VmHWM")
+        run.memory_peak_mb = server.memory_mb("VmHWM")
     finally:
         server.stop()
     return run
@@ -451,8 +488,15 @@ def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
     return ratio
 
 
-def table(runs: list[Run]) -> str:
-    lines = [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
+def table(runs: list[Run], settings: dict[str, object]) -> str:
+    lines = []
+    if settings:
+        lines += [
+            f"laborstats serve --workers: {settings['workers']}; wrk 2 threads, 16 connections, "
+            f"{settings['seconds']} s per request; run {settings['date']}."
+        ]
+        lines.append("")
+    lines += [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
     for run in runs:
         for name, r in run.results.items():
             request = f"{name} ({r.note})" if r.note else name
@@ -469,19 +513,23 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
-def load_results() -> list[Run]:
+def load_results() -> tuple[list[Run], dict[str, object]]:
+    """The runs and settings saved by the last run (an older file holds only the runs)."""
+    saved = json.loads((DATA / "results.json").read_text())
+    if isinstance(saved, list):
+        saved = {"settings": {}, "runs": saved}
     runs = []
-    for item in json.loads((DATA / "results.json").read_text()):
+    for item in saved["runs"]:
         results = {k: Result(**v) for k, v in item.pop("results").items()}
         runs.append(Run(**item, results=results))
-    return runs
+    return runs, saved["settings"]
 
 
-def save_results(runs: list[Run]) -> None:
+def save_results(runs: list[Run], settings: dict[str, object]) -> None:
     saved = [
         run.__dict__ | {"results": {k: v.__dict__ for k, v in run.results.items()}} for run in runs
     ]
-    (DATA / "results.json").write_text(json.dumps(saved, indent=2))
+    (DATA / "results.json").write_text(json.dumps({"settings": settings, "runs": saved}, indent=2))
 
 
 def main() -> None:
@@ -490,12 +538,21 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request")
     parser.add_argument(
+        "--workers", type=int, help="Passed to `laborstats serve --workers` (default: not passed)."
+    )
+    parser.add_argument(
         "--table", action="store_true", help="Print the tables of the last run, run nothing."
     )
     args = parser.parse_args()
     if args.table:
-        print(table(load_results()))
+        print(table(*load_results()))
         return
+    options = Options(args.seconds, args.workers)
+    settings: dict[str, object] = {
+        "seconds": options.seconds,
+        "workers": options.workers or "default",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
     runs: list[Run] = []
     for rows in (int(size) for size in args.sizes.split(",")):
         folder = DATA / f"synthetic-{rows}"
@@ -504,12 +561,12 @@ def main() -> None:
         targets = sample_targets(folder)
         for kind in args.databases.split(","):
             print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
-            runs.append(bench_api(kind, rows, folder, targets, args.seconds))
+            runs.append(bench_api(kind, rows, folder, targets, options))
             if kind == "sqlite":
                 print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
-                runs.append(bench_datasette(rows, targets, args.seconds))
-    save_results(runs)
-    print(table(runs))
+                runs.append(bench_datasette(rows, targets, options))
+    save_results(runs, settings)
+    print(table(runs, settings))
 
 
 if __name__ == "__main__":
