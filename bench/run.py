@@ -3,7 +3,8 @@ PostgreSQL, at several sizes; print the tables. Run it through `bench/run`
 (which installs what it needs); see docs/benchmarks.md.
 
 Every figure comes from this run: wrk (16 connections) against each server on this
-machine, server memory read from /proc, import and export timed end to end."""
+machine, server memory read from /proc, import and export timed end to end. With
+`--profile`, py-spy samples laborstats during each of them (bench/.data/profiles/)."""
 
 import argparse
 import csv
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH_BIN = ROOT / "bench" / ".venv" / "bin"
 DATA = ROOT / "bench" / ".data"
+PROFILES = DATA / "profiles"
 ROTATE_LUA = ROOT / "bench" / "lua" / "rotate.lua"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/laborstats_bench"
@@ -42,6 +44,19 @@ INDEXES = [
 ROTATED_TRIPLES = 600  # (metric, origin, destination) triples for the rotated page
 ROTATED_IDS = 3_000  # ids for the rotated by-id read
 SEED = 20261126  # the order of the rotated lists
+# py-spy: raw collapsed stacks, samples grouped by function, the process left running.
+SPY_OPTIONS = ["--format", "raw", "--rate", "200", "--function", "--nonblocking"]
+# A frame py-spy adds for each process with --subprocesses; the command may hold a ";".
+PROCESS_FRAMES = re.compile(r'^(?:process \d+:"[^"]*";)*')
+# Where the threads of anyio's pool wait for work: py-spy's idle detection misses it, so
+# the one-line summaries leave it out (the reports keep it).
+WAITING_FRAME = "Condition.wait (threading.py"
+WAITING_NOTE = (
+    "py-spy counts some waiting threads as running: Condition.wait (threading.py) is the "
+    "thread pool waiting for work, and Runner.run's self share includes the event loop "
+    "waiting for sockets."
+)
+
 T = TypeVar("T")
 
 
@@ -65,12 +80,14 @@ class Run:
     export_memory_growth_mb: float = 0.0
     memory_at_rest_mb: float = 0.0
     memory_peak_mb: float = 0.0
+    profiles: dict[str, list[str]] = field(default_factory=dict)  # task: top self frames
 
 
 @dataclass
 class Options:
     seconds: int
     workers: int | None  # None: `laborstats serve`'s own default
+    profile: bool
 
 
 @dataclass
@@ -172,6 +189,88 @@ def wrk(
     return result
 
 
+@dataclass
+class Profile:
+    """The frames of a py-spy recording that took the largest shares of its samples."""
+
+    samples: int
+    by_self: list[tuple[str, float]]  # (frame, share of samples in which it was running)
+    by_total: list[tuple[str, float]]  # (frame, share of samples with it on the stack)
+
+
+def top_frames(raw: Path, count: int = 10) -> Profile:
+    """Read a py-spy raw file: one line per distinct stack, its frames from the outermost
+    joined by ";", then a space and the number of samples that saw it."""
+    self_samples: Counter[str] = Counter()
+    total_samples: Counter[str] = Counter()
+    samples = 0
+    for line in raw.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        frames = [frame for frame in PROCESS_FRAMES.sub("", stack).split(";") if frame]
+        if not frames:
+            continue
+        samples += int(number)
+        self_samples[frames[-1]] += int(number)
+        for frame in set(frames):  # a recursive function counts once per sample
+            total_samples[frame] += int(number)
+    return Profile(
+        samples,
+        [(frame, n / samples) for frame, n in self_samples.most_common(count)],
+        [(frame, n / samples) for frame, n in total_samples.most_common(count)],
+    )
+
+
+class Profiler:
+    """py-spy on laborstats (with --profile): a raw file of stacks per task, then a report
+    of its top frames in bench/.data/profiles/<rows>-<database>-<task>.txt."""
+
+    def __init__(self, rows: int, database: str) -> None:
+        self.prefix = f"{rows}-{database}"
+        self.summaries: dict[str, list[str]] = {}
+        PROFILES.mkdir(parents=True, exist_ok=True)
+
+    def raw(self, task: str) -> Path:
+        return PROFILES / f"{self.prefix}-{slug(task)}.raw"
+
+    def attach(self, pid: int, task: str, seconds: int | None = None) -> subprocess.Popen[bytes]:
+        """Sample a running server and its workers for `seconds`, or until `finish(stop=True)`."""
+        self.raw(task).unlink(missing_ok=True)
+        command = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses"]
+        command += [*SPY_OPTIONS, "-o", str(self.raw(task))]
+        if seconds:
+            command += ["--duration", str(seconds)]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def launch(self, task: str, command: list[str]) -> list[str]:
+        """`command`, to be run under py-spy."""
+        self.raw(task).unlink(missing_ok=True)
+        spy = [str(BIN / "py-spy"), "record", *SPY_OPTIONS, "-o", str(self.raw(task))]
+        return [*spy, "--", *command]
+
+    def finish(
+        self, task: str, spy: subprocess.Popen[bytes] | None = None, stop: bool = False
+    ) -> None:
+        """Wait for py-spy (interrupting it with `stop`), then write and print the report."""
+        if spy:
+            if stop:
+                spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=120)
+        if not self.raw(task).exists():
+            print(f"    profile of {task!r}: py-spy wrote nothing", file=sys.stderr)
+            return
+        profile = top_frames(self.raw(task))
+        lines = [f"py-spy, {self.prefix}, {task}: {profile.samples:,} samples at 200 Hz", ""]
+        lines += ["Top frames by self share:"]
+        lines += [f"{share:6.1%}  {frame}" for frame, share in profile.by_self]
+        lines += ["", "Top frames by total share:"]
+        lines += [f"{share:6.1%}  {frame}" for frame, share in profile.by_total]
+        lines += ["", WAITING_NOTE]
+        self.raw(task).with_suffix(".txt").write_text("\n".join(lines) + "\n")
+        working = [(f, share) for f, share in profile.by_self if not f.startswith(WAITING_FRAME)]
+        self.summaries[task] = [f"{share:.0%} {frame}" for frame, share in working[:3]]
+        print(f"    profile of {task!r}: " + "; ".join(self.summaries[task]), file=sys.stderr)
+
+
 class Server:
     def __init__(self, command: list[str], env: dict[str, str], health: str) -> None:
         self.process = subprocess.Popen(
@@ -226,6 +325,26 @@ def laborstats(*args: str, database_url: str) -> subprocess.CompletedProcess[str
     )
 
 
+def timed_import(folder: Path, database_url: str, profiler: Profiler | None, task: str) -> float:
+    """Seconds `laborstats import folder` takes (under py-spy with --profile)."""
+    command = [str(BIN / "laborstats"), "import", str(folder)]
+    if profiler:
+        command = profiler.launch(task, command)
+    started = time.monotonic()
+    done = subprocess.run(
+        command, env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True
+    )
+    elapsed = time.monotonic() - started
+    # py-spy exits 0 whatever the import did: success is the import's summary line.
+    summary = [line for line in done.stdout.splitlines() if " created, " in line]
+    if not summary:
+        raise RuntimeError(f"{task} failed:\n{done.stdout}\n{done.stderr}")
+    print(f"    {task}: {summary[-1]} ({elapsed:.1f} s)", file=sys.stderr)
+    if profiler:
+        profiler.finish(task)
+    return elapsed
+
+
 def prepare_database(kind: str, rows: int) -> str:
     if kind == "sqlite":
         path = DATA / f"api-{rows}.db"
@@ -278,8 +397,14 @@ def sample_targets(folder: Path) -> Targets:
     )
 
 
-def measure(scenarios: list[Scenario], seconds: int, prefix: str) -> dict[str, Result]:
-    """wrk on each scenario in turn."""
+def measure(
+    scenarios: list[Scenario],
+    seconds: int,
+    prefix: str,
+    profiler: Profiler | None = None,
+    pid: int = 0,
+) -> dict[str, Result]:
+    """wrk on each scenario in turn; with a profiler, py-spy on `pid` meanwhile."""
     results = {}
     for scenario in scenarios:
         paths_file = None
@@ -287,7 +412,10 @@ def measure(scenarios: list[Scenario], seconds: int, prefix: str) -> dict[str, R
             paths_file = DATA / "paths" / f"{prefix}-{slug(scenario.name)}.txt"
             paths_file.parent.mkdir(exist_ok=True)
             paths_file.write_text("\n".join(scenario.paths) + "\n")
+        spy = profiler.attach(pid, scenario.name, seconds) if profiler else None
         result = wrk(scenario.name, scenario.url, seconds, scenario.headers, paths_file)
+        if profiler:
+            profiler.finish(scenario.name, spy)
         result.note = scenario.note
         results[scenario.name] = result
     return results
@@ -332,11 +460,10 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
 
 def bench_api(kind: str, rows: int, folder: Path, t: Targets, options: Options) -> Run:
     run = Run(f"laborstats on {kind}", rows)
+    profiler = Profiler(rows, kind) if options.profile else None
     url = prepare_database(kind, rows)
     laborstats("migrate", database_url=url)
-    started = time.monotonic()
-    laborstats("import", str(folder), database_url=url)
-    run.import_rows_per_s = rows / (time.monotonic() - started)
+    run.import_rows_per_s = rows / timed_import(folder, url, profiler, "import")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
@@ -350,12 +477,17 @@ def bench_api(kind: str, rows: int, folder: Path, t: Targets, options: Options) 
         etag = httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
         pid = server.process.pid
         scenarios = api_scenarios(base, t, etag)
-        run.results = measure(scenarios, options.seconds, f"{rows}-{kind}")
+        run.results = measure(scenarios, options.seconds, f"{rows}-{kind}", profiler, pid)
+        spy = profiler.attach(pid, "export") if profiler else None
         rate, growth, _ = timed_export(f"{base}/v1/observations?limit=all&format=csv", pid)
+        if profiler:
+            profiler.finish("export", spy, stop=True)
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
         run.memory_peak_mb = server.memory_mb("VmHWM")
     finally:
         server.stop()
+    if profiler:
+        run.profiles = profiler.summaries
     return run
 
 
@@ -495,6 +627,8 @@ def table(runs: list[Run], settings: dict[str, object]) -> str:
             f"laborstats serve --workers: {settings['workers']}; wrk 2 threads, 16 connections, "
             f"{settings['seconds']} s per request; run {settings['date']}."
         ]
+        if settings["profile"]:
+            lines += ["py-spy sampled laborstats during this run: its figures include that cost."]
         lines.append("")
     lines += [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
     for run in runs:
@@ -510,6 +644,15 @@ def table(runs: list[Run], settings: dict[str, object]) -> str:
         cells += [f"{run.export_memory_growth_mb:.1f}", f"{run.memory_at_rest_mb:.0f}"]
         cells += [f"{run.memory_peak_mb:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    if any(run.profiles for run in runs):
+        lines += [
+            "",
+            "| rows | server | profiled | top frames by self share |",
+            "|---:|---|---|---|",
+        ]
+        for run in runs:
+            for task, frames in run.profiles.items():
+                lines.append(f"| {run.rows:,} | {run.label} | {task} | {'; '.join(frames)} |")
     return "\n".join(lines)
 
 
@@ -532,6 +675,12 @@ def save_results(runs: list[Run], settings: dict[str, object]) -> None:
     (DATA / "results.json").write_text(json.dumps({"settings": settings, "runs": saved}, indent=2))
 
 
+def ensure_py_spy() -> None:
+    """py-spy in .venv: a tool of the benchmark, not a dependency of the project."""
+    if not (BIN / "py-spy").exists():
+        subprocess.run([str(BIN / "pip"), "install", "-q", "py-spy"], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark laborstats against Datasette.")
     parser.add_argument("--sizes", default="10000,1000000")
@@ -541,16 +690,24 @@ def main() -> None:
         "--workers", type=int, help="Passed to `laborstats serve --workers` (default: not passed)."
     )
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Sample laborstats with py-spy during each request, the import and the export.",
+    )
+    parser.add_argument(
         "--table", action="store_true", help="Print the tables of the last run, run nothing."
     )
     args = parser.parse_args()
     if args.table:
         print(table(*load_results()))
         return
-    options = Options(args.seconds, args.workers)
+    options = Options(args.seconds, args.workers, args.profile)
+    if options.profile:
+        ensure_py_spy()
     settings: dict[str, object] = {
         "seconds": options.seconds,
         "workers": options.workers or "default",
+        "profile": options.profile,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     runs: list[Run] = []
