@@ -1,5 +1,5 @@
 """Benchmark the API against Datasette on the same synthetic data, on SQLite and
-PostgreSQL, at several sizes; print the tables. Run it through `bench/run`
+PostgreSQL, at several sizes; print the tables and the targets. Run it through `bench/run`
 (which installs what it needs); see docs/benchmarks.md.
 
 Every figure comes from this run: wrk (16 connections) against each server on this
@@ -9,6 +9,7 @@ machine, server memory read from /proc, import and export timed end to end. With
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import re
@@ -624,7 +625,14 @@ TOTALS_HEADER = (
     "| rows | server | import rows/s | import of N/10 more rows/s | export rows/s "
     "| memory growth during export MB | memory at rest MB | peak memory MB |"
 )
-BROAD = "page of 100, broad filter (JSON)"
+PAGES = [
+    "page of 100, broad filter (JSON)",
+    "page of 100, metric + pair (JSON)",
+    "page of 100, metric + pair, rotated (JSON)",
+]
+BY_ID = ["observation by id", "observation by id, rotated"]
+BROAD, SELECTIVE = "page of 100, broad filter (JSON)", "page of 100, selective filter (JSON)"
+NOT_MODIFIED = "304 on the broad page"
 
 
 def find_run(runs: list[Run], label: str, rows: int) -> Run | None:
@@ -645,6 +653,114 @@ def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
             f", {result.rps / default.rps:.1f}x default" if default.rps else ", default timed out"
         )
     return ratio
+
+
+# A target: what it asks, what this run measured, and whether it is met (None: not measured).
+Check = tuple[str, str, bool | None]
+
+
+def versus_datasette(run: Run, datasette: Run | None, name: str, factor: float) -> Check | None:
+    ours = run.results.get(name)
+    theirs = datasette.results.get(name) if datasette else None
+    if not ours or not theirs:
+        return None
+    target = f"{name} ≥ {factor}x Datasette"
+    if not theirs.rps:
+        return target, f"{ours.rps:,.0f} req/s; Datasette timed out", True
+    ratio = ours.rps / theirs.rps
+    return target, f"{ratio:.2f}x ({ours.rps:,.0f} vs {theirs.rps:,.0f} req/s)", ratio >= factor
+
+
+def ratio_at_most(target: str, ours: float, reference: float, limit: float, unit: str) -> Check:
+    ratio = ours / reference if reference else math.inf
+    return target, f"{ratio:.2f}x ({ours:,.1f} vs {reference:,.1f} {unit})", ratio <= limit
+
+
+def ratio_at_least(target: str, ours: float, reference: float, limit: float, unit: str) -> Check:
+    ratio = ours / reference if reference else math.inf
+    return target, f"{ratio:.2f}x ({ours:,.0f} vs {reference:,.0f} {unit})", ratio >= limit
+
+
+def postgres_parity(postgres: Run, sqlite: Run) -> Check:
+    """SQLite's figure over PostgreSQL's, at most 1.5 on each figure both runs measured."""
+    figures = {
+        name: (sqlite.results[name].rps, result.rps)
+        for name, result in postgres.results.items()
+        if name in sqlite.results
+    }
+    figures["import rows/s"] = (sqlite.import_rows_per_s, postgres.import_rows_per_s)
+    if sqlite.extra_rows and postgres.extra_rows:
+        figures["import of N/10 more rows/s"] = (
+            sqlite.extra_import_rows_per_s,
+            postgres.extra_import_rows_per_s,
+        )
+    figures["export rows/s"] = (sqlite.export_rows_per_s, postgres.export_rows_per_s)
+    ratios = {name: s / p if p else math.inf for name, (s, p) in figures.items()}
+    over = [name for name, ratio in ratios.items() if ratio > 1.5]
+    if over:
+        measured = "over 1.5x: " + ", ".join(
+            f"{name} {ratios[name]:.2f}x ({figures[name][0]:,.0f} vs {figures[name][1]:,.0f})"
+            for name in over
+        )
+    else:
+        widest = max(ratios, key=lambda name: ratios[name])
+        measured = f"{len(ratios)} figures within; widest: {widest} {ratios[widest]:.2f}x"
+    return "PostgreSQL within 1.5x of SQLite (sqlite/postgres, each figure)", measured, not over
+
+
+def checks_for(run: Run, runs: list[Run]) -> list[Check]:
+    """The issue's targets for one laborstats run, from the figures of this run."""
+    datasette = find_run(runs, "Datasette on sqlite", run.rows)
+    broad, selective = run.results.get(BROAD), run.results.get(SELECTIVE)
+    not_modified = run.results.get(NOT_MODIFIED)
+    checks: list[Check | None] = []
+    checks += [versus_datasette(run, datasette, name, 2) for name in PAGES]
+    for name in PAGES:
+        if page := run.results.get(name):
+            checks.append((f"{name}: p99 < 100 ms", f"{page.p99_ms:.1f} ms", page.p99_ms < 100))
+    checks += [versus_datasette(run, datasette, name, 1.5) for name in BY_ID]
+    checks.append(versus_datasette(run, datasette, "series for one pair", 2))
+    export, growth = run.export_rows_per_s, run.export_memory_growth_mb
+    checks.append(("export ≥ 100,000 rows/s", f"{export:,.0f}", export >= 100_000))
+    checks.append(("export: memory growth < 50 MB", f"{growth:.1f} MB", growth < 50))
+    rate = run.import_rows_per_s
+    checks.append(("import into an empty database ≥ 50,000 rows/s", f"{rate:,.0f}", rate >= 50_000))
+    target = "import of N/10 more rows ≥ 20,000 rows/s"
+    if run.extra_rows:
+        rate = run.extra_import_rows_per_s
+        checks.append((target, f"{rate:,.0f} ({run.extra_rows:,} rows)", rate >= 20_000))
+    else:
+        checks.append((target, "not measured (generate.py has no --extra)", None))
+    if not_modified and broad:
+        target = "304 ≥ 3x the full broad page"
+        checks.append(ratio_at_least(target, not_modified.rps, broad.rps, 3, "req/s"))
+    if broad and selective:
+        target = "broad page p50 ≤ 1.5x selective p50"
+        checks.append(ratio_at_most(target, broad.p50_ms, selective.p50_ms, 1.5, "ms"))
+    sizes = sorted({r.rows for r in runs})
+    smallest = find_run(runs, run.label, sizes[0])
+    small_broad = smallest.results.get(BROAD) if smallest and smallest is not run else None
+    if run.rows == sizes[-1] and broad and small_broad:
+        target = f"broad page p50 at {run.rows:,} ≤ 1.5x p50 at {sizes[0]:,} rows"
+        checks.append(ratio_at_most(target, broad.p50_ms, small_broad.p50_ms, 1.5, "ms"))
+    sqlite = find_run(runs, "laborstats on sqlite", run.rows)
+    if run.label == "laborstats on postgres" and sqlite:
+        checks.append(postgres_parity(run, sqlite))
+    at_rest = run.memory_at_rest_mb
+    checks.append(("memory at rest < 150 MB", f"{at_rest:.0f} MB", at_rest < 150))
+    return [check for check in checks if check]
+
+
+def targets_table(runs: list[Run]) -> str:
+    lines = ["| rows | database | target | measured | met? |", "|---:|---|---|---|---|"]
+    for run in runs:
+        if not run.label.startswith("laborstats"):
+            continue
+        database = run.label.removeprefix("laborstats on ")
+        for target, measured, met in checks_for(run, runs):
+            verdict = {True: "met", False: "missed", None: "n/a"}[met]
+            lines.append(f"| {run.rows:,} | {database} | {target} | {measured} | {verdict} |")
+    return "\n".join(lines)
 
 
 def table(runs: list[Run], settings: dict[str, object]) -> str:
@@ -683,6 +799,7 @@ def table(runs: list[Run], settings: dict[str, object]) -> str:
         for run in runs:
             for task, frames in run.profiles.items():
                 lines.append(f"| {run.rows:,} | {run.label} | {task} | {'; '.join(frames)} |")
+    lines += ["", "Targets", "", targets_table(runs)]
     return "\n".join(lines)
 
 
