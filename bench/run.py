@@ -235,31 +235,43 @@ class Profiler:
     def raw(self, task: str) -> Path:
         return PROFILES / f"{self.prefix}-{slug(task)}.raw"
 
-    def attach(self, pid: int, task: str, seconds: int | None = None) -> subprocess.Popen[bytes]:
-        """Sample a running server and its workers for `seconds`, or until `finish(stop=True)`."""
+    def clear(self, task: str) -> None:
         self.raw(task).unlink(missing_ok=True)
+        self.raw(task).with_suffix(".txt").unlink(missing_ok=True)
+
+    def attach(self, pid: int, task: str, seconds: int | None = None) -> subprocess.Popen[str]:
+        """Sample a running server and its workers for `seconds`, or until `finish(stop=True)`."""
+        self.clear(task)
         command = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses"]
         command += [*SPY_OPTIONS, "-o", str(self.raw(task))]
         if seconds:
             command += ["--duration", str(seconds)]
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        # Start the work only once py-spy samples ("py-spy> Sampling process ..."): attaching
+        # to a server and its workers takes long enough to miss a short export.
+        for line in spy.stdout:  # type: ignore[union-attr]
+            if "Sampling" in line:
+                break
+        return spy
 
     def launch(self, task: str, command: list[str]) -> list[str]:
         """`command`, to be run under py-spy."""
-        self.raw(task).unlink(missing_ok=True)
+        self.clear(task)
         spy = [str(BIN / "py-spy"), "record", *SPY_OPTIONS, "-o", str(self.raw(task))]
         return [*spy, "--", *command]
 
     def finish(
-        self, task: str, spy: subprocess.Popen[bytes] | None = None, stop: bool = False
+        self, task: str, spy: subprocess.Popen[str] | None = None, stop: bool = False
     ) -> None:
         """Wait for py-spy (interrupting it with `stop`), then write and print the report."""
         if spy:
             if stop:
                 spy.send_signal(signal.SIGINT)
             spy.wait(timeout=120)
-        if not self.raw(task).exists():
-            print(f"    profile of {task!r}: py-spy wrote nothing", file=sys.stderr)
+        if not self.raw(task).exists() or not self.raw(task).stat().st_size:
+            print(f"    profile of {task!r}: py-spy recorded nothing", file=sys.stderr)
             return
         profile = top_frames(self.raw(task))
         lines = [f"py-spy, {self.prefix}, {task}: {profile.samples:,} samples at 200 Hz", ""]
