@@ -3,7 +3,7 @@ data version and kept per process. Every write bumps the data version, so a proc
 serves a stale unit, breakdown name or citation, however many processes share the database."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
@@ -24,6 +24,8 @@ class Catalog:
     units: dict[str, str]
     # Every breakdown any metric allows: the dimension filters and extra CSV columns.
     dimension_names: list[str]
+    # What readers derive from the catalog (citations), kept as long as it is current.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def require_metrics(self, codes: Iterable[str]) -> None:
         """For filters: an unknown metric is a 400 that lists the known ones."""

@@ -22,7 +22,8 @@ READ_STATE = select(DatasetState.data_version, DatasetState.updated_at).where(Da
 
 
 def read_state(session: Session | Connection) -> DataState:
-    row = session.execute(READ_STATE).first()
+    connection = session if isinstance(session, Connection) else session.connection()
+    row = connection.execute(READ_STATE).first()
     if row is None:  # only if the migration's row was deleted by hand
         return DataState(version=0, updated_at=None)
     return DataState(version=row.data_version, updated_at=row.updated_at)

@@ -1,12 +1,16 @@
 """How the declarations' values are stored, alike on SQLite and PostgreSQL: moments in UTC,
-and breakdowns as canonical JSON text so that equal breakdowns compare equal in SQL."""
+and breakdowns as canonical JSON text so that equal breakdowns compare equal in SQL; and
+how SQL reads stored dates and moments back as the text they are served as."""
 
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Text
+from sqlalchemy import DateTime, Dialect, String, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -51,3 +55,52 @@ class Dimensions(TypeDecorator[dict[str, str]]):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class ServedDate(FunctionElement[str]):
+    """A stored date as served, in SQL: YYYY-MM-DD text. Lets reads hand rows to JSON as the
+    cursor returns them, without a date object per value."""
+
+    type = String()
+    name = "served_date"
+    inherit_cache = True
+
+
+class ServedMoment(FunctionElement[str]):
+    """A stored moment as served, in SQL: ISO 8601 in UTC with a Z, with microseconds only
+    when there are some (as `datetime.isoformat` writes it)."""
+
+    type = String()
+    name = "served_moment"
+    inherit_cache = True
+
+
+@compiles(ServedDate, "sqlite")
+def _sqlite_date(element: ServedDate, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)  # stored as YYYY-MM-DD already
+
+
+@compiles(ServedDate, "postgresql")
+def _postgresql_date(element: ServedDate, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(ServedMoment, "sqlite")
+def _sqlite_moment(element: ServedMoment, compiler: SQLCompiler, **kw: Any) -> str:
+    # Stored as naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff'.
+    moment = compiler.process(element.clauses, **kw)
+    fraction = f"substr({moment}, 20)"
+    return (
+        f"(substr({moment}, 1, 10) || 'T' || substr({moment}, 12, 8) || "
+        f"CASE WHEN {fraction} IN ('', '.000000') THEN '' ELSE {fraction} END || 'Z')"
+    )
+
+
+@compiles(ServedMoment, "postgresql")
+def _postgresql_moment(element: ServedMoment, compiler: SQLCompiler, **kw: Any) -> str:
+    utc = f"({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC')"
+    micro = f"to_char({utc}, 'US')"
+    return (
+        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN {micro} = '000000' THEN '' ELSE '.' || {micro} END || 'Z')"
+    )

@@ -70,7 +70,7 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
         for rows in _batches(session, Source, Source.id)
     )
     observations = (
-        documents.csv_rows(observations_service.documents(session, rows, catalog=catalog))
+        documents.csv_rows(observations_service.object_documents(rows, catalog=catalog))
         for rows in _batches(session, Observation, Observation.id)
     )
     resources: list[tuple[str, list[str], Any]] = [

@@ -154,9 +154,9 @@ def _detail_response(
     session: Session, observation: Observation, *, created: bool = False
 ) -> Response:
     """A written observation as this transaction sees it, with its new ETag."""
-    detail = service.observation_detail(
-        session, observation, catalog=load_catalog(session, data_version=None)
-    )
+    catalog = load_catalog(session, data_version=None)
+    (document,) = service.object_documents([observation], catalog=catalog)
+    detail = service.observation_detail(session, document, catalog=catalog)
     return record_response(
         detail,
         kind="observation",
@@ -176,10 +176,10 @@ def read_observation(
 
     Retracted observations stay readable here, marked `retracted`. The ETag header names
     the current revision: send it back as If-Match to edit."""
-    observation = service.get_observation(context.session, observation_id, as_of=params.as_of)
-    detail = service.observation_detail(
-        context.session, observation, catalog=context.catalog, as_of=params.as_of
-    )
+    session, catalog, as_of = context.session, context.catalog, params.as_of
+    observation = service.read_observation(session, observation_id, as_of=as_of)
+    (document,) = service.documents(session, [observation], catalog=catalog, as_of=as_of)
+    detail = service.observation_detail(session, document, catalog=catalog, as_of=as_of)
     if params.as_of is not None:  # a past state: cached by data version, not edited
         return json_response(detail)
     return record_response(
@@ -200,7 +200,7 @@ def read_observation_history(
 ) -> Response:
     """List every revision of an observation: when, by whom, why, and what it said."""
     revisions = editing.list_history(context.session, observation_id)
-    served = service.documents(context.session, revisions, catalog=context.catalog)
+    served = service.object_documents(revisions, catalog=context.catalog)
     data = [
         {
             "revision": revision.revision,

@@ -6,23 +6,31 @@ Reads run against `observation` (the current state), or, for an `as_of` day, aga
 so one set of filters serves both. References in a filter (metrics, sources) are checked
 against the catalog, which the caller reads once per data version."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Text, and_, bindparam, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
 from app.dataset.history import valid_at
 from app.domain.columns import canonical_dimensions
 from app.domain.dates import end_of_day, partial_date_span
+from app.domain.observation import SERVED_FIELDS
 from app.domain.paging import Cursor
 from app.errors import InvalidParameter, NotFound
 from app.models import Observation, ObservationDimension, ObservationRevision
-from app.observations.documents import ObservationRow, observation_documents
+from app.observations.documents import (
+    Citations,
+    ObservationRow,
+    observation_documents,
+    served_columns,
+    served_documents,
+)
 from app.sources import service as sources_service
 
 
@@ -190,12 +198,33 @@ def _after(table: Any, sort: ObservationSort, cursor: Cursor) -> ColumnElement[b
     return or_(column > value, and_(column == value, id_after), column.is_(None))
 
 
+@cache
+def served_select(table: Any) -> Select[Any]:
+    """SELECT `served_columns` FROM table: built once, narrowed by each read."""
+    return select(*served_columns(table))
+
+
+@cache
+def _by_id(table: Any) -> Select[Any]:
+    return served_select(table).where(table.id == bindparam("observation_id"))
+
+
+@cache
+def _current_parts() -> Select[Any]:
+    return (
+        select(Observation.id)
+        .where(Observation.part_of == bindparam("observation_id"))
+        .order_by(Observation.id)
+    )
+
+
 def list_statement(query: ObservationFilter, sort: ObservationSort) -> Any:
     """The SELECT behind a list, without paging: what its query plan is checked on."""
     table = table_for(query.as_of)
     column = getattr(table, sort.column)
-    # Plain rows, not ORM objects: on the hot path, building objects costs more than the SQL.
-    statement = select(*table.__table__.columns).where(*filter_conditions(query))
+    # Plain rows in served form, not ORM objects: on the hot path, building objects costs
+    # more than the SQL.
+    statement = served_select(table).where(*filter_conditions(query))
     # Empty values count as the largest: last going up, first going down. That is how
     # PostgreSQL's indexes order them, so either direction reads an index in order.
     if sort.column == "id":
@@ -219,13 +248,12 @@ def list_observations(
     statement = list_statement(query, sort)
     if after is not None:
         statement = statement.where(_after(table_for(query.as_of), sort, after))
-    return list(session.execute(statement.limit(limit)).all())
+    return list(session.connection().execute(statement.limit(limit)).all())
 
 
 def count_observations(session: Session, *, query: ObservationFilter) -> int:
-    counting = select(func.count()).select_from(
-        list_statement(query, ObservationSort.id).order_by(None).subquery()
-    )
+    table = table_for(query.as_of)
+    counting = select(func.count()).select_from(table).where(*filter_conditions(query))
     return session.scalar(counting) or 0
 
 
@@ -242,26 +270,32 @@ def document_batches(
     statement = list_statement(query, sort).execution_options(
         yield_per=batch_size, stream_results=True
     )
-    for rows in session.execute(statement).partitions():
+    for rows in session.connection().execute(statement).partitions():
         yield documents(session, rows, catalog=catalog, as_of=query.as_of)
 
 
-def get_observation(
+def get_observation(session: Session, observation_id: int) -> Observation:
+    """The observation as it stands, to edit; retracted ones included."""
+    observation = session.get(Observation, observation_id)
+    if observation is None:
+        raise NotFound(f"There is no observation {observation_id}.", subject="observation")
+    return observation
+
+
+def read_observation(
     session: Session, observation_id: int, *, as_of: date | None = None
 ) -> ObservationRow:
-    """The observation now, or as it stood at the end of `as_of`; retracted ones included."""
-    if as_of is None:
-        observation = session.get(Observation, observation_id)
-    else:
-        statement = select(ObservationRevision).where(
-            ObservationRevision.id == observation_id,
-            *valid_at(ObservationRevision, end_of_day(as_of)),
-        )
-        observation = session.scalars(statement).first()
-    if observation is None:
+    """The observation now, or as it stood at the end of `as_of`, as a row of
+    `served_columns`; retracted ones included."""
+    table = table_for(as_of)
+    statement = _by_id(table)
+    if as_of is not None:
+        statement = statement.where(*valid_at(table, end_of_day(as_of)))
+    row = session.connection().execute(statement, {"observation_id": observation_id}).first()
+    if row is None:
         when = f" on {as_of}" if as_of else ""
         raise NotFound(f"There is no observation {observation_id}{when}.", subject="observation")
-    return observation
+    return row
 
 
 def has_observations(session: Session) -> bool:
@@ -269,40 +303,71 @@ def has_observations(session: Session) -> bool:
 
 
 def list_part_ids(session: Session, observation_id: int, *, as_of: date | None = None) -> list[int]:
-    query = ObservationFilter(as_of=as_of, include_retracted=True)
-    table = table_for(as_of)
-    statement = select(table.id).where(table.part_of == observation_id, *filter_conditions(query))
-    return list(session.scalars(statement.order_by(table.id)))
+    if as_of is None:
+        statement = _current_parts()
+    else:
+        query = ObservationFilter(as_of=as_of, include_retracted=True)
+        table = table_for(as_of)
+        statement = (
+            select(table.id)
+            .where(table.part_of == bindparam("observation_id"), *filter_conditions(query))
+            .order_by(table.id)
+        )
+    parts = session.connection().execute(statement, {"observation_id": observation_id})
+    return list(parts.scalars())
+
+
+def citations(catalog: Catalog) -> Citations:
+    """Citations of current claims, kept with the catalog for its data version."""
+    kept = catalog.memo.get("citations")
+    if kept is None:
+        kept = catalog.memo["citations"] = Citations(
+            lambda source_id: sources_service.chain_of(catalog.sources, source_id)
+        )
+    return kept
 
 
 def documents(
     session: Session,
-    rows: Sequence[ObservationRow],
+    rows: Sequence[Sequence[Any]],
     *,
     catalog: Catalog,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The served form of each row. Sources come from the catalog; past states cite the
-    sources as they stood then."""
-    source_ids = {row.source_id for row in rows}
+    """The served form of rows read through `served_columns`. Past states cite the sources
+    as they stood then."""
     if as_of is None:
-        chains = {sid: sources_service.chain_of(catalog.sources, sid) for sid in source_ids}
-    else:
-        chains = sources_service.relay_chains(session, source_ids, as_of=as_of)
-    return observation_documents(rows, units=catalog.units, chains=chains)
+        return served_documents(rows, units=catalog.units, citation=citations(catalog))
+    source_at = SERVED_FIELDS.index("source_id")
+    chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
+    return served_documents(
+        rows, units=catalog.units, citation=Citations(lambda source_id: chains[source_id])
+    )
+
+
+def object_documents(objects: Iterable[Any], *, catalog: Catalog) -> list[dict[str, Any]]:
+    """The served form of current objects (a write's result, revisions)."""
+    objects = list(objects)
+    chains = {
+        source_id: sources_service.chain_of(catalog.sources, source_id)
+        for source_id in {o.source_id for o in objects}
+    }
+    return observation_documents(objects, units=catalog.units, chains=chains)
 
 
 def observation_detail(
-    session: Session, observation: ObservationRow, *, catalog: Catalog, as_of: date | None = None
+    session: Session, document: dict[str, Any], *, catalog: Catalog, as_of: date | None = None
 ) -> dict[str, Any]:
-    """One observation with its source, the sources it was relayed through, and its parts."""
-    document = documents(session, [observation], catalog=catalog, as_of=as_of)[0]
-    source_id = observation.source_id
+    """A served observation with its source, the sources it was relayed through, and its
+    parts."""
+    source_id = document["source_id"]
     if as_of is None:
         chain = sources_service.chain_of(catalog.sources, source_id)
     else:
         chain = sources_service.relay_chains(session, [source_id], as_of=as_of)[source_id]
-    document["source"] = sources_service.source_document(chain[0])
-    document["relay_chain"] = [sources_service.source_document(s) for s in chain[1:]]
-    document["parts"] = list_part_ids(session, observation.id, as_of=as_of)
-    return document
+    return {
+        **document,
+        "source": sources_service.source_document(chain[0]),
+        "relay_chain": [sources_service.source_document(s) for s in chain[1:]],
+        "parts": list_part_ids(session, document["id"], as_of=as_of),
+    }

@@ -5,7 +5,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
@@ -74,7 +73,7 @@ def build_series(
     observations_service.check_references(query, catalog)
     table = observations_service.table_for(as_of)
     statement = (
-        select(*table.__table__.columns)
+        observations_service.served_select(table)
         .where(
             *observations_service.filter_conditions(query),
             table.region.is_not_distinct_from(region),
@@ -84,9 +83,8 @@ def build_series(
             table.period_start.asc().nulls_last(), table.period_end.asc().nulls_last(), table.id
         )
     )
-    documents = observations_service.documents(
-        session, session.execute(statement).all(), catalog=catalog, as_of=as_of
-    )
+    rows = session.connection().execute(statement).all()
+    documents = observations_service.documents(session, rows, catalog=catalog, as_of=as_of)
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for document in documents:
         periods.setdefault((document["period_start"], document["period_end"]), []).append(document)
