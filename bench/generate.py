@@ -3,6 +3,10 @@ benchmarks only. Every source, metric, claimant and quote says it is synthetic, 
 can never be mistaken for real data.
 
     python bench/generate.py --rows 1000000 --out bench/.data/1000000
+
+With --extra it writes observations to add to such a dataset instead: the same metrics and
+sources, and rows without ids whose claimants ("Synthetic extra analyst ...") appear in no
+main set, so that every row is new by its natural key.
 """
 
 import argparse
@@ -66,7 +70,7 @@ def _regions(destinations: list[str]) -> dict[str, str]:
     return found
 
 
-def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
+def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[str, object]]:
     countries = sorted(c.alpha_3 for c in pycountry.countries)[:200]
     destinations = countries[::7][:DESTINATIONS]
     regions = _regions(destinations)
@@ -91,7 +95,7 @@ def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
             low, high, figure = value, value + rng.randint(1, 5000), ""
         destination = rng.choice(destinations)
         row = {
-            "id": n,
+            "id": "" if extra else n,
             "metric": f"synthetic_metric_{metric:02d}",
             "origin": rng.choice(countries),
             "destination": destination,
@@ -103,7 +107,7 @@ def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
             "upper_bound": high,
             "qualifier": qualifier,
             "basis": rng.choices(["estimate", "official", "projection"], [70, 20, 10])[0],
-            "attributed_to": f"Synthetic analyst {rng.randrange(2000)}",
+            "attributed_to": f"Synthetic {'extra ' if extra else ''}analyst {rng.randrange(2000)}",
             "source_id": rng.randint(1, SOURCES),
             "reported_on": rng.choice(
                 [f"{year + 1}", f"{year + 1}-{rng.randint(1, 12):02d}", f"{year + 1}-03-15"]
@@ -118,7 +122,8 @@ def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
             "visa_type": "",
         }
         out.append(row)
-        if rng.random() < 0.03 and len(out) < rows:  # a breakdown of this total
+        # A breakdown of this total (extra rows have no ids for a part to name).
+        if not extra and rng.random() < 0.03 and len(out) < rows:
             part = dict(row, id=n + 1, part_of=n, lower_bound="", upper_bound="")
             part["qualifier"], part["value"] = "approximate", max(1, value // 3)
             part["sector" if metric % 2 == 0 else "visa_type"] = rng.choice(
@@ -128,16 +133,21 @@ def _observations(rows: int, rng: random.Random) -> list[dict[str, object]]:
     return out
 
 
-def write_dataset(rows: int, folder: Path, *, revised_share: float = 0.005) -> None:
-    """`rows` observations, then a few of them again with a new value (revisions)."""
-    rng = random.Random(SEED)
+def write_dataset(
+    rows: int, folder: Path, *, revised_share: float = 0.005, extra: bool = False
+) -> None:
+    """`rows` observations, then a few of them again with a new value (revisions); or, with
+    `extra`, `rows` new observations to add, and no revisions."""
+    rng = random.Random(SEED + 1 if extra else SEED)
+    if extra:
+        revised_share = 0.0
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in (("metrics", _metric_rows()), ("sources", _source_rows())):
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
             writer = csv.DictWriter(stream, fieldnames=list(data[0]))
             writer.writeheader()
             writer.writerows(data)
-    observations = _observations(rows, rng)
+    observations = _observations(rows, rng, extra=extra)
     revised = [
         dict(row, value=int(row["value"]) + 1, notes="SYNTHETIC revised figure.")
         for row in rng.sample(observations, int(rows * revised_share))
@@ -156,8 +166,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--extra",
+        action="store_true",
+        help="write rows to add to a generated dataset: new natural keys, no ids",
+    )
     args = parser.parse_args()
-    write_dataset(args.rows, args.out)
+    write_dataset(args.rows, args.out, extra=args.extra)
 
 
 if __name__ == "__main__":
