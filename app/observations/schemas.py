@@ -3,8 +3,9 @@ app.domain.observation: a create body with its rules, an import row, an update b
 fields are all optional, and the detail of one observation."""
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,59 +30,75 @@ class ObservationCreate(ObservationBase):
 
     @model_validator(mode="after")
     def check_figure_and_period(self) -> Self:
-        for name in ("value", "lower_bound", "upper_bound"):
-            number = getattr(self, name)
-            if number is not None and not math.isfinite(number):
-                raise ValueError(f"{name} must be a finite number")
-        self._check_bounds()
-        if self.period_end and not self.period_start:
-            raise ValueError(
-                "period_end needs a period_start: a period starts somewhere (give the "
-                "earliest start the source supports, and say so in notes)"
-            )
-        if self.period_start and self.period_end and self.period_start > self.period_end:
-            raise ValueError(
-                f"period_start {self.period_start} is after period_end {self.period_end}"
-            )
-        if self.period_label is None:
-            self.period_label = period_label_for(self.period_start, self.period_end)
-        if self.region and subdivision_country(self.region) != self.destination:
-            raise ValueError(
-                f"region {self.region} is not in the destination {self.destination}; "
-                "a region names where in the destination the figure applies"
-            )
+        for name, value in figure_and_period_rules(dict(self)).items():
+            setattr(self, name, value)
         return self
 
-    def _check_bounds(self) -> None:
-        value, low, high = self.value, self.lower_bound, self.upper_bound
-        match self.qualifier:
-            case Qualifier.range:
-                if low is None or high is None:
-                    raise ValueError("a range needs both lower_bound and upper_bound")
-            case Qualifier.at_least:
-                if value is None or high is not None or low not in (None, value):
-                    raise ValueError(
-                        "at_least needs value (the stated minimum), no upper_bound, and "
-                        "lower_bound empty or equal to value"
-                    )
-                self.lower_bound = value
-            case Qualifier.at_most:
-                if value is None or low is not None or high not in (None, value):
-                    raise ValueError(
-                        "at_most needs value (the stated maximum), no lower_bound, and "
-                        "upper_bound empty or equal to value"
-                    )
-                self.upper_bound = value
-            case _:
-                if value is None:
-                    raise ValueError(f"{self.qualifier.value} needs a value")
-        low, high = self.lower_bound, self.upper_bound
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"lower_bound {low:g} is above upper_bound {high:g}")
-        if value is not None and (
-            (low is not None and value < low) or (high is not None and value > high)
-        ):
-            raise ValueError(f"value {value:g} lies outside its bounds")
+
+def figure_and_period_rules(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The rules across an observation's fields, on its checked values (a ValueError says
+    which one is broken); returns the values they derive: the bound a stated minimum or
+    maximum implies, and the period label when none is given. The model above applies them
+    to one body; an import applies them to a batch of rows without building a model each."""
+    for name in ("value", "lower_bound", "upper_bound"):
+        number = values[name]
+        if number is not None and not math.isfinite(number):
+            raise ValueError(f"{name} must be a finite number")
+    derived = _bounds(
+        values["qualifier"], values["value"], values["lower_bound"], values["upper_bound"]
+    )
+    start, end = values["period_start"], values["period_end"]
+    if end and not start:
+        raise ValueError(
+            "period_end needs a period_start: a period starts somewhere (give the "
+            "earliest start the source supports, and say so in notes)"
+        )
+    if start and end and start > end:
+        raise ValueError(f"period_start {start} is after period_end {end}")
+    if values["period_label"] is None:
+        derived["period_label"] = period_label_for(start, end)
+    region, destination = values["region"], values["destination"]
+    if region and subdivision_country(region) != destination:
+        raise ValueError(
+            f"region {region} is not in the destination {destination}; "
+            "a region names where in the destination the figure applies"
+        )
+    return derived
+
+
+def _bounds(
+    qualifier: Qualifier, value: float | None, low: float | None, high: float | None
+) -> dict[str, float]:
+    """Check a figure against its qualifier; a stated minimum (or maximum) is its bound."""
+    derived: dict[str, float] = {}
+    match qualifier:
+        case Qualifier.range:
+            if low is None or high is None:
+                raise ValueError("a range needs both lower_bound and upper_bound")
+        case Qualifier.at_least:
+            if value is None or high is not None or low not in (None, value):
+                raise ValueError(
+                    "at_least needs value (the stated minimum), no upper_bound, and "
+                    "lower_bound empty or equal to value"
+                )
+            derived["lower_bound"] = low = value
+        case Qualifier.at_most:
+            if value is None or low is not None or high not in (None, value):
+                raise ValueError(
+                    "at_most needs value (the stated maximum), no lower_bound, and "
+                    "upper_bound empty or equal to value"
+                )
+            derived["upper_bound"] = high = value
+        case _:
+            if value is None:
+                raise ValueError(f"{qualifier.value} needs a value")
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"lower_bound {low:g} is above upper_bound {high:g}")
+    if value is not None and (
+        (low is not None and value < low) or (high is not None and value > high)
+    ):
+        raise ValueError(f"value {value:g} lies outside its bounds")
+    return derived
 
 
 class ObservationImport(ObservationCreate):
