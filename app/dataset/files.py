@@ -5,7 +5,7 @@ their types come from the declarations in app.domain."""
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -94,12 +94,10 @@ def descriptor(dimension_names: list[str]) -> dict[str, Any]:
     }
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return plain_number(value)
-    return value
+def _csv_cells(row: dict[str, Any], columns: list[str]) -> list[Any]:
+    """The row's values in `columns` order; the csv module writes None as an empty cell,
+    and figures are written as people write them (10000, not 10000.0)."""
+    return [plain_number(v) if type(v) is float else v for v in map(row.get, columns)]
 
 
 class CsvWriter:
@@ -115,7 +113,12 @@ class CsvWriter:
         return self._take()
 
     def records(self, rows: Iterable[dict[str, Any]]) -> str:
-        self._writer.writerows([_csv_cell(row.get(c)) for c in self.columns] for row in rows)
+        """Rows as dicts keyed by column."""
+        return self.cells(_csv_cells(row, self.columns) for row in rows)
+
+    def cells(self, records: Iterable[Sequence[Any]]) -> str:
+        """Records whose values are in column order already, figures as written."""
+        self._writer.writerows(records)
         return self._take()
 
     def _take(self) -> str:
@@ -137,6 +140,16 @@ def csv_chunks(columns: list[str], batches: Iterable[Iterable[dict[str, Any]]]) 
     yield writer.header()
     for batch in batches:
         yield writer.records(batch)
+
+
+def csv_record_chunks(
+    columns: list[str], batches: Iterable[Iterable[Sequence[Any]]]
+) -> Iterator[str]:
+    """As `csv_chunks`, for records whose values are in column order already."""
+    writer = CsvWriter(columns)
+    yield writer.header()
+    for batch in batches:
+        yield writer.cells(batch)
 
 
 def ndjson_text(documents: Iterable[dict[str, Any]]) -> bytes:

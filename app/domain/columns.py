@@ -89,11 +89,7 @@ def _postgresql_date(element: ServedDate, compiler: SQLCompiler, **kw: Any) -> s
 def _sqlite_moment(element: ServedMoment, compiler: SQLCompiler, **kw: Any) -> str:
     # Stored as naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff'.
     moment = compiler.process(element.clauses, **kw)
-    fraction = f"substr({moment}, 20)"
-    return (
-        f"(substr({moment}, 1, 10) || 'T' || substr({moment}, 12, 8) || "
-        f"CASE WHEN {fraction} IN ('', '.000000') THEN '' ELSE {fraction} END || 'Z')"
-    )
+    return f"replace(replace({moment}, ' ', 'T') || 'Z', '.000000Z', 'Z')"
 
 
 @compiles(ServedMoment, "postgresql")

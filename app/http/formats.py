@@ -2,7 +2,7 @@
 request by the `format` parameter or, without it, the Accept header. A page is built in
 one piece; only a whole export (`limit=all`) streams, a batch of rows per chunk."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -10,7 +10,7 @@ import orjson
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.dataset.files import csv_chunks, csv_text, ndjson_text
+from app.dataset.files import csv_record_chunks, csv_text, ndjson_text
 
 
 class Format(StrEnum):
@@ -108,13 +108,13 @@ def ndjson_response(documents: Iterable[dict[str, Any]], *, headers: dict[str, s
 
 def csv_stream(
     columns: list[str],
-    batches: Iterable[Iterable[dict[str, Any]]],
+    batches: Iterable[Iterable[Sequence[Any]]],
     *,
     filename: str,
     headers: dict[str, str],
 ) -> StreamingResponse:
     return StreamingResponse(
-        csv_chunks(columns, batches),
+        csv_record_chunks(columns, batches),
         media_type=MEDIA_TYPES[Format.csv],
         headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -29,8 +29,6 @@ ObservationRow = Any
 DERIVED = ("unit", "citation", "retracted")
 _TYPES = {name: frictionless_type(ObservationPublic, name) for name in SERVED_FIELDS}
 FIGURES = [name for name, kind in _TYPES.items() if kind == "number"]
-# Enough for every claim a page or a batch cites, many times over; a bound on memory.
-CITATIONS_KEPT = 20_000
 
 
 def claim_citation(attributed_to: str, reported_on: str | None, chain: Sequence[SourceRow]) -> str:
@@ -52,22 +50,19 @@ def cite(observation: ObservationRow, chain: Sequence[SourceRow]) -> str:
 
 
 class Citations:
-    """Each claim's citation (who, when, which source), made once and then looked up.
-    `chain_of` gives a source's relay chain; kept per data version, or for one read."""
+    """Each claim's citation: who and when, then its source's part, which is made once per
+    source (`chain_of` gives a source's relay chain) and kept per data version, or for one
+    read."""
 
     def __init__(self, chain_of: Callable[[int], Sequence[SourceRow]]) -> None:
         self._chain_of = chain_of
-        self._made: dict[tuple[str, str | None, int], str] = {}
+        self._sources: dict[int, str] = {}
 
     def __call__(self, attributed_to: str, reported_on: str | None, source_id: int) -> str:
-        claim = (attributed_to, reported_on, source_id)
-        citation = self._made.get(claim)
-        if citation is None:
-            if len(self._made) >= CITATIONS_KEPT:
-                self._made.clear()
-            citation = claim_citation(attributed_to, reported_on, self._chain_of(source_id))
-            self._made[claim] = citation
-        return citation
+        where = self._sources.get(source_id)
+        if where is None:
+            where = self._sources[source_id] = claim_citation("", None, self._chain_of(source_id))
+        return f"{attributed_to} ({reported_on}){where}" if reported_on else attributed_to + where
 
 
 @cache
@@ -95,27 +90,58 @@ def _breakdowns(stored: str) -> dict[str, str]:
     return {} if stored == "{}" else orjson.loads(stored)
 
 
+Citer = Callable[[str, str | None, int], str]
+# Where each field sits in a row of served_columns.
+_AT = {name: index for index, name in enumerate(SERVED_FIELDS)}
+_FIGURE_INDEXES = [_AT[name] for name in FIGURES]
+
+
+def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer) -> list[Any]:
+    """A row of served_columns with its derived fields filled in (breakdowns still JSON)."""
+    values = list(row)
+    values[_AT["unit"]] = units.get(values[_AT["metric"]], "")
+    for index in _FIGURE_INDEXES:
+        if values[index] is not None:
+            values[index] = plain_number(values[index])
+    values[_AT["citation"]] = citation(
+        values[_AT["attributed_to"]], values[_AT["reported_on"]], values[_AT["source_id"]]
+    )
+    values[_AT["retracted"]] = values[_AT["retracted_at"]] is not None
+    return values
+
+
 def served_documents(
-    rows: Iterable[Sequence[Any]],
-    *,
-    units: Mapping[str, str],
-    citation: Callable[[str, str | None, int], str],
+    rows: Iterable[Sequence[Any]], *, units: Mapping[str, str], citation: Citer
 ) -> list[dict[str, Any]]:
     """The served form of rows read through `served_columns`."""
     documents = []
     for row in rows:
-        document = dict(zip(SERVED_FIELDS, row, strict=False))  # rows of served_columns
-        document["unit"] = units.get(document["metric"], "")
+        document = dict(zip(SERVED_FIELDS, _served_values(row, units, citation), strict=True))
         document["dimensions"] = _breakdowns(document["dimensions"])
-        for name in FIGURES:
-            if document[name] is not None:
-                document[name] = plain_number(document[name])
-        document["citation"] = citation(
-            document["attributed_to"], document["reported_on"], document["source_id"]
-        )
-        document["retracted"] = document["retracted_at"] is not None
         documents.append(document)
     return documents
+
+
+def csv_records(
+    rows: Iterable[Sequence[Any]],
+    *,
+    units: Mapping[str, str],
+    citation: Citer,
+    dimension_names: Sequence[str],
+) -> list[list[Any]]:
+    """Rows of served_columns as CSV records of `csv_columns`: the same values as
+    `served_documents`, each breakdown in a column of its own, and no dict per row (an
+    export writes millions)."""
+    at_dimensions = _AT["dimensions"]
+    records = []
+    for row in rows:
+        record = _served_values(row, units, citation)
+        stored = record.pop(at_dimensions)
+        if dimension_names:
+            breakdowns = _breakdowns(stored)
+            record += [breakdowns.get(name) for name in dimension_names]
+        records.append(record)
+    return records
 
 
 def _as_selected(observation: ObservationRow) -> tuple[Any, ...]:

@@ -134,17 +134,20 @@ def _stream_all(
     stream = context.hand_over()
     try:
         headers = {"X-Total-Count": str(service.count_observations(stream.session, query=query))}
-        batches = service.document_batches(
-            stream.session, query=query, sort=params.sort, catalog=stream.catalog
-        )
+        batches = service.row_batches(stream.session, query=query, sort=params.sort)
     except Exception:
         stream.close()
         raise
+    session, catalog, as_of = stream.session, stream.catalog, query.as_of
     if representation is Format.ndjson:
-        return ndjson_stream(closing_after(stream, batches), headers=headers)
+        served = (
+            service.documents(session, rows, catalog=catalog, as_of=as_of) for rows in batches
+        )
+        return ndjson_stream(closing_after(stream, served), headers=headers)
+    records = (service.csv_records(session, rows, catalog=catalog, as_of=as_of) for rows in batches)
     return csv_stream(
-        documents.csv_columns(stream.catalog.dimension_names),
-        closing_after(stream, map(documents.csv_rows, batches)),
+        documents.csv_columns(catalog.dimension_names),
+        closing_after(stream, records),
         filename="observations.csv",
         headers=headers,
     )

@@ -31,6 +31,7 @@ from app.observations.documents import (
     served_columns,
     served_documents,
 )
+from app.observations.documents import csv_records as served_csv_records
 from app.sources import service as sources_service
 
 
@@ -257,21 +258,19 @@ def count_observations(session: Session, *, query: ObservationFilter) -> int:
     return session.scalar(counting) or 0
 
 
-def document_batches(
+def row_batches(
     session: Session,
     *,
     query: ObservationFilter,
     sort: ObservationSort,
-    catalog: Catalog,
     batch_size: int = 1000,
-) -> Iterator[list[dict[str, Any]]]:
-    """Every observation the filter selects, served a batch at a time from a server-side
-    cursor, so that a selection of any size is read in constant memory."""
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """Every row of `served_columns` the filter selects, a batch at a time from a
+    server-side cursor, so that a selection of any size is read in constant memory."""
     statement = list_statement(query, sort).execution_options(
         yield_per=batch_size, stream_results=True
     )
-    for rows in session.connection().execute(statement).partitions():
-        yield documents(session, rows, catalog=catalog, as_of=query.as_of)
+    yield from session.connection().execute(statement).partitions()
 
 
 def get_observation(session: Session, observation_id: int) -> Observation:
@@ -336,12 +335,36 @@ def documents(
 ) -> list[dict[str, Any]]:
     """The served form of rows read through `served_columns`. Past states cite the sources
     as they stood then."""
+    return served_documents(
+        rows, units=catalog.units, citation=_citer(session, rows, catalog, as_of)
+    )
+
+
+def _citer(
+    session: Session, rows: Sequence[Sequence[Any]], catalog: Catalog, as_of: date | None
+) -> Citations:
+    """Citations for these rows: kept with the catalog now; as the sources stood then for
+    a past day."""
     if as_of is None:
-        return served_documents(rows, units=catalog.units, citation=citations(catalog))
+        return citations(catalog)
     source_at = SERVED_FIELDS.index("source_id")
     chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
-    return served_documents(
-        rows, units=catalog.units, citation=Citations(lambda source_id: chains[source_id])
+    return Citations(lambda source_id: chains[source_id])
+
+
+def csv_records(
+    session: Session,
+    rows: Sequence[Sequence[Any]],
+    *,
+    catalog: Catalog,
+    as_of: date | None = None,
+) -> list[list[Any]]:
+    """Rows of `served_columns` as CSV records of `documents.csv_columns`."""
+    return served_csv_records(
+        rows,
+        units=catalog.units,
+        citation=_citer(session, rows, catalog, as_of),
+        dimension_names=catalog.dimension_names,
     )
 
 
