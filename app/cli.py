@@ -1,5 +1,6 @@
 """The `laborstats` command: serve the API, migrate, seed, import and export data."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,11 +97,24 @@ def _cli_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, which containers narrow), at least 1."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes. Default: one per CPU this process may use. Each reads "
+            "the data version on every request, so all serve the same data.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start the API (pending migrations are applied first). Docs at /docs."""
     settings = get_settings()
@@ -110,7 +124,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or usable_cpus(),
         log_level=settings.log_level,
         proxy_headers=True,
     )

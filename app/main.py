@@ -99,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogs = CatalogCache()
     # Outermost last: CORS, then compression, then caching (whose 304s carry no body).
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 1 (nginx's default): most of the saving on JSON and CSV at a sixth of level 9's
+    # CPU, so that a streamed export is compressed as fast as it is read.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

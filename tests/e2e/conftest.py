@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ class Server:
     url: str
     database_url: str
     log: Path
+    pid: int
 
     def laborstats(self, *args: str) -> str:
         """Run the CLI against the server's database; its standard output."""
@@ -38,15 +40,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A real `laborstats serve` process on a free port, over its own seeded database."""
+@contextmanager
+def running_server(database_url: str, log_path: Path, *args: str) -> Iterator[Server]:
+    """`laborstats serve` (with `args`) on a free port, until the block ends."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    database_url = databases.copy(databases.seeded)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env={**os.environ, "DATABASE_URL": database_url},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -63,10 +63,18 @@ def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> It
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield Server(url=url, database_url=database_url, log=log_path)
+        yield Server(url=url, database_url=database_url, log=log_path, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real `laborstats serve` process on a free port, over its own seeded database."""
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(databases.copy(databases.seeded), log_path) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
