@@ -96,17 +96,21 @@ _AT = {name: index for index, name in enumerate(SERVED_FIELDS)}
 _FIGURE_INDEXES = [_AT[name] for name in FIGURES]
 
 
+_UNIT, _METRIC, _CITATION, _RETRACTED, _RETRACTED_AT = (
+    _AT[name] for name in ("unit", "metric", "citation", "retracted", "retracted_at")
+)
+_CLAIM = [_AT[name] for name in ("attributed_to", "reported_on", "source_id")]
+
+
 def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer) -> list[Any]:
     """A row of served_columns with its derived fields filled in (breakdowns still JSON)."""
     values = list(row)
-    values[_AT["unit"]] = units.get(values[_AT["metric"]], "")
+    values[_UNIT] = units.get(values[_METRIC], "")
     for index in _FIGURE_INDEXES:
         if values[index] is not None:
             values[index] = plain_number(values[index])
-    values[_AT["citation"]] = citation(
-        values[_AT["attributed_to"]], values[_AT["reported_on"]], values[_AT["source_id"]]
-    )
-    values[_AT["retracted"]] = values[_AT["retracted_at"]] is not None
+    values[_CITATION] = citation(*[values[index] for index in _CLAIM])
+    values[_RETRACTED] = values[_RETRACTED_AT] is not None
     return values
 
 
