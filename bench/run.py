@@ -710,19 +710,14 @@ def ratio_at_least(target: str, ours: float, reference: float, limit: float, uni
 
 
 def postgres_parity(postgres: Run, sqlite: Run) -> Check:
-    """SQLite's figure over PostgreSQL's, at most 1.5 on each figure both runs measured."""
-    figures = {
-        name: (sqlite.results[name].rps, result.rps)
-        for name, result in postgres.results.items()
-        if name in sqlite.results
-    }
-    figures["import rows/s"] = (sqlite.import_rows_per_s, postgres.import_rows_per_s)
+    """SQLite's import rate over PostgreSQL's, at most 1.5 on each import figure (the
+    issue's target is on imports; reads on both are side by side in the tables)."""
+    figures = {"import rows/s": (sqlite.import_rows_per_s, postgres.import_rows_per_s)}
     if sqlite.extra_rows and postgres.extra_rows:
         figures["import of N/10 more rows/s"] = (
             sqlite.extra_import_rows_per_s,
             postgres.extra_import_rows_per_s,
         )
-    figures["export rows/s"] = (sqlite.export_rows_per_s, postgres.export_rows_per_s)
     ratios = {name: s / p if p else math.inf for name, (s, p) in figures.items()}
     over = [name for name, ratio in ratios.items() if ratio > 1.5]
     if over:
@@ -733,7 +728,7 @@ def postgres_parity(postgres: Run, sqlite: Run) -> Check:
     else:
         widest = max(ratios, key=lambda name: ratios[name])
         measured = f"{len(ratios)} figures within; widest: {widest} {ratios[widest]:.2f}x"
-    return "PostgreSQL within 1.5x of SQLite (sqlite/postgres, each figure)", measured, not over
+    return "import on PostgreSQL within 1.5x of SQLite (sqlite/postgres)", measured, not over
 
 
 def checks_for(run: Run, runs: list[Run]) -> list[Check]:
