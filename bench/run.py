@@ -642,6 +642,7 @@ def bench_datasette(rows: int, t: Targets, options: Options) -> Run:
         )
         run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
         run.memory_peak_mb = server.memory_mb("VmHWM")
+        run.memory_total_mb = server.total_memory_mb()
     finally:
         server.stop()
     return run
