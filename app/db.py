@@ -1,13 +1,16 @@
 """The database: engines with per-connection SQLite pragmas, migrations, and the session
 every unit of work uses, which bumps the data version whenever it commits a write."""
 
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlmodel import Session
 
 from app.config import MIGRATIONS_DIR, get_settings
@@ -15,6 +18,9 @@ from app.dataset.state import bump_data_version
 
 # Tables whose rows are not part of the dataset: writing them leaves the data version alone.
 OUTSIDE_THE_DATASET = frozenset({"api_token", "audit_entry", "dataset_state"})
+# SQLite's page cache for a connection writing in bulk (KiB; the default is 2 MB): an import
+# touches every page of its tables and indexes, and a small cache writes and rereads them.
+BULK_CACHE_KIB = 1024 * 1024
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,6 +52,12 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, for_writes: bool 
     @event.listens_for(engine, "begin")
     def begin_transaction(connection: Any) -> None:
         connection.exec_driver_sql(begin)
+
+    @event.listens_for(engine, "checkin")
+    def restore_cache_size(dbapi_connection: Any, record: Any) -> None:
+        cache_size = record.info.pop("cache_size", None) if record is not None else None
+        if cache_size is not None and dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA cache_size={int(cache_size)}")
 
     return engine
 
@@ -79,7 +91,9 @@ def read_session(engine: Engine) -> DataSession:
     return session
 
 
-def _wrote_to_dataset(session: Session) -> None:
+def note_dataset_write(session: Session) -> None:
+    """A write the listeners below cannot see (rows sent through the driver's executemany or
+    COPY) counts as a dataset write all the same: the commit bumps the data version."""
     session.info["wrote_to_dataset"] = True
 
 
@@ -89,7 +103,7 @@ def _note_statement_writes(state: ORMExecuteState) -> None:
     writes = state.is_insert or state.is_update or state.is_delete
     table = getattr(state.statement, "table", None)
     if writes and getattr(table, "name", None) not in OUTSIDE_THE_DATASET:
-        _wrote_to_dataset(state.session)
+        note_dataset_write(state.session)
 
 
 @event.listens_for(DataSession, "after_flush")
@@ -97,7 +111,7 @@ def _note_flushed_writes(session: Session, _flush: UOWTransaction) -> None:
     """Objects added, changed or deleted through the ORM."""
     changed = [*session.new, *session.dirty, *session.deleted]
     if any(type(record).__tablename__ not in OUTSIDE_THE_DATASET for record in changed):
-        _wrote_to_dataset(session)
+        note_dataset_write(session)
 
 
 @event.listens_for(DataSession, "before_commit")
@@ -126,6 +140,54 @@ def sync_id_sequences(
                 f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             )
         )
+
+
+def cache_for_bulk_writes(session: Session) -> None:
+    """Give this session's SQLite connection a page cache large enough for a bulk write (an
+    import's), until the connection goes back to the pool. PostgreSQL needs nothing."""
+    connection = session.connection().connection
+    if session.get_bind().dialect.name != "sqlite" or "cache_size" in connection.info:
+        return
+    cursor = connection.cursor()
+    try:
+        connection.info["cache_size"] = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def indexes_built_after(
+    session: Session, tables: Sequence[Table], *, keep: Collection[str] = ()
+) -> Iterator[None]:
+    """For loading many rows into empty `tables`: drop their secondary indexes (but those
+    named in `keep`) and, on PostgreSQL, their foreign keys, which it checks one row at a
+    time; when the block ends, create them again from the models' definitions (so names are
+    the migrations'), which checks every reference at once. It all happens in the session's
+    transaction (both databases run DDL in a transaction), so a load that fails and rolls
+    back leaves the schema as it was. If the block raises, nothing is created again: the
+    transaction must roll back."""
+    connection = session.connection()
+    schema = inspect(connection)
+    on_postgres = connection.dialect.name == "postgresql"
+    indexes, foreign_keys = [], []
+    for table in tables:
+        present = {index["name"] for index in schema.get_indexes(table.name)}
+        indexes += [i for i in table.indexes if i.name in present and i.name not in keep]
+        if on_postgres:
+            present = {fk["name"] for fk in schema.get_foreign_keys(table.name)}
+            foreign_keys += [fk for fk in table.foreign_key_constraints if fk.name in present]
+    for foreign_key in foreign_keys:
+        session.execute(DropConstraint(foreign_key))
+    for index in indexes:
+        session.execute(DropIndex(index))
+    yield
+    if on_postgres:  # sorts for the index builds, in memory (this transaction only)
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for index in indexes:
+        session.execute(CreateIndex(index))
+    for foreign_key in foreign_keys:
+        session.execute(AddConstraint(foreign_key))
 
 
 def refresh_statistics(session: Session) -> None:
