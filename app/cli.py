@@ -144,8 +144,17 @@ def _count_records(path: Path) -> int:
     total = 0
     for file in files:
         with file.open("rb") as stream:
-            total += sum(1 for _ in stream) - (file.suffix == ".csv")
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+        if file.stat().st_size and not _ends_with_newline(file):
+            lines += 1
+        total += lines - (file.suffix == ".csv")
     return max(total, 0)
+
+
+def _ends_with_newline(file: Path) -> bool:
+    with file.open("rb") as stream:
+        stream.seek(-1, 2)
+        return stream.read(1) == b"\n"
 
 
 def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
@@ -165,7 +174,9 @@ def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
     ):
         task = progress.add_task(f"Importing {path.name}", total=_count_records(path))
         with session.begin():
-            report = import_path(session, path, actor=actor, on_row=lambda: progress.advance(task))
+            report = import_path(
+                session, path, actor=actor, on_rows=lambda rows: progress.advance(task, rows)
+            )
     typer.echo(report.summary())
     return report
 

@@ -7,9 +7,12 @@ line (the CSV header is line 1), and `finish_import` refuses to let a failed imp
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -25,16 +28,17 @@ from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
 from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
 from app.errors import Conflict, ImportFailed, InvalidData
+from app.imports.checking import ColumnChecker
 from app.imports.restore import RestoreProblem, restore_history
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricCreate
 from app.observations import bulk
-from app.observations.editing import NaturalKey
-from app.observations.schemas import ObservationImport
+from app.observations.schemas import ObservationImport, figure_and_period_rules
 from app.sources import service as sources_service
 from app.sources.schemas import SourceImport
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+# Observation rows read, checked and saved together.
 BATCH_SIZE = 1000
 # After an import this large, refresh the planner's statistics so that filters keep
 # choosing the right index as the data grows.
@@ -44,6 +48,9 @@ SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "i
 
 Row = dict[str, Any]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+OnRows = Callable[[int], None]  # told how many more rows were read
+# Columns of an observations file that the API derives: dropped (a unit is checked).
+OBSERVATION_DERIVED_COLUMNS = frozenset(DERIVED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,8 @@ class ImportReport:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
 
-    def count(self, kind: str, outcome: SaveOutcome) -> None:
-        self.counts.setdefault(kind, Counter())[outcome] += 1
+    def count(self, kind: str, outcome: SaveOutcome, times: int = 1) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += times
 
     @property
     def changed(self) -> bool:
@@ -74,13 +81,23 @@ class ImportReport:
 
 
 def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
-    """(line where the record starts, row); empty cells become None."""
-    reader = csv.DictReader(stream)
+    """(line where the record starts, row); empty cells become None, missing ones too, and
+    blank lines are skipped (as csv.DictReader reads a file, a little faster)."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    width = len(header)
     start = 2
     for record in reader:
-        if None in record:
+        if not record:
+            continue
+        if len(record) > width:
             raise ValueError(f"line {start}: more cells than the header has columns")
-        yield start, {name: (value if value != "" else None) for name, value in record.items()}
+        cells = [cell or None for cell in record]
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        yield start, dict(zip(header, cells, strict=True))
         start = reader.line_num + 1
 
 
@@ -116,6 +133,8 @@ class ImportContext:
     # From the catalog as the import's transaction sees it (metrics.csv comes first).
     dimension_names: set[str]
     units: dict[str, str]
+    metrics: Mapping[str, Any]
+    sources: Collection[int]
 
 
 def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
@@ -131,21 +150,82 @@ def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutc
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
-def _observation_in(row: Row, context: ImportContext) -> ObservationImport:
+def _observation_fields(row: Row, context: ImportContext) -> Row:
     """A flat CSV row has one column per dimension; JSON has a `dimensions` object. Derived
-    columns are dropped, but a unit that contradicts the metric's is refused."""
+    columns are dropped (the unit is checked against the metric's once the row is)."""
     fields: Row = {"dimensions": dict(row.get("dimensions") or {})}
     for name, value in row.items():
         if name in context.dimension_names:
             if value is not None:
                 fields["dimensions"][name] = value
-        elif name not in DERIVED_FIELDS and name != "dimensions":
+        elif name not in OBSERVATION_DERIVED_COLUMNS and name != "dimensions":
             fields[name] = value
-    data = _parse(ObservationImport, fields)
-    unit, expected = row.get("unit"), context.units.get(data.metric)
-    if unit is not None and expected is not None and unit != expected:
-        raise InvalidData(f"unit '{unit}' is not the unit of {data.metric} ('{expected}')")
-    return data
+    return fields
+
+
+@cache
+def _observation_checker() -> ColumnChecker:
+    return ColumnChecker(ObservationImport, figure_and_period_rules)
+
+
+def _observation_columns(rows: list[Row], context: ImportContext) -> dict[str, Any] | None:
+    """`_observation_fields` for a batch whose rows all have the same columns (a CSV file's),
+    as columns: one pass in C over the rows instead of a dictionary built per row. None for
+    rows that differ (JSON lines), or carry a `dimensions` object."""
+    names = list(rows[0]) if rows else []
+    first = rows[0].keys() if rows else None
+    if len(names) < 2 or "dimensions" in first or any(row.keys() != first for row in rows):
+        return None
+    values = dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
+    breakdowns = [name for name in names if name in context.dimension_names]
+    columns: dict[str, Any] = {
+        name: column
+        for name, column in values.items()
+        if name not in context.dimension_names and name not in OBSERVATION_DERIVED_COLUMNS
+    }
+    columns["dimensions"] = (
+        [
+            {
+                name: value
+                for name, value in zip(breakdowns, cells, strict=True)
+                if value is not None
+            }
+            for cells in zip(*(values[name] for name in breakdowns), strict=True)
+        ]
+        if breakdowns
+        else [{} for _ in rows]
+    )
+    return columns
+
+
+def _check_observations(
+    rows: list[tuple[int, Row]], context: ImportContext
+) -> tuple[list[tuple[int, Row]], list[tuple[int, str]]]:
+    """The rows of a batch checked as ObservationImport checks one (its values, as a dict),
+    and each bad row's line and problem, in the model's words."""
+    checker = _observation_checker()
+    raw = [row for _, row in rows]
+    columns = _observation_columns(raw, context)
+    if columns is not None:
+        results = checker.check_columns(columns, len(raw))
+    else:
+        results = checker.check([_observation_fields(row, context) for row in raw])
+    checked: list[tuple[int, Row]] = []
+    problems: list[tuple[int, str]] = []
+    for (line, row), values in zip(rows, results, strict=True):
+        try:
+            if values is None:  # the model says what is wrong (or, if nothing, its values)
+                values = _parse(ObservationImport, _observation_fields(row, context)).model_dump()
+            unit, expected = row.get("unit"), context.units.get(values["metric"])
+            if unit is not None and expected is not None and unit != expected:
+                raise InvalidData(
+                    f"unit '{unit}' is not the unit of {values['metric']} ('{expected}')"
+                )
+        except InvalidData as exc:
+            problems.append((line, exc.detail))
+            continue
+        checked.append((line, values))
+    return checked, problems
 
 
 def _import_observations(
@@ -155,33 +235,32 @@ def _import_observations(
     file: str,
     report: ImportReport,
     context: ImportContext,
-    on_row: Callable[[], None] | None,
+    on_rows: OnRows | None,
 ) -> None:
-    """Check rows one by one, save them a batch at a time."""
-    batch: list[tuple[int, ObservationImport]] = []
-    seen: dict[NaturalKey, int] = {}
-
-    def save_batch() -> None:
-        outcomes = bulk.save_many(
-            session, batch, actor=context.actor, reason=context.reason, seen=seen
-        )
-        for line, outcome in outcomes:
-            if outcome in ("created", "updated", "unchanged"):
-                report.count("observations", outcome)
-            else:
-                report.problems.append(RowProblem(file, line, outcome))
-        batch.clear()
-
-    for line, row in rows:
-        try:
-            batch.append((line, _observation_in(row, context)))
-        except InvalidData as exc:
-            report.problems.append(RowProblem(file, line, exc.detail))
-        if len(batch) >= BATCH_SIZE:
-            save_batch()
-        if on_row is not None:
-            on_row()
-    save_batch()
+    """Check and save rows a batch at a time; report each batch's problems in line order."""
+    lines = iter(rows)
+    with bulk.saving(
+        session,
+        actor=context.actor,
+        reason=context.reason,
+        metrics=context.metrics,
+        sources=context.sources,
+    ) as saver:
+        while batch := list(islice(lines, BATCH_SIZE)):
+            checked, problems = _check_observations(batch, context)
+            outcomes = saver.save(checked)
+            for line, outcome in outcomes:
+                if outcome not in ("created", "updated", "unchanged"):
+                    problems.append((line, outcome))
+            counts = Counter(outcome for _, outcome in outcomes)
+            for saved in ("created", "updated", "unchanged"):
+                if counts[saved]:
+                    report.count("observations", saved, counts[saved])
+            report.problems += [
+                RowProblem(file, line, message) for line, message in sorted(problems)
+            ]
+            if on_rows is not None:
+                on_rows(len(batch))
 
 
 SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
@@ -199,16 +278,23 @@ def import_rows(
     report: ImportReport,
     actor: str,
     reason: str,
-    on_row: Callable[[], None] | None = None,
+    on_rows: OnRows | None = None,
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
     one run reports every bad row."""
     catalog = load_catalog(session, data_version=None)
-    context = ImportContext(actor, reason, set(catalog.dimension_names), catalog.units)
+    context = ImportContext(
+        actor,
+        reason,
+        set(catalog.dimension_names),
+        catalog.units,
+        catalog.metrics,
+        catalog.sources.keys(),
+    )
     try:
         if kind == "observations":
             _import_observations(
-                session, rows, file=file, report=report, context=context, on_row=on_row
+                session, rows, file=file, report=report, context=context, on_rows=on_rows
             )
             return
         save = SAVERS[kind]
@@ -219,8 +305,8 @@ def import_rows(
                 field_name = exc.extra.get("field")
                 message = f"{field_name}: {exc.detail}" if field_name else exc.detail
                 report.problems.append(RowProblem(file, line, message))
-            if on_row is not None:
-                on_row()
+            if on_rows is not None:
+                on_rows(1)
     except (ValueError, csv.Error) as exc:
         report.problems.append(RowProblem(file, 0, str(exc)))
 
@@ -235,7 +321,7 @@ def import_file(
     reason: str = "import",
     json_lines: bool | None = None,
     name: str | None = None,
-    on_row: Callable[[], None] | None = None,
+    on_rows: OnRows | None = None,
 ) -> None:
     """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`)."""
     if json_lines is None:
@@ -252,7 +338,7 @@ def import_file(
                 report=report,
                 actor=actor,
                 reason=reason,
-                on_row=on_row,
+                on_rows=on_rows,
             )
     except UnicodeDecodeError:
         report.problems.append(RowProblem(name, 0, "the file is not UTF-8 text"))
@@ -263,19 +349,19 @@ def import_path(
     path: Path,
     *,
     actor: str = "cli",
-    on_row: Callable[[], None] | None = None,
+    on_rows: OnRows | None = None,
 ) -> ImportReport:
     """Import a dataset folder (metrics.csv, sources.csv, observations.csv) or one file of
     observations (.csv, or .ndjson/.jsonl for JSON lines), then `finish_import`."""
     report = ImportReport()
     if not path.is_dir():
-        import_file(session, path, report=report, actor=actor, on_row=on_row)
+        import_file(session, path, report=report, actor=actor, on_rows=on_rows)
     elif any((path / DATASET_FILES[kind]).is_file() for kind in REVISION_FILES):
         _restore_folder(session, path, report=report)
     else:
         for kind in ("metrics", "sources", "observations"):
             if (file := path / DATASET_FILES[kind]).is_file():
-                import_file(session, file, kind=kind, report=report, actor=actor, on_row=on_row)
+                import_file(session, file, kind=kind, report=report, actor=actor, on_rows=on_rows)
     finish_import(session, report, actor=actor, target=path.name)
     return report
 

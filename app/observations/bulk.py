@@ -1,25 +1,52 @@
-"""Saving many observations at once, for imports: the same rules as `editing`, checked
-against a batch's references fetched in a few queries, and new rows written with one
-multi-row insert per table instead of one ORM object each.
+"""Saving an import's observations a batch at a time: the same rules as `editing`, checked
+against the references of a batch fetched in a few indexed queries, whatever the table's
+size; new rows written by `inserts`, straight through the driver.
 
-Rows that revise an existing observation go through `editing.save_observation` one by
-one: imports mostly add."""
+Rows that revise a stored observation follow `editing`'s rules (the revision they replace is
+current, not retracted, references hold) and are written together too."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.domain.columns import utc_now
+from app.db import cache_for_bulk_writes, indexes_built_after
+from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData
-from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
+from app.models import Observation, ObservationDimension, ObservationRevision
 from app.observations import editing
 from app.observations.editing import NaturalKey, References, Whole
 from app.observations.schemas import ObservationImport
+from app.observations.service import has_observations
+from app.observations.writing import BulkWriter, Edit
 
+Values = dict[str, Any]  # an import row's checked fields: the written ones, id and revision
 Outcome = SaveOutcome | str  # a problem message naming the field
+
+
+@contextmanager
+def saving(
+    session: Session,
+    *,
+    actor: str,
+    reason: str,
+    metrics: Mapping[str, Any],
+    sources: Collection[int],
+) -> Iterator["Saver"]:
+    """A saver for one import's observations. Into an empty table, the indexes are built once
+    after the rows (in the same transaction) instead of grown row by row."""
+    cache_for_bulk_writes(session)
+    if has_observations(session):
+        yield Saver(session, actor=actor, reason=reason, metrics=metrics, sources=sources)
+        return
+    tables = [Observation.__table__, ObservationRevision.__table__, ObservationDimension.__table__]
+    with indexes_built_after(session, tables):  # type: ignore[arg-type]
+        yield Saver(
+            session, actor=actor, reason=reason, metrics=metrics, sources=sources, into_empty=True
+        )
 
 
 def _message(exc: InvalidData | Conflict) -> str:
@@ -27,104 +54,168 @@ def _message(exc: InvalidData | Conflict) -> str:
     return f"{field}: {exc.detail}" if field else exc.detail
 
 
-def _unchanged(row: ObservationImport, stored: Any) -> bool:
+def _unchanged(row: Values, stored: Any) -> bool:
     """The row restates the stored observation (and names its revision, if it names one)."""
-    if row.revision is not None and row.revision != stored.revision:
+    if row["revision"] is not None and row["revision"] != stored.revision:
         return False
-    values = editing.stored_values(row)
-    return all(getattr(stored, name) == value for name, value in values.items())
+    return all(getattr(stored, name) == row[name] for name in WRITTEN_FIELDS)
 
 
-def save_many(
-    session: Session,
-    rows: Sequence[tuple[int, ObservationImport]],
-    *,
-    actor: str,
-    reason: str,
-    seen: dict[NaturalKey, int],
-) -> list[tuple[int, Outcome]]:
-    """Each row's line and outcome; a row with a problem writes nothing. `seen` holds the
-    natural keys of rows without an id added so far in this import (key: line), so that
-    the same figure twice in one file is reported rather than stored twice."""
-    metrics = {m.code: m for m in session.scalars(select(Metric))}
-    wanted_sources = {row.source_id for _, row in rows}
-    sources = set(session.scalars(select(Source.id).where(Source.id.in_(wanted_sources))))
-    same_ids = editing.find_same_ids(session, [row for _, row in rows if row.id is None])
-    given_ids = {row.id for _, row in rows if row.id is not None} | set(same_ids.values())
-    existing = {
-        stored.id: stored
-        for stored in session.execute(
-            select(*Observation.__table__.columns).where(Observation.id.in_(given_ids))
-        )
-    }
-    wanted_wholes = {row.part_of for _, row in rows if row.part_of is not None}
-    wholes = {
-        whole.id: Whole.of(whole, whole.id)
-        for whole in session.execute(
-            select(*Observation.__table__.columns).where(Observation.id.in_(wanted_wholes))
-        )
-    }
-    outcomes: list[tuple[int, Outcome]] = []
-    new_rows: list[ObservationImport] = []
-    new_ids: set[int] = set()
-    for line, row in rows:
-        try:
-            key = editing.natural_key(row) if row.id is None else None
-            stored = existing.get(row.id if key is None else same_ids.get(key, 0))
-            if stored is not None:
-                if _unchanged(row, stored):
-                    outcomes.append((line, "unchanged"))
-                else:  # a revision: the one-by-one path, with all its checks
-                    saved = editing.save_observation(session, row, actor=actor, reason=reason)
-                    outcomes.append((line, saved[1]))
+class Saver:
+    """Saves the observation rows of one import, a batch at a time."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        actor: str,
+        reason: str,
+        metrics: Mapping[str, Any],
+        sources: Collection[int],
+        into_empty: bool = False,
+    ) -> None:
+        self.session, self.actor, self.reason = session, actor, reason
+        self.metrics, self.sources = metrics, sources
+        self.writer = BulkWriter(session, actor=actor, reason=reason)
+        # Into an empty table, every stored observation is one this import wrote: their ids
+        # are kept here, so that only those are looked up; and since the natural-key index is
+        # dropped, so are their keys (by hash: ids), from the first row without an id on
+        # (rows with ids never look a key up).
+        self.into_empty = into_empty
+        self.written: set[int] = set()
+        self.key_hashes: dict[int, list[int]] | None = None
+        self.without_whole = {exists: References(metrics, exists, None) for exists in (True, False)}
+
+    def save(self, rows: Sequence[tuple[int, Values]]) -> list[tuple[int, Outcome]]:
+        """Each row's line and outcome; a row with a problem writes nothing. The rows of one
+        batch are checked against what was stored before it: the same figure twice in one
+        batch is reported rather than stored twice (in a later batch, it is the stored one)."""
+        keys = [editing.natural_key_of(row) if row["id"] is None else None for _, row in rows]
+        same_ids = self._find_same_ids({key for key in keys if key})
+        stored = self._stored({row["id"] for _, row in rows} | set(same_ids.values()))
+        stored_wholes = {
+            whole_id: Whole.of(whole, whole_id)
+            for whole_id, whole in self._stored({row["part_of"] for _, row in rows}).items()
+        }
+        outcomes: list[tuple[int, Outcome]] = []
+        edits: dict[int, tuple[int, Edit]] = {}  # by id: the line and the edit
+        new_rows: list[Values] = []
+        new_wholes: dict[int, Values] = {}  # rows of this batch a later row may be part of
+        seen: dict[NaturalKey, int] = {}
+        for (line, row), key in zip(rows, keys, strict=True):
+            try:
+                existing = stored.get(row["id"] if key is None else same_ids.get(key, 0))
+                if existing is not None:
+                    if _unchanged(row, existing):
+                        outcomes.append((line, "unchanged"))
+                    elif existing.id in edits:  # again: after the first, one by one
+                        outcomes += self._revise(edits)
+                        edits.clear()
+                        outcomes.append((line, self._revise_alone(row)))
+                    else:
+                        references = self._references(row, stored_wholes.get(row["part_of"] or 0))
+                        edits[existing.id] = (line, _edit(row, existing, references))
+                    continue
+                whole = stored_wholes.get(row["part_of"] or 0)
+                if whole is None and row["part_of"] in new_wholes:
+                    whole = Whole.of_values(new_wholes[row["part_of"]], row["part_of"])
+                editing.check_references(row, self._references(row, whole), row["id"])
+                if row["id"] is not None and row["id"] in new_wholes:
+                    raise InvalidData(
+                        f"observation {row['id']} appears twice in this import.", field="id"
+                    )
+                if key is not None and key in seen:
+                    raise InvalidData(f"the same observation is on line {seen[key]} already.")
+            except (InvalidData, Conflict) as exc:
+                outcomes.append((line, _message(exc)))
                 continue
-            references = References(metrics, row.source_id in sources, wholes.get(row.part_of or 0))
-            editing.check_references(row, references, row.id)
-            if row.id is not None and row.id in new_ids:
-                raise InvalidData(f"observation {row.id} appears twice in this import.", field="id")
-            if key is not None and key in seen:
-                raise InvalidData(f"the same observation is on line {seen[key]} already.")
+            new_rows.append(row)
+            if key is not None:
+                seen[key] = line
+            if row["id"] is not None:
+                new_wholes[row["id"]] = row
+            outcomes.append((line, "created"))
+        outcomes += self._revise(edits)
+        new_ids = self.writer.create(new_rows)
+        if self.into_empty:
+            self.written.update(new_ids)
+        if self.key_hashes is not None:
+            for row, new_id in zip(new_rows, new_ids, strict=True):
+                self.key_hashes.setdefault(hash(editing.natural_key_of(row)), []).append(new_id)
+        return sorted(outcomes, key=lambda outcome: outcome[0])
+
+    def _find_same_ids(self, keys: set[NaturalKey]) -> dict[NaturalKey, int]:
+        """The stored observations with these natural keys (the lowest id of each)."""
+        if not keys:
+            return {}
+        if not self.into_empty:
+            return editing.find_ids_by_key(self.session, keys)
+        if self.key_hashes is None:  # the first lookup: the keys of the rows written so far
+            self.key_hashes = {}
+            columns = [getattr(Observation, name) for name in NATURAL_KEY]
+            for row in self.session.execute(select(Observation.id, *columns)):
+                self.key_hashes.setdefault(hash(editing.natural_key(row)), []).append(row.id)
+        candidates = {i for key in keys for i in self.key_hashes.get(hash(key), ())}
+        found: dict[NaturalKey, int] = {}
+        for row in self._stored(candidates).values():  # a hash may be shared: check each
+            key = editing.natural_key(row)
+            if key in keys and (key not in found or row.id < found[key]):
+                found[key] = row.id
+        return found
+
+    def _references(self, row: Values, whole: Whole | None) -> References:
+        source_exists = row["source_id"] in self.sources
+        if whole is None:
+            return self.without_whole[source_exists]
+        return References(self.metrics, source_exists, whole)
+
+    def _stored(self, ids: set[int | None]) -> dict[int, Any]:
+        """The stored observations with these ids, by primary key."""
+        wanted = ids & self.written if self.into_empty else ids - {None}
+        if not wanted:
+            return {}
+        columns = Observation.__table__.columns  # type: ignore[attr-defined]
+        statement = select(*columns).where(Observation.id.in_(wanted))  # type: ignore[union-attr]
+        return {row.id: row for row in self.session.execute(statement)}
+
+    def _revise(self, edits: Mapping[int, tuple[int, "Edit | str"]]) -> list[tuple[int, Outcome]]:
+        """The edits checked in this batch, written together; a refused one is a problem."""
+        valid = [edit for _, edit in edits.values() if isinstance(edit, Edit)]
+        stale = set(self.writer.revise(valid))
+        outcomes: list[tuple[int, Outcome]] = []
+        for observation_id, (line, edit) in edits.items():
+            if isinstance(edit, str):
+                outcomes.append((line, edit))
+            elif observation_id in stale:
+                outcomes.append(
+                    (
+                        line,
+                        f"Observation {observation_id} changed meanwhile; read it again and retry.",
+                    )
+                )
+            else:
+                outcomes.append((line, "updated"))
+        return outcomes
+
+    def _revise_alone(self, row: Values) -> Outcome:
+        """One more edit of an observation this batch edits already: the one-by-one path."""
+        try:
+            data = ObservationImport.model_validate(row)
+            return editing.save_observation(
+                self.session, data, actor=self.actor, reason=self.reason
+            )[1]
         except (InvalidData, Conflict) as exc:
-            outcomes.append((line, _message(exc)))
-            continue
-        new_rows.append(row)
-        if key is not None:
-            seen[key] = line
-        if row.id is not None:  # a later row may be a part of this one
-            new_ids.add(row.id)
-            wholes[row.id] = Whole.of(row, row.id)
-        outcomes.append((line, "created"))
-    _insert(session, new_rows, actor=actor, reason=reason)
-    return outcomes
+            return _message(exc)
 
 
-def _insert(session: Session, rows: list[ObservationImport], *, actor: str, reason: str) -> None:
-    if not rows:
-        return
-    now = utc_now()
-    states: list[dict[str, Any]] = []
-    for row in rows:
-        state = editing.stored_values(row)
-        state["revision"], state["updated_at"] = 1, now
-        if row.id is not None:
-            state["id"] = row.id
-        states.append(state)
-    with_ids = [state for state in states if "id" in state]
-    without_ids = [state for state in states if "id" not in state]
-    # Core inserts on the tables (not the ORM's bulk path, which splits rows into groups).
-    table = Observation.__table__
-    if with_ids:
-        session.execute(table.insert(), with_ids)
-    if without_ids:
-        returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        for state, new_id in zip(without_ids, session.scalars(returning, without_ids), strict=True):
-            state["id"] = new_id
-    history = {"action": "create", "recorded_at": now, "recorded_by": actor, "reason": reason}
-    session.execute(ObservationRevision.__table__.insert(), [state | history for state in states])
-    dimensions = [
-        {"observation_id": state["id"], "name": name, "value": value}
-        for state, row in zip(states, rows, strict=True)
-        for name, value in row.dimensions.items()
-    ]
-    if dimensions:
-        session.execute(ObservationDimension.__table__.insert(), dimensions)
+def _edit(row: Values, existing: Any, references: References) -> "Edit | str":
+    """The row as the stored observation's next revision, if the editing rules allow it (the
+    revision it names is current, it is not retracted, its references hold); otherwise the
+    problem."""
+    replaced = row["revision"] if row["revision"] is not None else existing.revision
+    try:
+        editing.check_editable(existing, replaced)
+        editing.check_references(row, references, existing.id)
+    except (InvalidData, Conflict) as exc:
+        return _message(exc)
+    return Edit(existing.id, replaced, row)

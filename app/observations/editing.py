@@ -2,12 +2,13 @@
 overwritten: each change is a new revision, recorded with its time, author and reason, and
 an edit applies only if it names the current revision."""
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import Integer, String, and_, column, delete, select, text
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
@@ -34,15 +35,27 @@ class Whole:
 
     @classmethod
     def of(cls, figure: Any, observation_id: int) -> "Whole":
-        """From an observation (or a row being imported): the largest it can be by its own
-        words; None if unbounded above."""
-        if figure.upper_bound is not None:
-            highest = figure.upper_bound
-        elif figure.qualifier in (Qualifier.at_least, Qualifier.range):
+        """From an observation (or a stored row): the largest it can be by its own words;
+        None if unbounded above."""
+        return cls.of_values(
+            {name: getattr(figure, name) for name in _WHOLE_FIELDS}, observation_id
+        )
+
+    @classmethod
+    def of_values(cls, values: Mapping[str, Any], observation_id: int) -> "Whole":
+        """From an observation's values (a row being imported)."""
+        if values["upper_bound"] is not None:
+            highest = values["upper_bound"]
+        elif values["qualifier"] in (Qualifier.at_least, Qualifier.range):
             highest = None
         else:
-            highest = figure.value
-        return cls(observation_id, figure.metric, figure.origin, figure.destination, highest)
+            highest = values["value"]
+        return cls(
+            observation_id, values["metric"], values["origin"], values["destination"], highest
+        )
+
+
+_WHOLE_FIELDS = ("metric", "origin", "destination", "qualifier", "value", "upper_bound")
 
 
 @dataclass(frozen=True)
@@ -56,16 +69,17 @@ class References:
 
 
 def check_references(
-    data: ObservationCreate, references: References, observation_id: int | None = None
+    values: Mapping[str, Any], references: References, observation_id: int | None = None
 ) -> Metric:
-    """The rules that involve other records; InvalidData names the field that breaks one."""
-    metric = references.metrics.get(data.metric)
+    """The rules that involve other records, on an observation's values (`stored_values`);
+    InvalidData names the field that breaks one."""
+    metric = references.metrics.get(values["metric"])
     if metric is None:
         known = ", ".join(sorted(references.metrics)) or "none yet"
         raise InvalidData(
-            f"Unknown metric '{data.metric}'. Known metrics: {known}.", field="metric"
+            f"Unknown metric '{values['metric']}'. Known metrics: {known}.", field="metric"
         )
-    unknown_dimensions = sorted(set(data.dimensions) - set(metric.dimensions or []))
+    unknown_dimensions = sorted(set(values["dimensions"]) - set(metric.dimensions or []))
     if unknown_dimensions:
         allowed = ", ".join(metric.dimensions or []) or "none"
         raise InvalidData(
@@ -75,39 +89,40 @@ def check_references(
         )
     if not references.source_exists:
         raise InvalidData(
-            f"source_id {data.source_id} names no source; add the source first.",
+            f"source_id {values['source_id']} names no source; add the source first.",
             field="source_id",
         )
-    if data.part_of is not None:
-        _check_part_of(data, references.whole, observation_id)
+    if values["part_of"] is not None:
+        _check_part_of(values, references.whole, observation_id)
     return metric
 
 
 def _check_part_of(
-    data: ObservationCreate, whole: Whole | None, observation_id: int | None
+    values: Mapping[str, Any], whole: Whole | None, observation_id: int | None
 ) -> None:
+    part_of = values["part_of"]
     if whole is None:
         raise InvalidData(
-            f"part_of names observation {data.part_of}, which does not exist "
+            f"part_of names observation {part_of}, which does not exist "
             "(in an import, put the total before its parts).",
             field="part_of",
         )
-    if data.part_of == observation_id:
+    if part_of == observation_id:
         raise InvalidData("An observation cannot be part of itself.", field="part_of")
     if (whole.metric, whole.origin, whole.destination) != (
-        data.metric,
-        data.origin,
-        data.destination,
+        values["metric"],
+        values["origin"],
+        values["destination"],
     ):
         raise InvalidData(
             f"part_of {whole.id} is {whole.metric} from {whole.origin} to {whole.destination}; "
             "a breakdown must have the same metric, origin and destination as its total.",
             field="part_of",
         )
-    part_low = data.lower_bound if data.lower_bound is not None else data.value
-    if part_low is not None and whole.highest is not None and part_low > whole.highest:
+    lowest = values["lower_bound"] if values["lower_bound"] is not None else values["value"]
+    if lowest is not None and whole.highest is not None and lowest > whole.highest:
         raise InvalidData(
-            f"This part ({part_low:g}) is larger than its whole, observation {whole.id} "
+            f"This part ({lowest:g}) is larger than its whole, observation {whole.id} "
             f"({whole.highest:g}).",
             field="part_of",
         )
@@ -123,7 +138,7 @@ def validate_for_save(
         source_exists=session.get(Source, data.source_id) is not None,
         whole=Whole.of(whole_row, whole_row.id) if whole_row is not None else None,
     )
-    return check_references(data, references, observation_id)
+    return check_references(stored_values(data), references, observation_id)
 
 
 def stored_values(data: ObservationCreate) -> dict[str, Any]:
@@ -203,7 +218,7 @@ def _merge(observation: Observation, changes: Mapping[str, Any]) -> ObservationC
         raise InvalidData(f"{where}: {message}", field=where) from None
 
 
-def _check_current(observation: Observation, expected_revision: int) -> None:
+def _check_current(observation: Any, expected_revision: int) -> None:
     if observation.revision != expected_revision:
         raise StaleRevision(
             f"Observation {observation.id} is at revision {observation.revision}, not "
@@ -211,6 +226,14 @@ def _check_current(observation: Observation, expected_revision: int) -> None:
             "reapply your change.",
             current_revision=observation.revision,
         )
+
+
+def check_editable(observation: Any, expected_revision: int) -> None:
+    """An edit applies to the current revision of an observation that is not retracted (an
+    Observation, or a stored row)."""
+    _check_current(observation, expected_revision)
+    if observation.retracted_at is not None:
+        raise Conflict(f"Observation {observation.id} is retracted; it can no longer be edited.")
 
 
 def edit_observation(
@@ -224,9 +247,7 @@ def edit_observation(
 ) -> tuple[Observation, SaveOutcome]:
     observation = get_observation(session, observation_id)
     assert isinstance(observation, Observation)
-    _check_current(observation, expected_revision)
-    if observation.retracted_at is not None:
-        raise Conflict(f"Observation {observation_id} is retracted; it can no longer be edited.")
+    check_editable(observation, expected_revision)
     data = _merge(observation, changes)
     validate_for_save(session, data, observation_id)
     values = stored_values(data)
@@ -263,6 +284,9 @@ def list_history(session: Session, observation_id: int) -> list[ObservationRevis
 
 
 NaturalKey = tuple[Any, ...]
+# Where the claim (source and claimant) sits in a natural key: the index narrows by it.
+_CLAIM = (NATURAL_KEY.index("source_id"), NATURAL_KEY.index("attributed_to"))
+_NO_BREAKDOWN = canonical_dimensions({})
 
 
 def natural_key(figure: Any) -> NaturalKey:
@@ -273,23 +297,57 @@ def natural_key(figure: Any) -> NaturalKey:
     )
 
 
+def natural_key_of(values: Mapping[str, Any]) -> NaturalKey:
+    """The NATURAL_KEY of an observation's values (an import row's), hashable."""
+    return tuple(
+        (canonical_dimensions(values[name]) if values[name] else _NO_BREAKDOWN)
+        if name == "dimensions"
+        else values[name]
+        for name in NATURAL_KEY
+    )
+
+
 def find_same_ids(session: Session, rows: Sequence[ObservationCreate]) -> dict[NaturalKey, int]:
-    """The ids of stored observations with the natural keys of `rows`, in one query (the
-    natural-key index narrows by source and claimant; the rest is matched here)."""
-    if not rows:
+    """The ids of stored observations with the natural keys of `rows`."""
+    return find_ids_by_key(session, {natural_key(row) for row in rows})
+
+
+# The claims (source and claimant) of a batch's keys, from one JSON parameter, so that the
+# lookup below is one statement, compiled once, whatever the batch.
+_CLAIMS = {
+    "sqlite": "SELECT json_extract(value, '$[0]') AS source_id, "
+    "json_extract(value, '$[1]') AS attributed_to FROM json_each(:claims)",
+    "postgresql": "SELECT CAST(value ->> 0 AS integer) AS source_id, "
+    "value ->> 1 AS attributed_to FROM jsonb_array_elements(CAST(:claims AS jsonb))",
+}
+
+
+def find_ids_by_key(session: Session, keys: Collection[NaturalKey]) -> dict[NaturalKey, int]:
+    """The ids of stored observations with these natural keys (the lowest id, if several), in
+    one query: the natural-key index is searched once per source and claimant, whatever the
+    table's size (a join with the list of them: a tuple IN list is read as a scan on SQLite),
+    and the rest of each key is matched here."""
+    if not keys:
         return {}
-    wanted = {natural_key(row) for row in rows}
-    claims = {(row.source_id, row.attributed_to) for row in rows}
-    columns = [getattr(Observation, name) for name in NATURAL_KEY]
-    statement = (
-        select(Observation.id, *columns)
-        .where(tuple_(Observation.source_id, Observation.attributed_to).in_(claims))
-        .order_by(Observation.id.desc())  # the first one wins, as ids go
+    claims = sorted({(key[_CLAIM[0]], key[_CLAIM[1]]) for key in keys})
+    claim = (
+        text(_CLAIMS[session.get_bind().dialect.name])
+        .columns(column("source_id", Integer), column("attributed_to", String))
+        .cte("claim")
+    )
+    statement = select(Observation.id, *[getattr(Observation, name) for name in NATURAL_KEY])
+    statement = statement.join_from(
+        claim,
+        Observation,
+        and_(
+            Observation.source_id == claim.c.source_id,
+            Observation.attributed_to == claim.c.attributed_to,
+        ),
     )
     found: dict[NaturalKey, int] = {}
-    for row in session.execute(statement):
+    for row in session.execute(statement, {"claims": json.dumps(claims)}):
         key = natural_key(row)
-        if key in wanted:
+        if key in keys and (key not in found or row.id < found[key]):
             found[key] = row.id
     return found
 

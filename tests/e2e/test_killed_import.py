@@ -17,7 +17,7 @@ from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.e2e
 LABORSTATS = Path(sys.executable).parent / "laborstats"
-ROWS = 50_000
+ROWS = 500_000  # many seconds of work, even for a fast import
 
 
 def write_large_file(path: Path) -> None:

@@ -1,0 +1,250 @@
+"""An import's fast path: into an empty table it drops the indexes and builds them again in
+its own transaction, so that a failed import leaves the schema as it was; the rows it sends
+straight through the driver are stored exactly as the ORM stores them; and importing the
+same file again writes nothing."""
+
+import csv
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect
+
+from app.config import SEED_DIR
+from app.db import DataSession, create_db_engine, sync_id_sequences
+from app.errors import ImportFailed
+from app.imports.service import BATCH_SIZE, import_path
+from app.observations import editing, writing
+from app.observations.schemas import ObservationCreate
+from tests.conftest import table_contents
+
+COLUMNS = [
+    *("id", "metric", "origin", "destination", "region", "period_start", "period_end"),
+    *("value", "lower_bound", "upper_bound", "qualifier", "basis", "attributed_to"),
+    *("source_id", "reported_on", "quote", "notes", "part_of", "sector", "visa_type"),
+]
+BREAKDOWNS = ("sector", "visa_type")
+OBSERVATION_TABLES = ("observation", "observation_revision", "observation_dimension")
+MOMENT = datetime(2026, 11, 30, 12, 34, 56, 789012, tzinfo=UTC)
+
+
+def observation_rows(count: int, *, first_id: int | None, claimant: str = "Analyst") -> list[dict]:
+    """Rows of every shape: ranges, stated minimums, regions, open periods, partial report
+    dates, breakdowns, notes with non-ASCII text, and (with ids) parts of totals."""
+    rows = []
+    for n in range(count):
+        year = 1990 + n % 35
+        row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+        row |= {
+            "id": "" if first_id is None else first_id + n,
+            "metric": "entries",
+            "origin": "PRK",
+            "destination": "RUS",
+            "period_start": f"{year}-01-01",
+            "period_end": f"{year}-12-31",
+            "value": 1000 + n,
+            "qualifier": "approximate",
+            "basis": "estimate",
+            "attributed_to": f"{claimant} {n}",
+            "source_id": 1 + n % 4,
+            "quote": f"About {1000 + n} entries in {year}.",
+        }
+        match n % 7:
+            case 1:
+                row |= {"qualifier": "range", "value": "", "lower_bound": 10, "upper_bound": 20.5}
+            case 2:
+                row |= {"qualifier": "at_least", "basis": "official"}
+            case 3:
+                row |= {"metric": "workers_entered", "region": "RU-KRS", "sector": "construction"}
+            case 4:
+                row |= {"period_end": "", "reported_on": "2025-06", "value": 0.1}
+            case 5:
+                row |= {"visa_type": "student", "notes": 'Read from a table; ünïcode, "quoted".'}
+            case 6 if first_id is not None:  # a part of the row before, a total
+                row |= {"visa_type": "work", "value": 10, "part_of": first_id + n - 1}
+        rows.append(row)
+    return rows
+
+
+def write_folder(folder: Path, rows: list[dict] | None) -> Path:
+    """The seed's metrics and sources, and these observations (none: no observations.csv)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("metrics.csv", "sources.csv"):
+        shutil.copy(SEED_DIR / name, folder / name)
+    if rows is not None:
+        with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def import_folder(session_for, url: str, folder: Path):
+    with session_for(url) as session, session.begin():
+        return import_path(session, folder)
+
+
+def schema(url: str) -> dict[str, list[str]]:
+    """Each table's indexes and foreign keys, as the database describes them."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            return {
+                table: sorted(
+                    [repr(sorted(index.items())) for index in inspector.get_indexes(table)]
+                    + [repr(sorted(key.items())) for key in inspector.get_foreign_keys(table)]
+                )
+                for table in inspector.get_table_names()
+            }
+    finally:
+        engine.dispose()
+
+
+def stored_rows(url: str) -> dict[str, list[tuple]]:
+    """The observation tables as the driver reads them: the stored form of each value."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: [
+                    tuple(row)
+                    for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2")
+                ]
+                for table in OBSERVATION_TABLES
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_import_into_an_empty_database_leaves_every_table_and_index(
+    empty_db_url: str, session_for, tmp_path: Path
+) -> None:
+    rows = observation_rows(BATCH_SIZE * 2 + 10, first_id=1)
+    rows[-1]["origin"] = "XXX"
+    folder = write_folder(tmp_path / "bad", rows)
+    tables, indexes = table_contents(empty_db_url), schema(empty_db_url)
+    with pytest.raises(ImportFailed) as failure:
+        import_folder(session_for, empty_db_url, folder)
+    assert [p["line"] for p in failure.value.extra["problems"]] == [len(rows) + 1]
+    assert table_contents(empty_db_url) == tables
+    assert schema(empty_db_url) == indexes
+
+
+def test_an_import_into_an_empty_database_builds_the_same_indexes_again(
+    empty_db_url: str, session_for, tmp_path: Path
+) -> None:
+    indexes = schema(empty_db_url)
+    report = import_folder(
+        session_for, empty_db_url, write_folder(tmp_path / "good", observation_rows(50, first_id=1))
+    )
+    assert report.counts["observations"]["created"] == 50
+    assert schema(empty_db_url) == indexes
+
+
+def test_a_broken_file_half_way_into_an_empty_database_leaves_it_as_it_was(
+    empty_db_url: str, session_for, tmp_path: Path
+) -> None:
+    """A row with more cells than the header stops the file after a batch was written."""
+    folder = write_folder(tmp_path / "broken", observation_rows(BATCH_SIZE + 5, first_id=1))
+    with (folder / "observations.csv").open("a", encoding="utf-8") as stream:
+        stream.write("1,2,3" + "," * len(COLUMNS) + "\n")
+    tables, indexes = table_contents(empty_db_url), schema(empty_db_url)
+    with pytest.raises(ImportFailed) as failure:
+        import_folder(session_for, empty_db_url, folder)
+    assert "more cells than the header" in failure.value.extra["problems"][0]["message"]
+    assert table_contents(empty_db_url) == tables
+    assert schema(empty_db_url) == indexes
+
+
+def test_a_dry_run_into_an_empty_table_changes_nothing(
+    empty_db_url: str, session_for, client_for, tmp_path: Path
+) -> None:
+    from tests.factories import bearer, make_token
+
+    import_folder(session_for, empty_db_url, write_folder(tmp_path / "references", None))
+    with session_for(empty_db_url) as session:
+        editor = bearer(make_token(session, "loader", "editor"))
+    rows = observation_rows(30, first_id=1)
+    rows[4]["source_id"] = 99
+    body = tmp_path / "body.csv"
+    write_folder(tmp_path / "body", rows)
+    shutil.copy(tmp_path / "body" / "observations.csv", body)
+    tables, indexes = table_contents(empty_db_url), schema(empty_db_url)
+    response = client_for(empty_db_url).post(
+        "/v1/imports",
+        params={"dry_run": "true"},
+        content=body.read_bytes(),
+        headers={**editor, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200
+    assert [(p["line"], p["message"].split(":")[0]) for p in response.json()["problems"]] == [
+        (6, "source_id")
+    ]
+    assert table_contents(empty_db_url) == tables
+    assert schema(empty_db_url) == indexes
+
+
+def _create_one_by_one(session: DataSession, rows: list[dict]) -> None:
+    """The rows saved as POST /v1/observations saves one: through the ORM, one at a time."""
+    for row in rows:
+        fields = {
+            name: (value if value != "" else None)
+            for name, value in row.items()
+            if name not in ("id", *BREAKDOWNS)
+        }
+        fields["dimensions"] = {name: row[name] for name in BREAKDOWNS if row[name]}
+        if row["id"] == "":  # the database's next id: past those the file gave (PostgreSQL)
+            sync_id_sequences(session)
+        data = ObservationCreate.model_validate(fields)
+        editing.create_observation(session, data, actor="cli", observation_id=row["id"] or None)
+    sync_id_sequences(session)  # as an import does, after ids given by a file
+
+
+@pytest.mark.parametrize("into", ["an empty table", "a table with observations"])
+def test_imported_rows_are_stored_as_the_orm_stores_them(
+    into: str, empty_db_url: str, databases, session_for, monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(writing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(editing, "utc_now", lambda: MOMENT)
+    imported, saved = empty_db_url, databases.copy(databases.migrated)
+    first = observation_rows(40, first_id=1)
+    more = observation_rows(30, first_id=None, claimant="Another analyst")
+    if into == "a table with observations":
+        import_folder(session_for, imported, write_folder(tmp_path / "first", first))
+        import_folder(session_for, saved, write_folder(tmp_path / "references", None))
+        with session_for(saved) as session, session.begin():
+            _create_one_by_one(session, first)
+        first = []
+    import_folder(session_for, imported, write_folder(tmp_path / "rows", first + more))
+    import_folder(session_for, saved, write_folder(tmp_path / "references", None))
+    with session_for(saved) as session, session.begin():
+        _create_one_by_one(session, first + more)
+
+    by_import, by_orm = stored_rows(imported), stored_rows(saved)
+    assert len(by_import["observation"]) == 70
+    assert by_import["observation"] == by_orm["observation"]
+    assert by_import["observation_dimension"] == by_orm["observation_dimension"]
+    # A revision records why: an import gives its reason, a single create none.
+    reason = [c.name for c in writing.REVISION.columns].index("reason")
+    assert {row[reason] for row in by_import["observation_revision"]} == {"import"}
+    assert [row[:reason] + row[reason + 1 :] for row in by_import["observation_revision"]] == [
+        row[:reason] + row[reason + 1 :] for row in by_orm["observation_revision"]
+    ]
+
+
+@pytest.mark.parametrize("ids", [True, False])
+def test_importing_the_same_file_again_writes_nothing(
+    ids: bool, empty_db_url: str, session_for, tmp_path: Path
+) -> None:
+    rows = observation_rows(BATCH_SIZE * 2 + 10, first_id=1 if ids else None)
+    folder = write_folder(tmp_path / "rows", rows)
+    first = import_folder(session_for, empty_db_url, folder)
+    assert first.counts["observations"]["created"] == len(rows)
+    tables = table_contents(empty_db_url)
+    again = import_folder(session_for, empty_db_url, folder)
+    assert not again.changed
+    assert again.counts["observations"]["unchanged"] == len(rows)
+    assert table_contents(empty_db_url) == tables
