@@ -4,6 +4,7 @@ cover, and the UTC day boundaries that as-of reads use."""
 import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -48,6 +49,7 @@ PartialDate = Annotated[
 ]
 
 
+@lru_cache(maxsize=4096)  # an import labels many rows with few periods
 def period_label_for(start: date | None, end: date | None) -> str:
     """A readable label for a period: '2024', '2024-06', 'since 2022-01-01', '…/…'."""
     if start is None:

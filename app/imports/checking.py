@@ -8,7 +8,7 @@ alone (a field missing or unknown), goes to the model itself, whose message is t
 reported: the messages stay the model's, word for word."""
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -17,11 +17,18 @@ Values = dict[str, Any]
 Rules = Callable[[Mapping[str, Any]], Values]
 
 
+# How many checked values of each field are remembered, so that the values a file repeats
+# (countries, dates, metrics, claimants) are checked once per import, not once per batch.
+REMEMBERED_PER_FIELD = 10_000
+
+
 @dataclass(frozen=True)
 class _Column:
     name: str
     values: TypeAdapter[list[Any]]  # the field's validation, over a list of values
     default: Any
+    # Texts already taken, and what they became: checking is a function of the value alone.
+    known: dict[str | None, Any] = field(default_factory=dict)
 
 
 def _only_text(values: Mapping[Any, None]) -> bool:
@@ -79,7 +86,7 @@ class ColumnChecker:
         for column in self.columns:
             given = columns.get(column.name)
             values = list(given) if given is not None else [column.default] * count
-            good, bad = _check_column(column.values, values)
+            good, bad = _check_column(column, values)
             checked.append(good)
             failed |= bad
         names = [column.name for column in self.columns]
@@ -96,22 +103,29 @@ class ColumnChecker:
         return results
 
 
-def _check_column(adapter: TypeAdapter[list[Any]], values: list[Any]) -> tuple[list[Any], set[int]]:
+def _check_column(column: _Column, values: list[Any]) -> tuple[list[Any], set[int]]:
     """The checked values, and the positions of those that fail (whose place in the list
-    holds None)."""
+    holds None). Repeated texts are checked once, and remembered."""
     try:
         distinct = dict.fromkeys(values)
     except TypeError:  # unhashable values (JSON objects): each one is checked
-        return _check_all(adapter, values)
+        return _check_all(column.values, values)
     if len(distinct) * 2 > len(values) or not _only_text(distinct):
-        return _check_all(adapter, values)
-    keys = list(distinct)
-    checked, bad = _check_all(adapter, keys)
-    by_key = dict(zip(keys, checked, strict=True))
+        return _check_all(column.values, values)
+    known = column.known
+    new = [value for value in distinct if value not in known]
+    checked, bad = _check_all(column.values, new)
+    pairs = enumerate(zip(new, checked, strict=True))
+    taken = {value: done for i, (value, done) in pairs if i not in bad}
+    if len(known) + len(taken) <= REMEMBERED_PER_FIELD:
+        known.update(taken)
+        lookup = known
+    else:
+        lookup = {value: known[value] for value in distinct if value in known} | taken
     if not bad:
-        return [by_key[value] for value in values], bad
-    failing = {keys[i] for i in bad}
-    return [by_key[value] for value in values], {
+        return [lookup[value] for value in values], bad
+    failing = {new[i] for i in bad}
+    return [lookup.get(value) for value in values], {
         i for i, value in enumerate(values) if value in failing
     }
 
