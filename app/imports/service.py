@@ -7,7 +7,7 @@ line (the CSV header is line 1), and `finish_import` refuses to let a failed imp
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,9 +80,9 @@ class ImportReport:
         return "; ".join(parts) or "nothing to import"
 
 
-def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
-    """(line where the record starts, row); empty cells become None, missing ones too, and
-    blank lines are skipped (as csv.DictReader reads a file, a little faster)."""
+def _csv_records(stream: TextIO) -> Iterator[tuple[list[str], int, list[str]]]:
+    """(header, line where the record starts, its cells, as many as the header's); blank
+    lines are skipped, as csv.DictReader skips them."""
     reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
@@ -94,11 +94,64 @@ def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
             continue
         if len(record) > width:
             raise ValueError(f"line {start}: more cells than the header has columns")
-        cells = [cell or None for cell in record]
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
-        yield start, dict(zip(header, cells, strict=True))
+        if len(record) < width:
+            record += [""] * (width - len(record))
+        yield header, start, record
         start = reader.line_num + 1
+
+
+def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
+    """(line where the record starts, row); empty cells become None, missing ones too."""
+    for header, line, record in _csv_records(stream):
+        yield line, dict(zip(header, [cell or None for cell in record], strict=True))
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """Rows read together: the line each starts on, and the rows, as dictionaries or, when
+    they all have the same columns (a CSV file's), as columns: no dictionary per row."""
+
+    lines: list[int]
+    rows: list[Row] | None = None
+    columns: dict[str, Sequence[Any]] | None = None
+
+    def row(self, i: int) -> Row:
+        if self.rows is not None:
+            return self.rows[i]
+        return {name: cells[i] for name, cells in (self.columns or {}).items()}
+
+    def all_rows(self) -> list[Row]:
+        return self.rows if self.rows is not None else [self.row(i) for i in range(len(self.lines))]
+
+
+def read_csv_batches(stream: TextIO, size: int = BATCH_SIZE) -> Iterator[RowBatch]:
+    """`read_csv_rows`, `size` rows at a time, as columns."""
+    lines: list[int] = []
+    records: list[list[str]] = []
+    header: list[str] = []
+    for header, line, record in _csv_records(stream):
+        lines.append(line)
+        records.append(record)
+        if len(records) == size:
+            yield _columns(header, lines, records)
+            lines, records = [], []
+    if records:
+        yield _columns(header, lines, records)
+
+
+def _columns(header: list[str], lines: list[int], records: list[list[str]]) -> RowBatch:
+    cells = zip(*records, strict=True)
+    columns = {
+        name: [cell or None for cell in column] for name, column in zip(header, cells, strict=True)
+    }
+    return RowBatch(lines, columns=columns)
+
+
+def batches_of(rows: Iterable[tuple[int, Row]], size: int = BATCH_SIZE) -> Iterator[RowBatch]:
+    """Rows read one by one (JSON lines), `size` at a time."""
+    rest = iter(rows)
+    while batch := list(islice(rest, size)):
+        yield RowBatch([line for line, _ in batch], rows=[row for _, row in batch])
 
 
 def read_ndjson_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
@@ -168,55 +221,67 @@ def _observation_checker() -> ColumnChecker:
     return ColumnChecker(ObservationImport, figure_and_period_rules)
 
 
-def _observation_columns(rows: list[Row], context: ImportContext) -> dict[str, Any] | None:
-    """`_observation_fields` for a batch whose rows all have the same columns (a CSV file's),
-    as columns: one pass in C over the rows instead of a dictionary built per row. None for
-    rows that differ (JSON lines), or carry a `dimensions` object."""
+def _same_columns(rows: list[Row]) -> dict[str, Sequence[Any]] | None:
+    """Rows that all have the same keys (more than one), as columns; None otherwise."""
     names = list(rows[0]) if rows else []
     first = rows[0].keys() if rows else None
-    if len(names) < 2 or "dimensions" in first or any(row.keys() != first for row in rows):
+    if len(names) < 2 or any(row.keys() != first for row in rows):
         return None
-    values = dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
-    breakdowns = [name for name in names if name in context.dimension_names]
-    columns: dict[str, Any] = {
+    return dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
+
+
+def _observation_columns(
+    columns: Mapping[str, Sequence[Any]], count: int, context: ImportContext
+) -> dict[str, Sequence[Any]] | None:
+    """`_observation_fields` for a batch given as columns; None if the rows carry a
+    `dimensions` object (they are taken one by one)."""
+    if "dimensions" in columns:
+        return None
+    fields = {
         name: column
-        for name, column in values.items()
+        for name, column in columns.items()
         if name not in context.dimension_names and name not in OBSERVATION_DERIVED_COLUMNS
     }
-    columns["dimensions"] = (
+    breakdowns = [name for name in columns if name in context.dimension_names]
+    none = (None,) * len(breakdowns)  # most rows: a total, no breakdown
+    fields["dimensions"] = (
         [
-            {
-                name: value
-                for name, value in zip(breakdowns, cells, strict=True)
-                if value is not None
-            }
-            for cells in zip(*(values[name] for name in breakdowns), strict=True)
+            {} if cells == none else _breakdown(breakdowns, cells)
+            for cells in zip(*(columns[name] for name in breakdowns), strict=True)
         ]
         if breakdowns
-        else [{} for _ in rows]
+        else [{} for _ in range(count)]
     )
-    return columns
+    return fields
+
+
+def _breakdown(names: list[str], cells: Sequence[Any]) -> dict[str, Any]:
+    return {name: value for name, value in zip(names, cells, strict=True) if value is not None}
 
 
 def _check_observations(
-    rows: list[tuple[int, Row]], context: ImportContext
+    batch: RowBatch, context: ImportContext
 ) -> tuple[list[tuple[int, Row]], list[tuple[int, str]]]:
     """The rows of a batch checked as ObservationImport checks one (its values, as a dict),
     and each bad row's line and problem, in the model's words."""
     checker = _observation_checker()
-    raw = [row for _, row in rows]
-    columns = _observation_columns(raw, context)
-    if columns is not None:
-        results = checker.check_columns(columns, len(raw))
+    count = len(batch.lines)
+    columns = batch.columns if batch.rows is None else _same_columns(batch.rows)
+    fields = _observation_columns(columns, count, context) if columns is not None else None
+    if fields is not None:
+        results = checker.check_columns(fields, count)
     else:
-        results = checker.check([_observation_fields(row, context) for row in raw])
+        results = checker.check([_observation_fields(row, context) for row in batch.all_rows()])
+    units = (columns or {}).get("unit", [None] * count) if columns is not None else None
     checked: list[tuple[int, Row]] = []
     problems: list[tuple[int, str]] = []
-    for (line, row), values in zip(rows, results, strict=True):
+    for i, (line, values) in enumerate(zip(batch.lines, results, strict=True)):
         try:
             if values is None:  # the model says what is wrong (or, if nothing, its values)
-                values = _parse(ObservationImport, _observation_fields(row, context)).model_dump()
-            unit, expected = row.get("unit"), context.units.get(values["metric"])
+                row_fields = _observation_fields(batch.row(i), context)
+                values = _parse(ObservationImport, row_fields).model_dump()
+            unit = units[i] if units is not None else batch.row(i).get("unit")
+            expected = context.units.get(values["metric"])
             if unit is not None and expected is not None and unit != expected:
                 raise InvalidData(
                     f"unit '{unit}' is not the unit of {values['metric']} ('{expected}')"
@@ -230,7 +295,7 @@ def _check_observations(
 
 def _import_observations(
     session: Session,
-    rows: Iterable[tuple[int, Row]],
+    batches: Iterable[RowBatch],
     *,
     file: str,
     report: ImportReport,
@@ -238,7 +303,6 @@ def _import_observations(
     on_rows: OnRows | None,
 ) -> None:
     """Check and save rows a batch at a time; report each batch's problems in line order."""
-    lines = iter(rows)
     with bulk.saving(
         session,
         actor=context.actor,
@@ -246,7 +310,7 @@ def _import_observations(
         metrics=context.metrics,
         sources=context.sources,
     ) as saver:
-        while batch := list(islice(lines, BATCH_SIZE)):
+        for batch in batches:
             checked, problems = _check_observations(batch, context)
             outcomes = saver.save(checked)
             for line, outcome in outcomes:
@@ -260,13 +324,25 @@ def _import_observations(
                 RowProblem(file, line, message) for line, message in sorted(problems)
             ]
             if on_rows is not None:
-                on_rows(len(batch))
+                on_rows(len(batch.lines))
 
 
 SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
     "metrics": _save_metric,
     "sources": _save_source,
 }
+
+
+def _context(session: Session, *, actor: str, reason: str) -> ImportContext:
+    catalog = load_catalog(session, data_version=None)
+    return ImportContext(
+        actor,
+        reason,
+        set(catalog.dimension_names),
+        catalog.units,
+        catalog.metrics,
+        catalog.sources.keys(),
+    )
 
 
 def import_rows(
@@ -282,22 +358,20 @@ def import_rows(
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
     one run reports every bad row."""
-    catalog = load_catalog(session, data_version=None)
-    context = ImportContext(
-        actor,
-        reason,
-        set(catalog.dimension_names),
-        catalog.units,
-        catalog.metrics,
-        catalog.sources.keys(),
-    )
+    if kind == "observations":
+        import_batches(
+            session,
+            batches_of(rows),
+            file=file,
+            report=report,
+            actor=actor,
+            reason=reason,
+            on_rows=on_rows,
+        )
+        return
+    context = _context(session, actor=actor, reason=reason)
+    save = SAVERS[kind]
     try:
-        if kind == "observations":
-            _import_observations(
-                session, rows, file=file, report=report, context=context, on_rows=on_rows
-            )
-            return
-        save = SAVERS[kind]
         for line, row in rows:
             try:
                 report.count(kind, save(session, row, context))
@@ -307,6 +381,26 @@ def import_rows(
                 report.problems.append(RowProblem(file, line, message))
             if on_rows is not None:
                 on_rows(1)
+    except (ValueError, csv.Error) as exc:
+        report.problems.append(RowProblem(file, 0, str(exc)))
+
+
+def import_batches(
+    session: Session,
+    batches: Iterable[RowBatch],
+    *,
+    file: str,
+    report: ImportReport,
+    actor: str,
+    reason: str,
+    on_rows: OnRows | None = None,
+) -> None:
+    """`import_rows` for observations read a batch at a time (`read_csv_batches`)."""
+    context = _context(session, actor=actor, reason=reason)
+    try:
+        _import_observations(
+            session, batches, file=file, report=report, context=context, on_rows=on_rows
+        )
     except (ValueError, csv.Error) as exc:
         report.problems.append(RowProblem(file, 0, str(exc)))
 
@@ -326,20 +420,18 @@ def import_file(
     """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`)."""
     if json_lines is None:
         json_lines = path.suffix in NDJSON_SUFFIXES
-    reader = read_ndjson_rows if json_lines else read_csv_rows
     name = name or path.name
+    options: dict[str, Any] = {"file": name, "report": report, "actor": actor, "reason": reason}
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            import_rows(
-                session,
-                kind,
-                reader(stream),
-                file=name,
-                report=report,
-                actor=actor,
-                reason=reason,
-                on_rows=on_rows,
-            )
+            if kind != "observations":
+                reader = read_ndjson_rows if json_lines else read_csv_rows
+                import_rows(session, kind, reader(stream), **options, on_rows=on_rows)
+            elif json_lines:
+                batches = batches_of(read_ndjson_rows(stream))
+                import_batches(session, batches, **options, on_rows=on_rows)
+            else:
+                import_batches(session, read_csv_batches(stream), **options, on_rows=on_rows)
     except UnicodeDecodeError:
         report.problems.append(RowProblem(name, 0, "the file is not UTF-8 text"))
 
