@@ -7,9 +7,10 @@ current, not retracted, references hold) and are written together too."""
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from app.db import cache_for_bulk_writes, indexes_built_after
@@ -21,7 +22,7 @@ from app.observations import editing
 from app.observations.editing import NaturalKey, References, Whole
 from app.observations.schemas import ObservationImport
 from app.observations.service import has_observations
-from app.observations.writing import BulkWriter, Edit
+from app.observations.writing import BulkWriter, Edit, among
 
 Values = dict[str, Any]  # an import row's checked fields: the written ones, id and revision
 Outcome = SaveOutcome | str  # a problem message naming the field
@@ -47,6 +48,13 @@ def saving(
         yield Saver(
             session, actor=actor, reason=reason, metrics=metrics, sources=sources, into_empty=True
         )
+
+
+@cache
+def _by_ids(dialect: str) -> Select[Any]:
+    """Stored observations by id, a batch's ids one parameter."""
+    table = Observation.__table__  # type: ignore[attr-defined]
+    return select(*table.columns).where(among(table.c.id, dialect))
 
 
 def _message(exc: InvalidData | Conflict) -> str:
@@ -174,9 +182,8 @@ class Saver:
         wanted = ids & self.written if self.into_empty else ids - {None}
         if not wanted:
             return {}
-        columns = Observation.__table__.columns  # type: ignore[attr-defined]
-        statement = select(*columns).where(Observation.id.in_(wanted))  # type: ignore[union-attr]
-        return {row.id: row for row in self.session.execute(statement)}
+        statement = _by_ids(self.session.get_bind().dialect.name)
+        return {row.id: row for row in self.session.execute(statement, {"ids": list(wanted)})}
 
     def _revise(self, edits: Mapping[int, tuple[int, "Edit | str"]]) -> list[tuple[int, Outcome]]:
         """The edits checked in this batch, written together; a refused one is a problem."""

@@ -9,12 +9,27 @@ Every value is stored exactly as the ORM stores it: the columns' own bind proces
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, literal, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    String,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import insert as insert_into
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from app.dataset.audit import record_audits
@@ -45,6 +60,33 @@ MOVE_SEQUENCE_PAST = text(
     "COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence('observation', 'id') "
     "AS regclass)), 0)))"
 )
+
+
+def among(ids: ColumnElement[int], dialect: str) -> ColumnElement[bool]:
+    """`ids IN :ids`, a batch's ids one parameter: a PostgreSQL array (parsed and planned
+    as one value), or SQLite's expanded list."""
+    if dialect == "postgresql":
+        return ids == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return ids.in_(bindparam("ids", expanding=True))
+
+
+@cache
+def _add_revisions_statement(dialect: str) -> Executable:
+    """Observations' current states as their newest revisions, in one statement: when (their
+    updated_at), by whom and why."""
+    state = [column.name for column in REVISION.columns if column.name in OBSERVATION.c]
+    history = {
+        "action": bindparam("action", type_=String),
+        "recorded_at": OBSERVATION.c.updated_at,
+        "recorded_by": bindparam("actor", type_=String),
+        "reason": bindparam("reason", type_=Text),
+    }
+    rows = select(*[OBSERVATION.c[name] for name in state], *history.values()).where(
+        among(OBSERVATION.c.id, dialect)
+    )
+    return insert_into(REVISION).from_select([*state, *history], rows)
+
+
 # Rows per INSERT on SQLite: far below its limit of 32,766 parameters a statement.
 SQLITE_ROWS_PER_INSERT = 500
 
@@ -171,19 +213,10 @@ class BulkWriter:
         return sorted(self.session.scalars(DRAW_FROM_SEQUENCE, {"count": count}))
 
     def _add_revisions(self, ids: list[int], *, action: str) -> None:
-        """Each observation's current state as its newest revision, copied from the rows in
-        one statement: when (its updated_at), by whom and why."""
-        state = [column.name for column in REVISION.columns if column.name in OBSERVATION.c]
-        history = {
-            "action": literal(action),
-            "recorded_at": OBSERVATION.c.updated_at,
-            "recorded_by": literal(self.actor),
-            "reason": literal(self.reason),
-        }
-        source = select(*[OBSERVATION.c[name] for name in state], *history.values()).where(
-            OBSERVATION.c.id.in_(ids)
-        )
-        self.session.execute(insert_into(REVISION).from_select([*state, *history], source))
+        """Each observation's current state as its newest revision, copied from its row."""
+        history = {"action": action, "actor": self.actor, "reason": self.reason}
+        statement = _add_revisions_statement(self.dialect.name)
+        self.session.execute(statement, {"ids": ids, **history})
 
     def _add_breakdowns(self, ids: list[int], rows: Iterable[Values]) -> None:
         breakdowns = [
