@@ -79,7 +79,10 @@ def check_references(
         raise InvalidData(
             f"Unknown metric '{values['metric']}'. Known metrics: {known}.", field="metric"
         )
-    unknown_dimensions = sorted(set(values["dimensions"]) - set(metric.dimensions or []))
+    dimensions = values["dimensions"]
+    unknown_dimensions = (
+        sorted(set(dimensions) - set(metric.dimensions or [])) if dimensions else []
+    )
     if unknown_dimensions:
         allowed = ", ".join(metric.dimensions or []) or "none"
         raise InvalidData(
@@ -161,7 +164,8 @@ def _record(
 ) -> None:
     """Close the previous revision and add this one; audit the write."""
     moment = observation.updated_at or utc_now()
-    supersede(session, ObservationRevision, observation.id, moment)
+    if action != "create":  # a new observation has no revision to close
+        supersede(session, ObservationRevision, observation.id, moment)
     state = {name: getattr(observation, name) for name in ObservationState.model_fields}
     state |= {"id": observation.id, "action": action, "recorded_at": moment}
     state |= {"recorded_by": actor, "reason": reason}

@@ -111,7 +111,8 @@ def _record(
     session: Session, source: Source, *, action: str, actor: str, reason: str | None
 ) -> None:
     moment = source.updated_at or utc_now()
-    supersede(session, SourceRevision, source.id, moment)
+    if action != "create":  # a new source has no revision to close
+        supersede(session, SourceRevision, source.id, moment)
     fields = {name: getattr(source, name) for name in WRITTEN_FIELDS}
     session.add(
         SourceRevision(
