@@ -1,5 +1,6 @@
 """The `laborstats` command: serve the API, migrate, seed, import and export data."""
 
+import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,10 +158,23 @@ def _ends_with_newline(file: Path) -> bool:
         return stream.read(1) == b"\n"
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """This process imports and nothing else: pause the cyclic garbage collector, which an
+    import's million short-lived rows would otherwise wake thousands of times, for about a
+    tenth of the import's time (reference counting frees them all the same)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
     migrate()
     with (
         _cli_errors(),
+        _cycle_collection_paused(),
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),
