@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app.dataset.audit import record_audit
 from app.dataset.catalog import load_catalog
 from app.dataset.files import DATASET_FILES, REVISION_FILES
-from app.db import refresh_statistics, sync_id_sequences
+from app.db import refresh_statistics, statistics_outdated, sync_id_sequences
 from app.domain.observation import DERIVED_FIELDS
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
@@ -40,8 +40,9 @@ from app.sources.schemas import SourceImport
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 # Observation rows read, checked and saved together.
 BATCH_SIZE = 1000
-# After an import this large, refresh the planner's statistics so that filters keep
-# choosing the right index as the data grows.
+# After an import this large, refresh the planner's statistics if they are out of date
+# (their row count a tenth off, and this many rows), so that filters keep choosing the
+# right index as the data grows.
 ANALYZE_AFTER = 10_000
 # Columns of a sources file that the API derives or keeps itself (all but id and revision).
 SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "id", "revision"}
@@ -506,6 +507,9 @@ def finish_import(session: Session, report: ImportReport, *, actor: str, target:
         )
     if report.changed:
         sync_id_sequences(session)
-        if sum(c["created"] + c["updated"] for c in report.counts.values()) >= ANALYZE_AFTER:
+        changed = sum(c["created"] + c["updated"] for c in report.counts.values())
+        if changed >= ANALYZE_AFTER and statistics_outdated(
+            session, "observation", rows_beyond=ANALYZE_AFTER
+        ):
             refresh_statistics(session)
         record_audit(session, actor=actor, action="import", target=target, reason=report.summary())
