@@ -203,14 +203,18 @@ STALE_SHARE = 0.1
 def statistics_outdated(session: Session, table: str, *, rows_beyond: int) -> bool:
     """Whether `table` now has more than `rows_beyond` rows plus a tenth more (or fewer)
     than the planner's statistics counted when they were last gathered, or none were."""
-    if session.get_bind().dialect.name == "postgresql":
-        query = "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"
+    if session.get_bind().dialect.name == "postgresql":  # reltuples: -1 before any ANALYZE,
+        # but CREATE INDEX sets it too: no column statistics is what says "never analyzed".
+        query = (
+            "SELECT CASE WHEN EXISTS (SELECT FROM pg_stats WHERE tablename = :table) "
+            "THEN reltuples ELSE -1 END FROM pg_class WHERE oid = to_regclass(:table)"
+        )
     elif session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
         query = "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = :table LIMIT 1"
     else:  # never analyzed
         return True
     counted = session.scalar(text(query), {"table": table})
-    if counted is None or counted < 0:  # never analyzed (PostgreSQL says -1)
+    if counted is None or counted < 0:  # never analyzed
         return True
     rows = session.scalar(text(f"SELECT count(*) FROM {table}")) or 0
     return abs(rows - counted) > rows_beyond + STALE_SHARE * counted
