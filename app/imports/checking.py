@@ -9,12 +9,15 @@ reported: the messages stay the model's, word for word."""
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.errors import InvalidData
+
 Values = dict[str, Any]
 Rules = Callable[[Mapping[str, Any]], Values]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 # How many checked values of each field are remembered, so that the values a file repeats
@@ -145,3 +148,16 @@ def _check_all(adapter: TypeAdapter[list[Any]], values: list[Any]) -> tuple[list
     for i, value in zip(rest, adapter.validate_python([values[i] for i in rest]), strict=True):
         checked[i] = value
     return checked, bad
+
+
+def parse(model: type[ModelT], row: Mapping[str, Any]) -> ModelT:
+    """One row as `model` takes it; InvalidData lists each of its problems, by field."""
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            messages.append(f"{where}: {message}" if where else message)
+        raise InvalidData("; ".join(messages)) from None

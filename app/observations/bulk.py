@@ -1,9 +1,7 @@
-"""Saving an import's observations a batch at a time: the same rules as `editing`, checked
-against the references of a batch fetched in a few indexed queries, whatever the table's
-size; new rows written by `inserts`, straight through the driver.
-
-Rows that revise a stored observation follow `editing`'s rules (the revision they replace is
-current, not retracted, references hold) and are written together too."""
+"""Saving an import's observations a batch at a time, by `editing`'s rules: new rows checked
+against their references, rows that revise a stored observation against its current
+revision too; what a batch needs from the database fetched in a few indexed queries,
+whatever the table's size, and the batch written by `writing`, a statement per step."""
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,6 +24,8 @@ from app.observations.writing import BulkWriter, Edit, among
 
 Values = dict[str, Any]  # an import row's checked fields: the written ones, id and revision
 Outcome = SaveOutcome | str  # a problem message naming the field
+# An edit whose revision another writer replaced between the check and the write.
+STALE = "Observation {id} changed meanwhile; read it again and retry."
 
 
 @contextmanager
@@ -106,7 +106,7 @@ class Saver:
             for whole_id, whole in self._stored({row["part_of"] for _, row in rows}).items()
         }
         outcomes: list[tuple[int, Outcome]] = []
-        edits: dict[int, tuple[int, Edit]] = {}  # by id: the line and the edit
+        edits: dict[int, tuple[int, Edit | str]] = {}  # by id: the line, the edit or problem
         new_rows: list[Values] = []
         new_wholes: dict[int, Values] = {}  # rows of this batch a later row may be part of
         seen: dict[NaturalKey, int] = {}
@@ -185,7 +185,7 @@ class Saver:
         statement = _by_ids(self.session.get_bind().dialect.name)
         return {row.id: row for row in self.session.execute(statement, {"ids": list(wanted)})}
 
-    def _revise(self, edits: Mapping[int, tuple[int, "Edit | str"]]) -> list[tuple[int, Outcome]]:
+    def _revise(self, edits: Mapping[int, tuple[int, Edit | str]]) -> list[tuple[int, Outcome]]:
         """The edits checked in this batch, written together; a refused one is a problem."""
         valid = [edit for _, edit in edits.values() if isinstance(edit, Edit)]
         stale = set(self.writer.revise(valid))
@@ -194,12 +194,7 @@ class Saver:
             if isinstance(edit, str):
                 outcomes.append((line, edit))
             elif observation_id in stale:
-                outcomes.append(
-                    (
-                        line,
-                        f"Observation {observation_id} changed meanwhile; read it again and retry.",
-                    )
-                )
+                outcomes.append((line, STALE.format(id=observation_id)))
             else:
                 outcomes.append((line, "updated"))
         return outcomes
@@ -215,7 +210,7 @@ class Saver:
             return _message(exc)
 
 
-def _edit(row: Values, existing: Any, references: References) -> "Edit | str":
+def _edit(row: Values, existing: Any, references: References) -> Edit | str:
     """The row as the stored observation's next revision, if the editing rules allow it (the
     revision it names is current, it is not retracted, its references hold); otherwise the
     problem."""

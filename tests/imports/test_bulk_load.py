@@ -13,11 +13,20 @@ import pytest
 from sqlalchemy import inspect
 
 from app.config import SEED_DIR
-from app.db import DataSession, create_db_engine, sync_id_sequences
+from app.dataset import history
+from app.db import (
+    DataSession,
+    create_db_engine,
+    refresh_statistics,
+    statistics_outdated,
+    sync_id_sequences,
+)
 from app.errors import ImportFailed
-from app.imports.service import BATCH_SIZE, import_path
+from app.imports.reading import BATCH_SIZE
+from app.imports.service import import_path
+from app.models import metadata
 from app.observations import editing, writing
-from app.observations.schemas import ObservationCreate
+from app.observations.schemas import ObservationCreate, ObservationImport
 from tests.conftest import table_contents
 
 COLUMNS = [
@@ -108,13 +117,13 @@ def stored_rows(url: str) -> dict[str, list[tuple]]:
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            return {
-                table: [
-                    tuple(row)
-                    for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2")
-                ]
-                for table in OBSERVATION_TABLES
-            }
+            stored = {}
+            for name in OBSERVATION_TABLES:
+                table = metadata.tables[name]
+                key = ", ".join(column.name for column in table.primary_key)
+                select = f"SELECT {', '.join(table.columns.keys())} FROM {name} ORDER BY {key}"
+                stored[name] = [tuple(row) for row in connection.exec_driver_sql(select)]
+            return stored
     finally:
         engine.dispose()
 
@@ -228,11 +237,59 @@ def test_imported_rows_are_stored_as_the_orm_stores_them(
     assert by_import["observation"] == by_orm["observation"]
     assert by_import["observation_dimension"] == by_orm["observation_dimension"]
     # A revision records why: an import gives its reason, a single create none.
-    reason = [c.name for c in writing.REVISION.columns].index("reason")
+    reason = metadata.tables["observation_revision"].columns.keys().index("reason")
     assert {row[reason] for row in by_import["observation_revision"]} == {"import"}
     assert [row[:reason] + row[reason + 1 :] for row in by_import["observation_revision"]] == [
         row[:reason] + row[reason + 1 :] for row in by_orm["observation_revision"]
     ]
+
+
+class FrozenClock(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> "FrozenClock":
+        return cls.fromtimestamp(MOMENT.timestamp(), tz)
+
+
+def audited_edits(url: str) -> list[tuple]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT actor, action, target, reason FROM audit_entry "
+                "WHERE action = 'observation.edit' ORDER BY id"
+            )
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_revisions_an_import_writes_are_those_editing_writes(
+    empty_db_url: str, databases, session_for, monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(writing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(editing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(history, "datetime", FrozenClock)
+    imported, edited = empty_db_url, databases.copy(databases.migrated)
+    rows = observation_rows(40, first_id=1)
+    for url in (imported, edited):
+        import_folder(session_for, url, write_folder(tmp_path / "first", rows))
+    revised = [dict(row) for row in rows]
+    for n, row in enumerate(revised):
+        if n % 3 == 0 and row["qualifier"] in ("approximate", "at_least"):
+            row |= {"value": row["value"] + 1, "notes": "Revised."}
+        if n % 7 == 5:
+            row["visa_type"] = "work"  # a breakdown changes
+    report = import_folder(session_for, imported, write_folder(tmp_path / "revised", revised))
+    changed = [new for new, old in zip(revised, rows, strict=True) if new != old]
+    assert report.counts["observations"]["updated"] == len(changed) > 5
+    with session_for(edited) as session, session.begin():
+        for row in changed:  # one by one, as an import did before it saved in batches
+            fields = {k: (v if v != "" else None) for k, v in row.items() if k not in BREAKDOWNS}
+            fields["dimensions"] = {name: row[name] for name in BREAKDOWNS if row[name]}
+            data = ObservationImport.model_validate(fields)
+            editing.save_observation(session, data, actor="cli", reason="import")
+    assert stored_rows(imported) == stored_rows(edited)
+    assert audited_edits(imported) == audited_edits(edited)
 
 
 @pytest.mark.parametrize("ids", [True, False])
@@ -248,3 +305,17 @@ def test_importing_the_same_file_again_writes_nothing(
     assert not again.changed
     assert again.counts["observations"]["unchanged"] == len(rows)
     assert table_contents(empty_db_url) == tables
+
+
+def test_statistics_count_as_out_of_date_when_the_rows_moved_a_tenth_past_them(
+    seeded_db_url: str, session_for, tmp_path: Path
+) -> None:
+    with session_for(seeded_db_url) as session, session.begin():
+        assert statistics_outdated(session, "observation", rows_beyond=0)  # never gathered
+        refresh_statistics(session)
+        assert not statistics_outdated(session, "observation", rows_beyond=0)
+    rows = observation_rows(1, first_id=None, claimant="One more analyst")
+    import_folder(session_for, seeded_db_url, write_folder(tmp_path / "one", rows))
+    with session_for(seeded_db_url) as session:  # 10 rows, counted 9: more than a tenth
+        assert statistics_outdated(session, "observation", rows_beyond=0)
+        assert not statistics_outdated(session, "observation", rows_beyond=1)

@@ -1,0 +1,100 @@
+"""Reading an import's files: CSV with the export's columns (the header is line 1), or
+JSON lines, as rows each with the line it starts on, or as batches of rows."""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TextIO
+
+Row = dict[str, Any]
+# Rows read, checked and saved together (observations).
+BATCH_SIZE = 1000
+
+
+def _csv_records(stream: TextIO) -> Iterator[tuple[list[str], int, list[str]]]:
+    """(header, line where the record starts, its cells, as many as the header's); blank
+    lines are skipped, as csv.DictReader skips them."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    width = len(header)
+    start = 2
+    for record in reader:
+        if not record:
+            continue
+        if len(record) > width:
+            raise ValueError(f"line {start}: more cells than the header has columns")
+        if len(record) < width:
+            record += [""] * (width - len(record))
+        yield header, start, record
+        start = reader.line_num + 1
+
+
+def read_csv_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
+    """(line where the record starts, row); empty cells become None, missing ones too."""
+    for header, line, record in _csv_records(stream):
+        yield line, dict(zip(header, [cell or None for cell in record], strict=True))
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """Rows read together: the line each starts on, and the rows, as dictionaries or, when
+    they all have the same columns (a CSV file's), as columns: no dictionary per row."""
+
+    lines: list[int]
+    rows: list[Row] | None = None
+    columns: dict[str, Sequence[Any]] | None = None
+
+    def row(self, i: int) -> Row:
+        if self.rows is not None:
+            return self.rows[i]
+        return {name: cells[i] for name, cells in (self.columns or {}).items()}
+
+    def all_rows(self) -> list[Row]:
+        return self.rows if self.rows is not None else [self.row(i) for i in range(len(self.lines))]
+
+
+def read_csv_batches(stream: TextIO, size: int = BATCH_SIZE) -> Iterator[RowBatch]:
+    """`read_csv_rows`, `size` rows at a time, as columns."""
+    lines: list[int] = []
+    records: list[list[str]] = []
+    header: list[str] = []
+    for header, line, record in _csv_records(stream):
+        lines.append(line)
+        records.append(record)
+        if len(records) == size:
+            yield _columns(header, lines, records)
+            lines, records = [], []
+    if records:
+        yield _columns(header, lines, records)
+
+
+def _columns(header: list[str], lines: list[int], records: list[list[str]]) -> RowBatch:
+    cells = zip(*records, strict=True)
+    columns = {
+        name: [cell or None for cell in column] for name, column in zip(header, cells, strict=True)
+    }
+    return RowBatch(lines, columns=columns)
+
+
+def batches_of(rows: Iterable[tuple[int, Row]], size: int = BATCH_SIZE) -> Iterator[RowBatch]:
+    """Rows read one by one (JSON lines), `size` at a time."""
+    rest = iter(rows)
+    while batch := list(islice(rest, size)):
+        yield RowBatch([line for line, _ in batch], rows=[row for _, row in batch])
+
+
+def read_ndjson_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise ValueError(f"line {number}: each line must be a JSON object")
+        yield number, row
