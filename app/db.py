@@ -1,7 +1,7 @@
 """The database: engines with per-connection SQLite pragmas, migrations, and the session
 every unit of work uses, which bumps the data version whenever it commits a write."""
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -157,23 +157,21 @@ def cache_for_bulk_writes(session: Session) -> None:
 
 
 @contextmanager
-def indexes_built_after(
-    session: Session, tables: Sequence[Table], *, keep: Collection[str] = ()
-) -> Iterator[None]:
-    """For loading many rows into empty `tables`: drop their secondary indexes (but those
-    named in `keep`) and, on PostgreSQL, their foreign keys, which it checks one row at a
-    time; when the block ends, create them again from the models' definitions (so names are
-    the migrations'), which checks every reference at once. It all happens in the session's
-    transaction (both databases run DDL in a transaction), so a load that fails and rolls
-    back leaves the schema as it was. If the block raises, nothing is created again: the
-    transaction must roll back."""
+def indexes_built_after(session: Session, tables: Sequence[Table]) -> Iterator[None]:
+    """For loading many rows into empty `tables`: drop their secondary indexes and, on
+    PostgreSQL, their foreign keys, which it checks one row at a time; when the block ends,
+    create them again from the models' definitions (so names are the migrations'), which
+    checks every reference at once. It all happens in the session's transaction (both
+    databases run DDL in a transaction), so a load that fails and rolls back leaves the
+    schema as it was; on PostgreSQL, readers of these tables wait for the load to commit.
+    If the block raises, nothing is created again: the transaction must roll back."""
     connection = session.connection()
     schema = inspect(connection)
     on_postgres = connection.dialect.name == "postgresql"
     indexes, foreign_keys = [], []
     for table in tables:
         present = {index["name"] for index in schema.get_indexes(table.name)}
-        indexes += [i for i in table.indexes if i.name in present and i.name not in keep]
+        indexes += [index for index in table.indexes if index.name in present]
         if on_postgres:
             present = {fk["name"] for fk in schema.get_foreign_keys(table.name)}
             foreign_keys += [fk for fk in table.foreign_key_constraints if fk.name in present]

@@ -70,7 +70,8 @@ def observation_rows(count: int, *, first_id: int | None, claimant: str = "Analy
             case 4:
                 row |= {"period_end": "", "reported_on": "2025-06", "value": 0.1}
             case 5:
-                row |= {"visa_type": "student", "notes": 'Read from a table; ünïcode, "quoted".'}
+                notes = 'From a table;\tünïcode, "quoted", a back\\slash,\nand a second line.'
+                row |= {"visa_type": "student", "notes": notes}
             case 6 if first_id is not None:  # a part of the row before, a total
                 row |= {"visa_type": "work", "value": 10, "part_of": first_id + n - 1}
         rows.append(row)
@@ -137,7 +138,8 @@ def test_a_failed_import_into_an_empty_database_leaves_every_table_and_index(
     tables, indexes = table_contents(empty_db_url), schema(empty_db_url)
     with pytest.raises(ImportFailed) as failure:
         import_folder(session_for, empty_db_url, folder)
-    assert [p["line"] for p in failure.value.extra["problems"]] == [len(rows) + 1]
+    last_line = (folder / "observations.csv").read_text(encoding="utf-8").count("\n")
+    assert [p["line"] for p in failure.value.extra["problems"]] == [last_line]
     assert table_contents(empty_db_url) == tables
     assert schema(empty_db_url) == indexes
 
