@@ -5,10 +5,11 @@ an edit applies only if it names the current revision."""
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Integer, String, and_, column, delete, select, text
+from sqlalchemy import Integer, Select, String, and_, bindparam, column, delete, select, text
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
@@ -328,19 +329,32 @@ _CLAIMS = {
 
 def find_ids_by_key(session: Session, keys: Collection[NaturalKey]) -> dict[NaturalKey, int]:
     """The ids of stored observations with these natural keys (the lowest id, if several), in
-    one query: the natural-key index is searched once per source and claimant, whatever the
-    table's size (a join with the list of them: a tuple IN list is read as a scan on SQLite),
-    and the rest of each key is matched here."""
+    one query (`natural_key_lookup`); the rest of each key is matched here."""
     if not keys:
         return {}
     claims = sorted({(key[_CLAIM[0]], key[_CLAIM[1]]) for key in keys})
+    statement = natural_key_lookup(session.get_bind().dialect.name)
+    found: dict[NaturalKey, int] = {}
+    for row in session.execute(statement, {"claims": json.dumps(claims)}):
+        key = natural_key(row)
+        if key in keys and (key not in found or row.id < found[key]):
+            found[key] = row.id
+    return found
+
+
+@cache
+def natural_key_lookup(dialect: str) -> Select[Any]:
+    """The stored observations whose claims (source and claimant) are in the JSON list
+    `:claims`: the natural-key index is searched once per claim, whatever the table's size
+    (a join with the list: a tuple IN list is read as a scan on SQLite)."""
     claim = (
-        text(_CLAIMS[session.get_bind().dialect.name])
+        text(_CLAIMS[dialect])
+        .bindparams(bindparam("claims", type_=String))
         .columns(column("source_id", Integer), column("attributed_to", String))
         .cte("claim")
     )
     statement = select(Observation.id, *[getattr(Observation, name) for name in NATURAL_KEY])
-    statement = statement.join_from(
+    return statement.join_from(
         claim,
         Observation,
         and_(
@@ -348,12 +362,6 @@ def find_ids_by_key(session: Session, keys: Collection[NaturalKey]) -> dict[Natu
             Observation.attributed_to == claim.c.attributed_to,
         ),
     )
-    found: dict[NaturalKey, int] = {}
-    for row in session.execute(statement, {"claims": json.dumps(claims)}):
-        key = natural_key(row)
-        if key in keys and (key not in found or row.id < found[key]):
-            found[key] = row.id
-    return found
 
 
 def save_observation(

@@ -6,6 +6,7 @@ The filters here are selective on purpose: for a value most rows share, reading 
 in id order and stopping at the page's end is the planner's right choice, and as cheap."""
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from app.db import DataSession
 from app.imports.service import import_path
-from app.observations import service
+from app.observations import editing, service
 from app.observations.service import ObservationFilter as Filter
 from app.observations.service import ObservationSort
 from tests.conftest import ON_POSTGRES
@@ -128,3 +129,22 @@ def test_documented_filters_and_sorts_read_through_an_index(
         lines = text_plan.splitlines()
         assert not any(line.strip() == "SCAN observation" for line in lines), text_plan
     assert "ix_observation" in text_plan or "pk_observation" in text_plan, text_plan
+
+
+def test_an_imports_natural_key_lookup_searches_the_index(analysed_db: str, session_for) -> None:
+    """Rows without an id are matched on their natural key, a batch at a time: each claim
+    (source and claimant) is one search of the natural-key index, never a scan."""
+    claims = json.dumps([[1, "Analyst 3"], [2, "Analyst 5"], [4, "Analyst 7"]])
+    with session_for(analysed_db) as session:
+        bind = session.get_bind()
+        statement = editing.natural_key_lookup(bind.dialect.name).params(claims=claims)
+        sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
+        if ON_POSTGRES:
+            session.execute(text("SET enable_seqscan = off"))
+            text_plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + sql)))
+        else:
+            explained = session.execute(text("EXPLAIN QUERY PLAN " + sql))
+            text_plan = "\n".join(row[3] for row in explained)
+    assert "ix_observation_natural_key" in text_plan, text_plan
+    assert "SCAN observation" not in text_plan, text_plan
+    assert "Seq Scan on observation " not in text_plan + " ", text_plan
