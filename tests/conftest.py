@@ -77,13 +77,18 @@ class Databases:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def load_seed(url: str) -> None:
+def load_folder(url: str, folder: Path, *, actor: str) -> None:
+    """Import a dataset folder into the database at `url`, as `laborstats import` does."""
     engine = create_db_engine(url, for_writes=True)
     try:
         with DataSession(engine) as session, session.begin():
-            import_path(session, SEED_DIR, actor="seed")
+            import_path(session, folder, actor=actor)
     finally:
         engine.dispose()
+
+
+def load_seed(url: str) -> None:
+    load_folder(url, SEED_DIR, actor="seed")
 
 
 def table_contents(url: str) -> dict[str, list[tuple]]:

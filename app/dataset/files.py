@@ -136,10 +136,8 @@ def csv_text(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
 
 def csv_chunks(columns: list[str], batches: Iterable[Iterable[dict[str, Any]]]) -> Iterator[str]:
     """The header, then one piece of text per batch of rows, produced lazily."""
-    writer = CsvWriter(columns)
-    yield writer.header()
-    for batch in batches:
-        yield writer.records(batch)
+    records = ((_csv_cells(row, columns) for row in batch) for batch in batches)
+    return csv_record_chunks(columns, records)
 
 
 def csv_record_chunks(

@@ -24,6 +24,7 @@ from app.domain.observation import SERVED_FIELDS
 from app.domain.paging import Cursor
 from app.errors import InvalidParameter, NotFound
 from app.models import Observation, ObservationDimension, ObservationRevision
+from app.observations import documents as served
 from app.observations.documents import (
     Citations,
     ObservationRow,
@@ -31,7 +32,6 @@ from app.observations.documents import (
     served_columns,
     served_documents,
 )
-from app.observations.documents import csv_records as served_csv_records
 from app.sources import service as sources_service
 
 
@@ -360,7 +360,7 @@ def csv_records(
     as_of: date | None = None,
 ) -> list[list[Any]]:
     """Rows of `served_columns` as CSV records of `documents.csv_columns`."""
-    return served_csv_records(
+    return served.csv_records(
         rows,
         units=catalog.units,
         citation=_citer(session, rows, catalog, as_of),

@@ -21,11 +21,10 @@ from sqlmodel import Session
 
 from app.db import DataSession, create_db_engine
 from app.domain.observation import SERVED_FIELDS, ObservationPublic
-from app.imports.service import import_path
 from app.models import Metric, Observation, Source
 from app.observations.documents import cite
 from app.sources.service import chain_of
-from tests.conftest import Databases
+from tests.conftest import Databases, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SORTS = ["id", "-id", "value", "-value", "period_start", "-period_end", "reported_on"]
@@ -166,11 +165,6 @@ def test_generated_data_is_served_as_the_model_serialises_it(
     databases: Databases, generated_folder: Path, client_for: Any
 ) -> None:
     url = databases.copy(databases.migrated)
-    engine = create_db_engine(url, for_writes=True)
-    try:
-        with DataSession(engine) as session, session.begin():
-            import_path(session, generated_folder, actor="test")
-    finally:
-        engine.dispose()
+    load_folder(url, generated_folder, actor="test")
     stamp_a_whole_second_and_a_retraction(url)
     check_every_read(client_for(url), expected_documents(url))
