@@ -22,7 +22,7 @@ from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.config import SEED_DIR, get_settings
 from app.db import DataSession, create_db_engine, migrate
 from app.errors import AppError
-from app.exports.service import export_dataset
+from app.exports.service import export_database
 from app.imports.service import ImportReport, import_path
 from app.observations.service import has_observations
 
@@ -240,7 +240,11 @@ def export(
         Path, typer.Argument(file_okay=False, help="Folder to write (created if missing).")
     ],
 ) -> None:
-    """Write the whole dataset as CSV files with a Frictionless datapackage.json."""
-    with database_session() as session:
-        counts = export_dataset(session, directory)
+    """Write the whole dataset as CSV files with a Frictionless datapackage.json, all read
+    in one snapshot: writes may go on meanwhile."""
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        counts = export_database(engine, directory)
+    finally:
+        engine.dispose()
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")

@@ -81,13 +81,17 @@ class DataSession(Session):
     back leaves it where it was."""
 
 
-def read_session(engine: Engine) -> DataSession:
+def read_session(engine: Engine, *, read_only: bool = False) -> DataSession:
     """A session whose statements all see one snapshot: BEGIN on SQLite, REPEATABLE READ on
     PostgreSQL, so a data version and the rows read after it always agree. Close it
-    (which rolls back) rather than commit: reads have nothing to commit."""
+    (which rolls back) rather than commit: reads have nothing to commit. `read_only` makes
+    the PostgreSQL transaction READ ONLY too (an export's: a write in it is a bug)."""
     session = DataSession(engine)
     if engine.dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"}
+        if read_only:
+            options["postgresql_readonly"] = True
+        session.connection(execution_options=options)
     return session
 
 

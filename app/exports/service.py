@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Engine, select, tuple_
 from sqlmodel import Session
 
 from app.dataset.catalog import load_catalog
@@ -20,6 +20,7 @@ from app.dataset.files import (
     CsvWriter,
     descriptor,
 )
+from app.db import read_session
 from app.domain.columns import canonical_dimensions
 from app.domain.dates import iso
 from app.models import Observation, ObservationRevision, Source, SourceRevision
@@ -57,8 +58,17 @@ def _revision_rows(session: Session, table: Any, columns: list[str]) -> Iterator
         yield [{name: _cell(getattr(row, name)) for name in columns} for row in rows]
 
 
+def export_database(engine: Engine, directory: Path) -> dict[str, int]:
+    """`export_dataset` in one read-only snapshot (REPEATABLE READ on PostgreSQL, one read
+    transaction on SQLite), so that every file holds the same moment of the dataset while
+    writes go on: no observation without its source, no revision without its record."""
+    with read_session(engine, read_only=True) as session:
+        return export_dataset(session, directory)
+
+
 def export_dataset(session: Session, directory: Path) -> dict[str, int]:
-    """Write every resource of `DATASET_FILES` and datapackage.json; count what was written."""
+    """Write every resource of `DATASET_FILES` and datapackage.json; count what was written.
+    Every file is read in `session`'s transaction: give it one snapshot (`export_database`)."""
     directory.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(session, data_version=None)
     metrics = [  # breakdown names space-separated, as metrics.csv has them
