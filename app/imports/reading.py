@@ -8,15 +8,41 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TextIO
 
+from app.config import get_settings
+
 Row = dict[str, Any]
 # Rows read, checked and saved together (observations).
 BATCH_SIZE = 1000
+# The csv module's own limit on a cell (characters), below which ours never goes.
+CSV_DEFAULT_FIELD_LIMIT = 128 * 1024
+
+
+def field_limit() -> int:
+    """The longest cell an import reads: the longest text the API accepts in a field (a
+    write's body of MAX_BODY_BYTES holds no longer string), so that whatever the API stored,
+    and an export wrote, imports again."""
+    return max(get_settings().max_body_bytes, CSV_DEFAULT_FIELD_LIMIT)
 
 
 def _csv_records(stream: TextIO) -> Iterator[tuple[list[str], int, list[str]]]:
     """(header, line where the record starts, its cells, as many as the header's); blank
     lines are skipped, as csv.DictReader skips them."""
+    limit = field_limit()
+    # The csv module has one limit per process, not per reader: set it where files are read.
+    csv.field_size_limit(limit)
     reader = csv.reader(stream)
+    try:
+        yield from _records(reader)
+    except csv.Error as exc:
+        if "field limit" not in str(exc):
+            raise
+        raise ValueError(
+            f"line {reader.line_num}: a cell is longer than {limit} characters, the most a "
+            "field may hold (MAX_BODY_BYTES)"
+        ) from None
+
+
+def _records(reader: Any) -> Iterator[tuple[list[str], int, list[str]]]:
     header = next(reader, None)
     if header is None:
         return

@@ -78,3 +78,42 @@ def test_a_folder_with_history_restores_only_into_an_empty_database(
     )
     assert result.returncode == 1
     assert "empty database only" in result.stderr
+
+
+# What POST /v1/observations accepts in a quote: a body of MAX_BODY_BYTES (1 MiB) holds it.
+LARGE_QUOTE = "A quote as long as a body may be. " * 29_000  # 986,000 characters
+
+
+def test_a_field_as_large_as_the_api_accepts_restores_and_imports(
+    seeded_db_url: str, empty_db_url: str, session_for, tmp_path: Path
+) -> None:
+    with session_for(seeded_db_url) as session:
+        add_observation(session, metric="entries", quote=LARGE_QUOTE, value=12)
+    first, second = tmp_path / "first", tmp_path / "second"
+    laborstats("export", str(first), database_url=seeded_db_url)
+    laborstats("import", str(first), database_url=empty_db_url)
+    laborstats("export", str(second), database_url=empty_db_url)
+    for name in ("observations.csv", "observation_revisions.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert LARGE_QUOTE in (second / "observations.csv").read_text()
+
+    # The observations file alone, merged into a database that lacks the row.
+    alone = tmp_path / "alone.csv"
+    alone.write_bytes((first / "observations.csv").read_bytes())
+    result = laborstats("import", str(alone), database_url=seeded_db_url)
+    assert "unchanged" in result.stdout
+
+
+def test_a_cell_longer_than_any_field_is_refused_with_its_line(
+    seeded_db_url: str, tmp_path: Path
+) -> None:
+    too_long = tmp_path / "too_long.csv"
+    too_long.write_text(f"metric,quote\r\nentries,short\r\nentries,{'x' * 2_000_000}\r\n")
+    result = subprocess.run(
+        [str(LABORSTATS), "import", str(too_long)],
+        env={**os.environ, "DATABASE_URL": seeded_db_url},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "line 3: a cell is longer than 1048576 characters" in result.stderr
