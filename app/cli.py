@@ -1,7 +1,10 @@
 """The `laborstats` command: serve the API, migrate, seed, import and export data."""
 
 import gc
+import logging.config
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,7 @@ from app.db import DataSession, create_db_engine, migrate
 from app.errors import AppError
 from app.exports.service import export_database
 from app.imports.service import ImportReport, import_path
+from app.logs import logging_config
 from app.observations.service import has_observations
 
 app = typer.Typer(
@@ -119,16 +123,27 @@ def serve(
 ) -> None:
     """Start the API (pending migrations are applied first). Docs at /docs."""
     settings = get_settings()
+    log_config = logging_config(settings.log_format, settings.log_level)
+    logging.config.dictConfig(log_config)  # the migrations' lines too
     migrate(settings.database_url)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or usable_cpus(),
-        log_level=settings.log_level,
-        proxy_headers=True,
-    )
+    # Every worker counts its requests in files here, and /metrics adds them all up; fresh
+    # for each run, as prometheus_client's multiprocess mode requires.
+    metrics_dir = tempfile.mkdtemp(prefix="laborstats-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers or usable_cpus(),
+            log_level=settings.log_level,
+            log_config=log_config,
+            access_log=False,  # app.http.observability writes one line per request
+            proxy_headers=True,
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @app.command("migrate")

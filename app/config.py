@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
         "network).",
     )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Server log lines: json (one object a line, for a log collector) or text "
+        "(for a person reading a terminal).",
+    )
 
     @property
     def request_threads(self) -> int:

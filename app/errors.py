@@ -148,3 +148,11 @@ class DatabaseBusy(AppError):
     status = 503
     slug = "database-busy"
     title = "Database busy"
+
+
+class NotReady(AppError):
+    """The database does not answer, or its schema is not the one this code needs."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Not ready"

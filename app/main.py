@@ -15,9 +15,11 @@ from app.config import Settings, get_settings
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, is_sqlite, migrate
 from app.health.router import router as health_router
+from app.http import observability
 from app.http.caching import HttpCacheMiddleware
 from app.http.openapi import problem_openapi, use_docstrings_as_summaries
 from app.http.problems import install_error_handlers
+from app.http.telemetry import Telemetry
 from app.imports.router import router as imports_router
 from app.index.router import router as index_router
 from app.metrics.router import router as metrics_router
@@ -48,7 +50,7 @@ TAGS = [
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
     {"name": "audit", "description": "Every write, for admins."},
     {"name": "index", "description": "Versions and links."},
-    {"name": "health", "description": "Liveness and database check."},
+    {"name": "health", "description": "Liveness, readiness and Prometheus metrics."},
 ]
 ROUTERS = (
     index_router,
@@ -107,11 +109,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH"],
         allow_headers=["*"],
-        expose_headers=["Link", "ETag", "Last-Modified", "Location"],
+        expose_headers=["Link", "ETag", "Last-Modified", "Location", "X-Request-ID"],
     )
     install_error_handlers(app)
     use_docstrings_as_summaries(ROUTERS)
     for router in ROUTERS:
         app.include_router(router)
     app.openapi = problem_openapi(app)  # type: ignore[method-assign]
+    # Outside every middleware above and Starlette's own: request ids, access log, metrics.
+    app.state.telemetry = Telemetry()
+    observability.install(app, app.state.telemetry)
     return app

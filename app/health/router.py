@@ -1,11 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from app.db import database_answers
-from app.errors import DatabaseUnavailable
+from app.errors import DatabaseUnavailable, NotReady
+from app.health.service import readiness
 from app.http.query import NoParameters
+from app.http.telemetry import METRICS_MEDIA_TYPE
 
 router = APIRouter(tags=["health"])
 
@@ -27,3 +29,46 @@ def read_health(request: Request, _: Annotated[NoParameters, Query()]) -> Health
     if not database_answers(request.app.state.engine):
         raise DatabaseUnavailable("The database does not answer; see the server log.")
     return Health(status="ok", database="ok")
+
+
+class Ready(BaseModel):
+    status: str
+    database: str
+    schema_revision: str | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"status": "ready", "database": "ok", "schema_revision": "5b1f0e2c9a7d"}]
+        }
+    }
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses={503: {"description": "The database does not answer, or a migration is pending."}},
+)
+def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) -> Ready:
+    """Check that this server can serve: its database answers and its schema is the newest
+    this code knows (`laborstats migrate` brings it there)."""
+    state = readiness(request.app.state.engine)
+    if state.database != "ok":
+        raise NotReady("The database does not answer; see the server log.", database="unreachable")
+    if not state.ready:
+        raise NotReady(
+            f"The database schema is at revision {state.revision or 'none'}; this code "
+            f"needs {state.head}. Run `laborstats migrate`.",
+            database="ok",
+            schema_revision=state.revision,
+            expected_revision=state.head,
+        )
+    return Ready(status="ready", database="ok", schema_revision=state.revision)
+
+
+# For the operator's scraper, in Prometheus' format: not part of the API's documented
+# surface (README, Operations, describes it).
+@router.get("/metrics", response_class=Response, include_in_schema=False)
+def read_metrics(request: Request, _: Annotated[NoParameters, Query()]) -> Response:
+    """Prometheus metrics of every worker process: requests and latency by route, server
+    errors by problem type (the database faults among them), rate-limited requests."""
+    return Response(request.app.state.telemetry.exposition(), media_type=METRICS_MEDIA_TYPE)
