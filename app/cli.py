@@ -25,6 +25,7 @@ from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.config import SEED_DIR, get_settings
 from app.db import DataSession, create_db_engine, migrate
 from app.errors import AppError
+from app.exports.backup import backup_database, restore_database
 from app.exports.service import export_database
 from app.imports.service import ImportReport, import_path
 from app.logs import logging_config
@@ -263,3 +264,36 @@ def export(
     finally:
         engine.dispose()
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")
+
+Force = Annotated[bool, typer.Option("--force", help="Replace what is at the destination.")]
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
+    force: Force = False,
+) -> None:
+    """Copy the SQLite database to PATH with SQLite's online backup: one consistent moment,
+    while the API keeps serving and writing. On PostgreSQL, use pg_dump (README, Backups)."""
+    with _cli_errors():
+        info = backup_database(get_settings().database_url, path, force=force)
+    typer.echo(
+        f"Backed up data version {info.data_version} (schema {info.schema}) to {info.path}, "
+        f"{info.bytes} bytes; PRAGMA integrity_check: ok."
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A file `backup` wrote.")
+    ],
+    force: Force = False,
+) -> None:
+    """Replace the SQLite database with a backup, after checking it (PRAGMA integrity_check,
+    a laborstats database, a schema this version knows). It waits for writes in progress and
+    swaps in one transaction: a running API serves the old data or the restored, never a
+    mix. To load an export folder instead, use `import`."""
+    with _cli_errors():
+        info = restore_database(get_settings().database_url, path, force=force)
+    typer.echo(f"Restored {path} into {info.path}; data version now {info.data_version}.")

@@ -30,7 +30,14 @@ class Settings(BaseSettings):
     )
     cors_allow_origins: str = Field(
         default="*",
-        description="Comma-separated origins allowed to call the API from a browser; * for any.",
+        description="Comma-separated origins whose pages may read the public API (GET, HEAD "
+        "without a token) from a browser; * for any.",
+    )
+    cors_write_origins: str = Field(
+        default="",
+        description="Comma-separated origins whose pages may write (POST, PATCH, DELETE) or "
+        "send a token from a browser; empty for none: a page elsewhere cannot have a "
+        "reader's browser use an editor's token.",
     )
     sqlite_busy_timeout_ms: int = Field(
         default=5000,
@@ -74,7 +81,15 @@ class Settings(BaseSettings):
 
     @property
     def cors_origins(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+        return _origins(self.cors_allow_origins)
+
+    @property
+    def cors_write_origin_list(self) -> list[str]:
+        return _origins(self.cors_write_origins)
+
+
+def _origins(listed: str) -> list[str]:
+    return [origin.strip() for origin in listed.split(",") if origin.strip()]
 
 
 @lru_cache

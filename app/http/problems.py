@@ -2,6 +2,7 @@
 unknown parameter, a bad body), Starlette's 404 and 405, and anything unexpected."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -12,13 +13,39 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError, DatabaseBusy
+from app.http.methods import allowed_methods
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:laborstats:problem:"
 # Where a client finds the records that do exist, by what an error is about.
 LISTED_AT = {"observation": "/v1/observations", "source": "/v1/sources"}
+# A bad value is quoted up to this many characters, then its length: a 100 KB value was
+# echoed whole three times (detail, message, value) in a 300 KB error body.
+QUOTED_MAX = 100
+# No sentence of ours is longer; anything longer holds a quoted value.
+TEXT_MAX = 1000
+_LONG_WORD = re.compile(rf"\S{{{QUOTED_MAX + 1},}}")
 
 logger = logging.getLogger("laborstats")
+
+
+def clipped(text: str, limit: int = QUOTED_MAX) -> str:
+    """`text`, or its first `limit` characters, an ellipsis and how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def _short(value: Any, key: str = "") -> Any:
+    """What a problem quotes, shortened: a `value` to QUOTED_MAX characters; in any other
+    text, each word longer than that (a quoted value), and the whole to TEXT_MAX."""
+    if isinstance(value, str):
+        if key == "value":
+            return clipped(value)
+        return clipped(_LONG_WORD.sub(lambda word: clipped(word.group()), value), TEXT_MAX)
+    if isinstance(value, list):
+        return [_short(item, key) for item in value]
+    if isinstance(value, dict):
+        return {name: _short(item, name) for name, item in value.items()}
+    return value
 
 
 def problem_response(
@@ -28,9 +55,9 @@ def problem_response(
         "type": PROBLEM_TYPE_BASE + slug,
         "title": title,
         "status": status,
-        "detail": detail,
-        "instance": instance,
-        **extra,
+        "detail": _short(detail),
+        "instance": instance if len(instance) <= QUOTED_MAX else instance[:QUOTED_MAX] + "…",
+        **_short(extra),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
@@ -105,8 +132,14 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     if exc.status_code == 404 and detail is None:
         detail = f"There is nothing at {request.url.path}; the index at /v1 lists what there is."
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette's Allow names only the first route's methods
+        allowed = allowed_methods(request.scope)
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"{request.method} is not allowed on {request.url.path}; "
+            f"it serves {', '.join(allowed)}."
+        )
     response = problem_response(
         status=exc.status_code,
         slug=phrase.lower().replace(" ", "-"),
@@ -114,8 +147,7 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
         detail=detail or phrase,
         instance=request.url.path,
     )
-    if exc.headers:
-        response.headers.update(exc.headers)
+    response.headers.update(headers)
     return response
 
 
