@@ -265,6 +265,7 @@ def export(
         engine.dispose()
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")
 
+
 Force = Annotated[bool, typer.Option("--force", help="Replace what is at the destination.")]
 
 
