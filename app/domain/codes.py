@@ -5,6 +5,8 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from app.domain.bounds import ValidText
+
 
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
@@ -35,7 +37,7 @@ def subdivision_country(code: str) -> str:
 
 
 CountryCode = Annotated[
-    str,
+    ValidText,
     BeforeValidator(_upper),
     AfterValidator(check_country),
     Field(
@@ -46,7 +48,7 @@ CountryCode = Annotated[
     ),
 ]
 SubdivisionCode = Annotated[
-    str,
+    ValidText,
     BeforeValidator(_upper),
     AfterValidator(check_subdivision),
     Field(description="ISO 3166-2 subdivision code.", examples=["RU-KRS"], max_length=6),

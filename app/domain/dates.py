@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from app.domain.bounds import ValidText
+
 # ASCII digits, the whole text: no trailing newline, no other scripts' digits.
 PARTIAL_DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 PARTIAL_DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -39,7 +41,7 @@ def check_partial_date(text: str) -> str:
 
 
 PartialDate = Annotated[
-    str,
+    ValidText,
     AfterValidator(check_partial_date),
     Field(
         description=f"An ISO 8601 date, as precise as the source: {PARTIAL_DATE_FORM}.",

@@ -5,16 +5,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.domain.bounds import MAX_ID, ValidText
 from app.domain.shapes import optional_fields
 
 
 class Edit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000, description="Why: shown in the history.")
+    reason: ValidText = Field(
+        min_length=1, max_length=2000, description="Why: shown in the history."
+    )
     revision: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_ID,
         description="The revision this edit replaces, for clients that cannot send If-Match.",
     )
 

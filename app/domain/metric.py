@@ -10,6 +10,7 @@ from pydantic import AfterValidator, ConfigDict
 from sqlalchemy import JSON, String, Text
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import ValidText
 from app.domain.observation import SERVED_FIELDS as OBSERVATION_FIELDS
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -32,7 +33,7 @@ def _check_dimension_names(names: list[str]) -> list[str]:
     return sorted(names)
 
 
-DimensionName = Annotated[str, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"])]
+DimensionName = Annotated[ValidText, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"])]
 
 
 # The seed's `entries` metric, as served (a test checks that it still is).
@@ -55,19 +56,19 @@ METRIC_EXAMPLE: dict[str, Any] = {
 class MetricBase(SQLModel):
     """What a figure counts: `workers_entered`, `entries`, `monthly_pay_usd`..."""
 
-    code: str = Field(
+    code: ValidText = Field(
         primary_key=True,
         max_length=64,
         schema_extra={"pattern": CODE_PATTERN},
         description="Stable lowercase code, used as `metric=` in filters.",
     )
-    name: str = Field(min_length=1, max_length=200, description="The metric's name.")
-    unit: str = Field(
+    name: ValidText = Field(min_length=1, max_length=200, description="The metric's name.")
+    unit: ValidText = Field(
         min_length=1,
         max_length=64,
         description="What one unit of `value` is: persons, entries, USD per month…",
     )
-    definition: str = Field(
+    definition: ValidText = Field(
         min_length=1, sa_type=Text, description="Exactly what the figure counts."
     )
     kind: MetricKind = Field(

@@ -13,19 +13,20 @@ from pydantic import ConfigDict, StringConstraints
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import MAX_ID, IdColumn, ValidText
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.columns import Dimensions, UTCDateTime
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Figure, Qualifier
 from app.domain.shapes import document_as_served, served_order
 
-DimensionValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+DimensionValue = Annotated[ValidText, StringConstraints(min_length=1, max_length=200)]
 
 
 class ObservationBase(SQLModel):
     """A sourced figure as a client writes it: the body of POST /v1/observations."""
 
-    metric: str = Field(
+    metric: ValidText = Field(
         foreign_key="metric.code",
         min_length=1,
         max_length=64,
@@ -38,7 +39,7 @@ class ObservationBase(SQLModel):
         max_length=6,
         description="ISO 3166-2 code of a region of the destination.",
     )
-    dimensions: dict[str, DimensionValue] = Field(
+    dimensions: dict[ValidText, DimensionValue] = Field(
         default_factory=dict,
         sa_type=Dimensions,
         description='Breakdowns, e.g. {"visa_type": "student"}; {} for a total.',
@@ -49,7 +50,7 @@ class ObservationBase(SQLModel):
     period_end: date | None = Field(
         default=None, description="Last day of the period; null if open-ended or none given."
     )
-    period_label: str | None = Field(
+    period_label: ValidText | None = Field(
         default=None,
         nullable=False,
         min_length=1,
@@ -72,10 +73,14 @@ class ObservationBase(SQLModel):
         "('around'), at_least ('over'), at_most ('up to'), range ('100-200').",
     )
     basis: Basis = Field(sa_type=String(16), description="official, estimate or projection.")
-    attributed_to: str = Field(min_length=1, max_length=500, description="Who made the claim.")
+    attributed_to: ValidText = Field(
+        min_length=1, max_length=500, description="Who made the claim."
+    )
     source_id: int = Field(
         foreign_key="source.id",
+        sa_type=IdColumn,
         ge=1,
+        le=MAX_ID,
         description="The source it was published in; see GET /v1/sources.",
     )
     reported_on: PartialDate | None = Field(
@@ -83,16 +88,18 @@ class ObservationBase(SQLModel):
         max_length=10,
         description="When the claim was made, as precisely as known (2025, 2025-06...).",
     )
-    quote: str = Field(
+    quote: ValidText = Field(
         min_length=1, sa_type=Text, description="The verbatim sentence the figure comes from."
     )
-    notes: str | None = Field(
+    notes: ValidText | None = Field(
         default=None, sa_type=Text, description="How the figure was read from the source."
     )
     part_of: int | None = Field(
         default=None,
         foreign_key="observation.id",
+        sa_type=IdColumn,
         ge=1,
+        le=MAX_ID,
         description="The id of the total this is a breakdown of.",
     )
 
@@ -112,7 +119,7 @@ class ObservationState(ObservationBase):
     retracted_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, description="When it was retracted (UTC)."
     )
-    retraction_reason: str | None = Field(
+    retraction_reason: ValidText | None = Field(
         default=None, sa_type=Text, description="Why it was retracted."
     )
 

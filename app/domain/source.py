@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import MAX_ID, IdColumn, ValidText
 from app.domain.columns import UTCDateTime
 from app.domain.dates import PartialDate
 from app.domain.shapes import document_as_served, served_order
@@ -26,18 +27,18 @@ class SourceType(StrEnum):
 class SourceBase(SQLModel):
     """A publication or statement as a client writes it: the body of POST /v1/sources."""
 
-    title: str = Field(
+    title: ValidText = Field(
         min_length=1,
         max_length=500,
         description="The source's title, or a description in its absence.",
     )
-    publisher: str | None = Field(
+    publisher: ValidText | None = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="Who published it; null when the source does not say.",
     )
-    url: str | None = Field(
+    url: ValidText | None = Field(
         default=None,
         max_length=2000,
         schema_extra={"pattern": r"^https?://\S+$"},
@@ -52,10 +53,12 @@ class SourceBase(SQLModel):
     relayed_through: int | None = Field(
         default=None,
         foreign_key="source.id",
+        sa_type=IdColumn,
         ge=1,
+        le=MAX_ID,
         description="The id of the source this one reached us through, if any.",
     )
-    notes: str | None = Field(
+    notes: ValidText | None = Field(
         default=None, sa_type=Text, description="What is known about it, and what is not."
     )
 

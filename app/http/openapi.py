@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from app.http.bodies import BODY_MODELS
+from app.http.caching import UNCACHED_PREFIXES
 from app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -57,6 +58,28 @@ def edit_responses(kind: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer"},
+    }
+}
+# What any operation may answer, whatever it does.
+EVERY_OPERATION: dict[str, dict[str, Any]] = {
+    "400": {"description": "A bad or unknown parameter."},
+    "429": {
+        "description": "Too many requests from this client or token; wait Retry-After seconds.",
+        "headers": RETRY_AFTER,
+    },
+    "503": {
+        "description": "The database is unavailable, busy or too slow to answer; try again "
+        "after Retry-After seconds.",
+        "headers": RETRY_AFTER,
+    },
+}
+NOT_MODIFIED = {"description": "Not modified: the copy named by If-None-Match is current."}
+
+
 def use_docstrings_as_summaries(routers: Iterable[APIRouter]) -> None:
     for router in routers:
         for route in router.routes:
@@ -85,12 +108,18 @@ def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             body_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(body_schema.pop("$defs", {}))
             schemas[name] = body_schema
-        for item in schema["paths"].values():
-            for operation in item.values():
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
                 responses = operation["responses"]
-                responses.pop("422", None)
-                # Every endpoint refuses query parameters it does not know.
-                responses.setdefault("400", {"description": "A bad or unknown parameter."})
+                if responses.get("422", {}).get("description") == "Validation Error":
+                    responses.pop("422")  # FastAPI's own: parameters answer 400 here
+                if "requestBody" in operation:  # a body that is not what the model reads
+                    responses.setdefault("422", dict(WRITE_RESPONSES[422]))
+                cached = path.startswith("/v1") and not path.startswith(UNCACHED_PREFIXES)
+                if method == "get" and cached:
+                    responses.setdefault("304", dict(NOT_MODIFIED))
+                for code, response in EVERY_OPERATION.items():
+                    responses.setdefault(code, dict(response))
                 for code, response in responses.items():
                     if code[0] in "45":
                         response["content"] = PROBLEM_CONTENT

@@ -4,11 +4,13 @@ base64url JSON), and the links to the next page (`links.next`, RFC 8288 `Link`).
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from fastapi import Request
 
+from app.domain.bounds import MAX_ID, check_text, id_in_range
 from app.domain.paging import Cursor
 from app.errors import InvalidParameter
 
@@ -16,6 +18,9 @@ RowT = TypeVar("RowT")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# A cursor holds a sort, a short value (a date, a number) and an id: a few dozen characters.
+MAX_CURSOR_LENGTH = 1000
+MAX_CURSOR_VALUE = 100
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -23,13 +28,41 @@ def encode_cursor(cursor: Cursor) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _valid_value(value: object) -> bool:
+    """What a cursor keeps of a row: text (a date), a number either database compares, or
+    nothing. Anything else was not written by `encode_cursor`."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return len(value) <= MAX_CURSOR_VALUE and _is_valid_text(value)
+    if type(value) is int:
+        return -MAX_ID <= value <= MAX_ID
+    return type(value) is float and math.isfinite(value)
+
+
+def _is_valid_text(value: str) -> bool:
+    try:
+        check_text(value)
+    except ValueError:
+        return False
+    return True
+
+
 def decode_cursor(token: str, *, sort: str) -> Cursor:
     try:
+        if len(token) > MAX_CURSOR_LENGTH:  # far longer than any cursor this API writes
+            raise ValueError
         padded = token + "=" * (-len(token) % 4)
-        cursor_sort, value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(decoded, list) or len(decoded) != 3:
+            raise ValueError
+        cursor_sort, value, last_id = decoded
         if not isinstance(cursor_sort, str) or type(last_id) is not int:  # bool is an int
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        if not (_valid_value(cursor_sort) and _valid_value(value) and id_in_range(last_id)):
+            raise ValueError
+    # RecursionError: JSON nested deeper than the parser goes.
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise InvalidParameter(
             "cursor is not valid: pass the next_cursor value of a previous page unchanged.",
             parameter="cursor",

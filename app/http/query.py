@@ -7,10 +7,18 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from app.errors import UnknownParameter
+from app.domain.bounds import check_text
+from app.errors import InvalidParameter, UnknownParameter
 from app.http.formats import Format
 from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -48,6 +56,15 @@ class QueryParameters(BaseModel):
             )
         return data
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        """Every parameter, whatever its type: text both databases can compare (no NUL)."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                check_text(item)
+        return value
+
     def breakdowns(self, dimension_names: Iterable[str]) -> dict[str, str]:
         """The extra parameters, each naming a breakdown dimension; any other is refused."""
         extra = {
@@ -61,6 +78,11 @@ class QueryParameters(BaseModel):
             raise UnknownParameter(
                 unknown_parameters_message(unknown, allowed), unknown=unknown, allowed=allowed
             )
+        for name, value in extra.items():
+            try:
+                check_text(value)
+            except ValueError as exc:
+                raise InvalidParameter(f"{name} {exc}.", parameter=name) from None
         return extra
 
 

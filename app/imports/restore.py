@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from app.domain.bounds import MAX_ID, ValidText
 from app.models import (
     Observation,
     ObservationDimension,
@@ -24,12 +25,12 @@ Rows = Iterable[tuple[int, dict[str, Any]]]
 
 
 class RevisionMeta(BaseModel):
-    id: int = Field(ge=1)
-    revision: int = Field(ge=1)
-    action: str = Field(pattern="^(create|edit|retract)$")
+    id: int = Field(ge=1, le=MAX_ID)
+    revision: int = Field(ge=1, le=MAX_ID)
+    action: ValidText = Field(pattern="^(create|edit|retract)$")
     recorded_at: AwareDatetime
-    recorded_by: str = Field(min_length=1, max_length=100)
-    reason: str | None = None
+    recorded_by: ValidText = Field(min_length=1, max_length=100)
+    reason: ValidText | None = None
 
 
 class SourceRevisionIn(SourceCreate, RevisionMeta):
@@ -38,7 +39,7 @@ class SourceRevisionIn(SourceCreate, RevisionMeta):
 
 class ObservationRevisionIn(ObservationCreate, RevisionMeta):
     retracted_at: AwareDatetime | None = None
-    retraction_reason: str | None = None
+    retraction_reason: ValidText | None = None
 
 
 META_FIELDS = set(RevisionMeta.model_fields)

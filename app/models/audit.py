@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
 
 
@@ -12,7 +13,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entry_recorded_at", "recorded_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
     recorded_at: datetime = Field(sa_type=UTCDateTime)
     actor: str = Field(max_length=100)
     action: str = Field(max_length=50)  # e.g. observation.edit, import, token.create

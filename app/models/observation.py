@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
 from app.domain.observation import ObservationState
 
@@ -54,7 +55,7 @@ class Observation(ObservationState, table=True):
         Index("ix_observation_value", "value", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
 
 
 class ObservationRevision(ObservationState, table=True):
@@ -66,7 +67,7 @@ class ObservationRevision(ObservationState, table=True):
         Index("ix_observation_revision_recorded_at", "recorded_at"),
     )
 
-    id: int = Field(foreign_key="observation.id", primary_key=True)
+    id: int = Field(foreign_key="observation.id", primary_key=True, sa_type=IdColumn)
     revision: int = Field(primary_key=True)
     action: str = Field(max_length=16)  # create, edit, retract
     recorded_at: datetime = Field(sa_type=UTCDateTime)
@@ -81,6 +82,6 @@ class ObservationDimension(SQLModel, table=True):
     __tablename__ = "observation_dimension"
     __table_args__ = (Index("ix_observation_dimension_lookup", "name", "value", "observation_id"),)
 
-    observation_id: int = Field(foreign_key="observation.id", primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", primary_key=True, sa_type=IdColumn)
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=200)

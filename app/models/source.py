@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field
 
+from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
 from app.domain.source import SourceState, SourceType
 
@@ -19,7 +20,7 @@ class Source(SourceState, table=True):
 
     __table_args__ = (_type_check(),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
 
 
 class SourceRevision(SourceState, table=True):
@@ -28,7 +29,7 @@ class SourceRevision(SourceState, table=True):
     __tablename__ = "source_revision"
     __table_args__ = (_type_check(), Index("ix_source_revision_recorded_at", "recorded_at"))
 
-    id: int = Field(foreign_key="source.id", primary_key=True)
+    id: int = Field(foreign_key="source.id", primary_key=True, sa_type=IdColumn)
     revision: int = Field(primary_key=True)
     action: str = Field(max_length=16)
     recorded_at: datetime = Field(sa_type=UTCDateTime)

@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
+from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
 
 
@@ -12,7 +13,7 @@ class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
     __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
     name: str = Field(max_length=100, unique=True)
     role: str = Field(max_length=16)
     # The token reads "ls_<key_id>_<secret>": key_id finds the row, the secret is compared

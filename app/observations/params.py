@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Qualifier
@@ -38,7 +39,7 @@ class ObservationQuery(BreakdownParameters):
     qualifier: list[Qualifier] = Field(
         default=[], description="exact, approximate, at_least, at_most or range; repeatable."
     )
-    source: list[int] = Field(default=[], description="Source id; repeatable.", examples=[2])
+    source: list[RecordId] = Field(default=[], description="Source id; repeatable.", examples=[2])
     period_from: DateFilter = None
     period_to: DateFilter = None
     reported_from: DateFilter = None

@@ -5,7 +5,8 @@ from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import load_catalog
-from app.errors import InvalidParameter
+from app.domain.bounds import id_in_range
+from app.errors import InvalidParameter, NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import expected_revision, record_response, stale_revision_as
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
@@ -46,7 +47,24 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         **PROBLEM,
     },
 }
-ObservationId = Annotated[int, Path(description="The observation's id.", examples=[1])]
+
+
+def _observation_id(
+    observation_id: Annotated[
+        int,
+        Path(
+            description="The observation's id. One outside 1 to 2^63-1 names none: 404.",
+            examples=[1],
+            json_schema_extra={"format": "int64"},
+        ),
+    ],
+) -> int:
+    if not id_in_range(observation_id):  # no database could hold it: no observation has it
+        raise NotFound(f"There is no observation {observation_id}.", subject="observation")
+    return observation_id
+
+
+ObservationId = Annotated[int, Depends(_observation_id)]
 IfMatch = Annotated[
     str | None,
     Header(description="The ETag of the revision you are replacing (from GET)."),

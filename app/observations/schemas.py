@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.domain.bounds import MAX_ID, ValidText
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
 from app.domain.edits import Edit, edit_model
@@ -105,8 +106,8 @@ class ObservationImport(ObservationCreate):
     """An observation as written in an import file: an `id` names the one to update, and a
     `revision` must be the current one, so an import cannot undo an edit made since."""
 
-    id: int | None = Field(default=None, ge=1)
-    revision: int | None = Field(default=None, ge=1)
+    id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    revision: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class _ObservationEdit(Edit):
@@ -137,9 +138,12 @@ class Retraction(BaseModel):
         },
     )
 
-    reason: str = Field(min_length=1, max_length=2000, description="Why it is retracted.")
+    reason: ValidText = Field(min_length=1, max_length=2000, description="Why it is retracted.")
     revision: int | None = Field(
-        default=None, ge=1, description="The revision retracted, if If-Match is not sent."
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="The revision retracted, if If-Match is not sent.",
     )
 
 

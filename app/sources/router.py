@@ -4,7 +4,9 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
+from app.domain.bounds import id_in_range
 from app.domain.source import SourcePublic
+from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import expected_revision, record_response, stale_revision_as
 from app.http.context import ContextDep, WriteSessionDep
@@ -20,7 +22,24 @@ from app.sources.service import SourceRow
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 NOT_FOUND = not_found("source")
 EDIT_RESPONSES = edit_responses("source")
-SourceId = Annotated[int, Path(description="The source's id.", examples=[2])]
+
+
+def _source_id(
+    source_id: Annotated[
+        int,
+        Path(
+            description="The source's id. One outside 1 to 2^63-1 names none: 404.",
+            examples=[2],
+            json_schema_extra={"format": "int64"},
+        ),
+    ],
+) -> int:
+    if not id_in_range(source_id):  # no database could hold it: no source has it
+        raise NotFound(f"There is no source {source_id}.", subject="source")
+    return source_id
+
+
+SourceId = Annotated[int, Depends(_source_id)]
 
 
 @router.get("", response_model=ListResponse[SourcePublic])

@@ -2,6 +2,7 @@
 
 from pydantic import ConfigDict, Field
 
+from app.domain.bounds import MAX_ID
 from app.domain.edits import Edit, edit_model
 from app.domain.shapes import document_as_served
 from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
@@ -30,8 +31,8 @@ class SourceImport(SourceCreate):
     """A source as written in an import file: an `id` names the one to revise, and a
     `revision` must be the current one."""
 
-    id: int | None = Field(default=None, ge=1)
-    revision: int | None = Field(default=None, ge=1)
+    id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    revision: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class _SourceEdit(Edit):

@@ -1,0 +1,48 @@
+"""What both databases can store, checked on the way in so that a value one of them
+cannot hold is a client's error naming the field, never a 500: ids are 64-bit integers
+(SQLite's INTEGER, PostgreSQL's BIGINT), and text is valid Unicode without NUL (PostgreSQL
+refuses NUL in text, and neither driver can encode an unpaired surrogate)."""
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+from sqlalchemy import BigInteger, Integer
+
+# The largest id either database stores: a signed 64-bit integer.
+MAX_ID = 2**63 - 1
+
+# Ids and the columns that refer to them: BIGINT on PostgreSQL; on SQLite, INTEGER, which is
+# already 64-bit and which alone makes a primary key the rowid (ids assigned on insert).
+IdColumn = BigInteger().with_variant(Integer(), "sqlite")
+
+# An id as a client writes it (a reference to a record, a revision): 1 up to MAX_ID.
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def id_in_range(value: int) -> bool:
+    """Whether a record could have this id: a larger one is no record's, never an error."""
+    return 1 <= value <= MAX_ID
+
+
+def check_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                "must be valid Unicode: it holds an unpaired surrogate (\\ud800 to \\udfff)"
+            ) from None
+    return value
+
+
+def _valid_text(value: object) -> object:
+    return check_text(value) if isinstance(value, str) else value
+
+
+# Every text field a client writes is this: the check runs wherever the field is validated
+# (bodies, edits, import rows a column at a time), once, declared here. Before pydantic's
+# own checks: a length or pattern check meets an unpaired surrogate with UnicodeEncodeError,
+# not a validation error.
+ValidText = Annotated[str, BeforeValidator(_valid_text)]
