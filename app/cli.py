@@ -131,13 +131,17 @@ def serve(
     # for each run, as prometheus_client's multiprocess mode requires.
     metrics_dir = tempfile.mkdtemp(prefix="laborstats-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    workers = workers or usable_cpus()
+    # Each worker enforces its share of every rate limit (app.http.ratelimit).
+    os.environ["RATE_LIMIT_WORKERS"] = str(workers)
+    get_settings.cache_clear()  # one worker runs in this process: it must read it too
     try:
         uvicorn.run(
             "app.main:create_app",
             factory=True,
             host=host,
             port=port,
-            workers=workers or usable_cpus(),
+            workers=workers,
             log_level=settings.log_level,
             log_config=log_config,
             access_log=False,  # app.http.observability writes one line per request

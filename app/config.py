@@ -67,6 +67,49 @@ class Settings(BaseSettings):
         "network).",
     )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
+    rate_limit_reads: int = Field(
+        default=1800,
+        ge=0,
+        description="Reads (GET, HEAD) one client address may make per RATE_LIMIT_WINDOW_SECONDS "
+        "(IPv6: per /64 network); 0 for no limit. 1,800 a minute is 30 a second: a dashboard "
+        "polls a few routes a minute, a journalist's script paging through everything or a "
+        "newsroom behind one address stay far below it, while one client cannot take more than "
+        "a few percent of what a worker serves.",
+    )
+    rate_limit_writes: int = Field(
+        default=300,
+        ge=0,
+        description="Writes (POST, PATCH...) one token may make per RATE_LIMIT_WINDOW_SECONDS; 0 "
+        "for no limit. Five a second is more than an editor or a correcting script needs (bulk "
+        "data goes through one import request) and bounds what a runaway script or a leaked "
+        "token does to the one database writer.",
+    )
+    rate_limit_window_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The window of the read and write limits, in seconds; a spent budget comes "
+        "back gradually over it.",
+    )
+    rate_limit_auth_failures: int = Field(
+        default=20,
+        ge=0,
+        description="Requests with a wrong token (answered 401) one client address may make per "
+        "RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS; past it every request carrying a token gets 429 "
+        "before the token is looked at. 0 for no limit. Someone mistyping a token tries a few "
+        "times; twenty per ten minutes leaves a guesser nothing to time and no load to cause.",
+    )
+    rate_limit_auth_failure_window_seconds: int = Field(
+        default=600,
+        ge=1,
+        description="The window of RATE_LIMIT_AUTH_FAILURES, in seconds.",
+    )
+    rate_limit_workers: int = Field(
+        default=1,
+        ge=1,
+        description="How many worker processes share each budget: each process enforces its "
+        "share (budget / workers), so no client gets more than the budget across them. "
+        "`laborstats serve` sets it to its --workers; set it when starting uvicorn by hand.",
+    )
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="Server log lines: json (one object a line, for a log collector) or text "

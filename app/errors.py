@@ -121,6 +121,15 @@ class PreconditionRequired(AppError):
     title = "Precondition required"
 
 
+class TooManyRequests(AppError):
+    """A client went over a rate limit: `violated-policies` names it (the IETF RateLimit
+    draft's quota-exceeded problem) and `Retry-After` says when to try again."""
+
+    status = 429
+    slug = "quota-exceeded"
+    title = "Too many requests"
+
+
 class InvalidData(AppError):
     """Data sent to be stored breaks a rule (a bound, a reference, a country code)."""
 

@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 
 from app import API_VERSION
 from app.audit.router import router as audit_router
+from app.auth.service import token_key_id
 from app.config import Settings, get_settings
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, is_sqlite, migrate
@@ -19,6 +20,7 @@ from app.http.caching import HttpCacheMiddleware
 from app.http.methods import HeadMiddleware
 from app.http.openapi import problem_openapi, use_docstrings_as_summaries
 from app.http.problems import install_error_handlers
+from app.http.ratelimit import RateLimitMiddleware
 from app.http.security import SecurityHeadersMiddleware, SplitCorsMiddleware
 from app.http.telemetry import Telemetry
 from app.imports.router import router as imports_router
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     # Outside compression: a HEAD's headers are those of the compressed GET.
     app.add_middleware(HeadMiddleware)
+    # Inside CORS, so that a 429 still tells a browser it may read it.
+    app.add_middleware(RateLimitMiddleware, settings=settings, token_key=token_key_id)
     app.add_middleware(
         SplitCorsMiddleware,
         read_origins=settings.cors_origins,
@@ -118,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Last-Modified",
             "Location",
             "X-Request-ID",
+            "RateLimit",
+            "RateLimit-Policy",
+            "Retry-After",
         ],
     )
     # Outside CORS, so that its answers to preflights carry them too.

@@ -19,6 +19,7 @@ from app.models import ApiToken
 
 TOKEN_PREFIX = "ls"
 CHALLENGE = 'Bearer realm="laborstats"'
+KEY_ID_MAX_LENGTH = 64  # ours are 16; longer is not a token, nor a key to count writes by
 
 
 class Role(StrEnum):
@@ -77,6 +78,16 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
 
 
+def token_key_id(credentials: str) -> str | None:
+    """The key id a token names, read without the database (rate limits count writes by it),
+    or None if it is not of the form "ls_<key_id>_<secret>"."""
+    prefix, _, rest = credentials.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != TOKEN_PREFIX or not key_id or not secret or len(key_id) > KEY_ID_MAX_LENGTH:
+        return None
+    return key_id
+
+
 def authenticate(session: Session, credentials: str | None) -> Actor:
     """The actor behind an `Authorization: Bearer` value; 401 if missing, unknown or revoked."""
     if not credentials:
@@ -85,10 +96,10 @@ def authenticate(session: Session, credentials: str | None) -> Actor:
             "(an admin creates one with `laborstats token create`).",
             headers={"WWW-Authenticate": CHALLENGE},
         )
-    prefix, _, rest = credentials.partition("_")
-    key_id, _, secret = rest.partition("_")
+    key_id = token_key_id(credentials)
+    secret = credentials.split("_", 2)[2] if key_id else ""
     token = None
-    if prefix == TOKEN_PREFIX and key_id and secret:
+    if key_id:
         token = session.scalars(select(ApiToken).where(ApiToken.key_id == key_id)).first()
     # Hash and compare even when no row matched, so timing does not tell which part was wrong.
     expected = token.secret_hash if token else _hash(secrets.token_urlsafe(32))
