@@ -60,6 +60,10 @@ class Budget:
         self._sweep_at = SWEEP_AT_LEAST
         self._clock = clock
 
+    def __len__(self) -> int:
+        """Keys held: those seen within a window, and refilled ones not yet swept."""
+        return len(self._full_at)
+
     def take(self, key: str) -> Verdict:
         """Spend one request of `key`'s quota if there is one left."""
         return self._judge(key, spend=True)
@@ -68,11 +72,17 @@ class Budget:
         """Whether `key` could spend one now, spending nothing."""
         return self._judge(key, spend=False)
 
-    def _judge(self, key: str, *, spend: bool) -> Verdict:
+    def charge(self, key: str) -> Verdict:
+        """Spend one whatever is left: for what is known only after the request was let in
+        (a failed authentication), so that many let in together are each paid for, with a
+        wait as long as they overdrew."""
+        return self._judge(key, spend=True, overdraw=True)
+
+    def _judge(self, key: str, *, spend: bool, overdraw: bool = False) -> Verdict:
         now = self._clock()
         full_at = max(self._full_at.get(key, now), now)
         wait = full_at + self._interval - self.window - now
-        if wait > EPSILON:
+        if wait > EPSILON and not overdraw:
             return Verdict(self, allowed=False, remaining=0, seconds=math.ceil(wait))
         if spend:
             full_at += self._interval
@@ -167,7 +177,7 @@ class RateLimitMiddleware:
             if message["type"] == "http.response.start":
                 shown = verdicts
                 if guard is not None and message["status"] == 401:
-                    shown = [*verdicts, guard.take(address)]
+                    shown = [*verdicts, guard.charge(address)]
                 if shown:
                     _add_fields(MutableHeaders(scope=message), shown)
             await send(message)

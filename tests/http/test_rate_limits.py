@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.db import DataSession
+from app.http.ratelimit import SWEEP_AT_LEAST, Budget
 from app.main import create_app
 from tests.conftest import Databases
 from tests.factories import bearer, make_token
@@ -224,3 +225,39 @@ def test_each_process_takes_its_share_of_a_budget_divided_by_the_worker_count(
     assert policy(client.get("/v1/metrics")) == '"reads";q=5;w=60'
     statuses = Counter(client.get("/v1/metrics").status_code for _ in range(9))
     assert statuses == {200: 4, 429: 5}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_authentications_let_in_together_are_each_paid_for() -> None:
+    clock = Clock()
+    budget = Budget("auth-failures", 3, 600, clock=clock)
+    # Ten attempts in flight at once all pass the check before any has failed...
+    assert all(budget.peek("198.51.100.7").allowed for _ in range(10))
+    for _ in range(10):
+        budget.charge("198.51.100.7")
+    # ...and all ten are charged: the seven overdrawn, and one more, before the next attempt.
+    refused = budget.peek("198.51.100.7")
+    assert not refused.allowed
+    assert refused.seconds == 8 * 200
+    clock.now += 8 * 200 - 1
+    assert not budget.peek("198.51.100.7").allowed
+    clock.now += 1
+    assert budget.peek("198.51.100.7").allowed
+
+
+def test_a_budget_forgets_the_clients_whose_quota_is_whole_again() -> None:
+    clock = Clock()
+    budget = Budget("reads", 10, 60, clock=clock)
+    for n in range(SWEEP_AT_LEAST):
+        budget.take(f"client {n}")
+    assert len(budget) == SWEEP_AT_LEAST
+    clock.now += 60
+    budget.take("one more")
+    assert len(budget) == 1
