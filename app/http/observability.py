@@ -27,6 +27,7 @@ _REQUEST_ID_KEY = b"x-request-id"
 SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:/+=@-]{1,128}")
 UNMATCHED_ROUTE = "unmatched"
 LONGEST_LOGGED_PATH = 512
+MATCHES_KEPT = 4096
 _PROBLEM = b"application/problem+json"
 
 access_log = logging.getLogger("laborstats.access")
@@ -59,6 +60,9 @@ class ObservabilityMiddleware:
         self.app = app
         self.routes = routes  # each route, with its template
         self.telemetry = telemetry
+        # Templates of paths answered before routing (a dashboard's repeated 304s), kept so
+        # that each is matched once; emptied when full, as paths with ids are endless.
+        self._matched: dict[tuple[str, str, str], str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,6 +117,15 @@ class ObservabilityMiddleware:
         route = scope.get("route")
         if route is not None:
             return str(route.path)
+        key = (method, root_path, path)
+        template = self._matched.get(key)
+        if template is None:
+            if len(self._matched) >= MATCHES_KEPT:
+                self._matched.clear()
+            template = self._matched[key] = self._match(method, path, root_path)
+        return template
+
+    def _match(self, method: str, path: str, root_path: str) -> str:
         probe: Scope = {"type": "http", "method": method, "path": path, "root_path": root_path}
         partial = UNMATCHED_ROUTE
         for candidate, template in self.routes:

@@ -1,6 +1,7 @@
 """/readyz: ready when the database answers and its schema is the newest this code knows;
 a 503 problem saying what is not ready otherwise."""
 
+import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 
@@ -46,8 +47,15 @@ def test_not_ready_when_the_database_was_never_migrated(tmp_path) -> None:
     assert response.json()["schema_revision"] is None
 
 
-def test_not_ready_when_the_database_does_not_answer(tmp_path) -> None:
-    with make_client(f"sqlite:///{tmp_path}/missing-folder/laborstats.db") as client:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///{tmp}/missing-folder/laborstats.db",
+        "postgresql+psycopg://postgres@127.0.0.1:9/nothing-listens-here",
+    ],
+)
+def test_not_ready_when_the_database_does_not_answer(tmp_path, url: str) -> None:
+    with make_client(url.format(tmp=tmp_path)) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

@@ -6,7 +6,6 @@ import logging
 import uuid
 
 import pytest
-from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -201,17 +200,15 @@ def test_database_errors_are_counted_by_problem_type(tmp_path) -> None:
         assert metric(client, "laborstats_http_server_errors_total", kind=kind) == 2
 
 
-def test_rate_limited_requests_are_counted_by_route(seeded_db_url: str) -> None:
-    app = create_app(Settings(database_url=seeded_db_url, migrate_on_start=False))
-
-    @app.get("/v1/limited/{item}")
-    def limited(item: int) -> None:
-        raise HTTPException(429, "Slow down.", headers={"Retry-After": "1"})
-
-    with TestClient(app) as client:
-        for item in range(3):
-            assert client.get(f"/v1/limited/{item}").status_code == 429
-        assert metric(client, "laborstats_http_rate_limited_total", route="/v1/limited/{item}") == 3
+def test_rate_limited_requests_are_counted_by_route_template(seeded_db_url: str) -> None:
+    settings = Settings(database_url=seeded_db_url, migrate_on_start=False, rate_limit_reads=3)
+    with TestClient(create_app(settings), client=("198.51.100.9", 50000)) as client:
+        statuses = [client.get(f"/v1/observations/{n}").status_code for n in range(1, 6)]
+        assert statuses == [200, 200, 200, 429, 429]
+        # Refused before routing, counted under the route all the same.
+        route = "/v1/observations/{observation_id}"
+        assert metric(client, "laborstats_http_rate_limited_total", route=route) == 2
+        assert metric(client, "laborstats_http_requests_total", route=route, status="429") == 2
 
 
 def test_metrics_are_neither_cached_nor_in_the_public_openapi(client: TestClient) -> None:
