@@ -20,10 +20,11 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.config import SEED_DIR, get_settings
-from app.db import DataSession, create_db_engine, migrate
+from app.db import DataSession, create_db_engine, database_fault, fault_cause, migrate
 from app.errors import AppError
 from app.exports.backup import backup_database, restore_database
 from app.exports.service import export_database
@@ -36,6 +37,7 @@ app = typer.Typer(
     "The database is DATABASE_URL (default: the SQLite file laborstats.db here).",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # a traceback's locals hold rows and secrets
 )
 err = Console(stderr=True)
 MAX_PROBLEMS_SHOWN = 50
@@ -63,7 +65,8 @@ def create_token_command(
 ) -> None:
     """Create a token. The secret is printed once, alone on the last line, and only its
     hash is kept: `TOKEN=$(laborstats token create ... | tail -n 1)`."""
-    migrate()
+    with _cli_errors():
+        migrate()
     with _cli_errors(), database_session() as session, session.begin():
         secret = create_token(session, name=name, role=role)
     typer.echo(f"Created {role.value} token '{name}'. It is shown only now; keep it secret:")
@@ -81,7 +84,7 @@ def revoke_token_command(name: Annotated[str, typer.Argument(help="The token's n
 @token_app.command("list")
 def list_tokens_command() -> None:
     """List tokens: name, role, created, revoked (never the secrets)."""
-    with database_session() as session:
+    with _cli_errors(), database_session() as session:
         for token in list_tokens(session):
             revoked = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
             typer.echo(f"{token.name}\t{token.role}\t{token.created_at:%Y-%m-%d}\t{revoked}")
@@ -89,7 +92,8 @@ def list_tokens_command() -> None:
 
 @contextmanager
 def _cli_errors() -> Iterator[None]:
-    """Print an AppError as a message (and each import problem), and exit 1."""
+    """Print an AppError as a message (and each import problem), or a database or disk
+    fault as one line (app.db.database_fault, as the API maps it), and exit 1."""
     try:
         yield
     except AppError as exc:
@@ -100,6 +104,14 @@ def _cli_errors() -> Iterator[None]:
             err.print(f"  {where}: {problem['message']}", highlight=False, markup=False)
         if len(problems) > MAX_PROBLEMS_SHOWN:
             err.print(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.", highlight=False)
+        raise typer.Exit(1) from None
+    except (SQLAlchemyError, OSError) as exc:
+        # One line naming the cause: never a traceback, a statement or the rows it held.
+        fault = database_fault(exc)
+        if fault is None and not isinstance(exc, SQLAlchemyError):
+            raise
+        message = fault.detail if fault else f"The database refused this: {fault_cause(exc)}"
+        err.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -126,7 +138,8 @@ def serve(
     settings = get_settings()
     log_config = logging_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(log_config)  # the migrations' lines too
-    migrate(settings.database_url)
+    with _cli_errors():
+        migrate(settings.database_url)
     # Every worker counts its requests in files here, and /metrics adds them all up; fresh
     # for each run, as prometheus_client's multiprocess mode requires.
     metrics_dir = tempfile.mkdtemp(prefix="laborstats-metrics-")
@@ -146,6 +159,9 @@ def serve(
             log_config=log_config,
             access_log=False,  # app.http.observability writes one line per request
             proxy_headers=True,
+            # Closes idle and slowloris connections and clients that stop reading.
+            http="app.http.serving:TimedHttpToolsProtocol",
+            timeout_keep_alive=settings.keep_alive_timeout_s,  # type: ignore[arg-type]
         )
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -154,7 +170,8 @@ def serve(
 @app.command("migrate")
 def migrate_command() -> None:
     """Create the database or bring its schema up to date."""
-    migrate()
+    with _cli_errors():
+        migrate()
     typer.echo("Database schema is up to date.")
 
 
@@ -191,7 +208,8 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 
 def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
-    migrate()
+    with _cli_errors():
+        migrate()
     with (
         _cli_errors(),
         _cycle_collection_paused(),
@@ -246,8 +264,8 @@ def seed(
     """Load the bundled seed data (figures on North Korean workers in Russia).
     Loading it twice leaves one copy."""
     if if_empty:
-        migrate()
-        with database_session() as session:
+        with _cli_errors(), database_session() as session:
+            migrate()
             if has_observations(session):
                 typer.echo("The database already holds observations; seed not loaded.")
                 return
@@ -264,7 +282,8 @@ def export(
     in one snapshot: writes may go on meanwhile."""
     engine = create_db_engine(get_settings().database_url)
     try:
-        counts = export_database(engine, directory)
+        with _cli_errors():
+            counts = export_database(engine, directory)
     finally:
         engine.dispose()
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")

@@ -67,6 +67,52 @@ class Settings(BaseSettings):
         "network).",
     )
     log_level: str = Field(default="info", description="uvicorn and application log level.")
+    statement_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="PostgreSQL: longest a request's statement may run (or wait for a lock) "
+        "before it is cancelled and answered 503 with Retry-After; 0 for no limit. The CLI "
+        "has none.",
+    )
+    pool_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest a request waits for a pooled database connection before it is "
+        "answered 503 with Retry-After.",
+    )
+    exports_per_process: int = Field(
+        default=4,
+        ge=1,
+        description="Whole exports (limit=all) one process streams at once, each holding a "
+        "database connection; one more is answered 503 with Retry-After. With the request "
+        "threads, it sizes the connection pool, so exports never take the connections other "
+        "requests need.",
+    )
+    send_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="`laborstats serve`: a client that reads nothing of a response for this "
+        "long is disconnected (a stalled export then frees its connection).",
+    )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="`laborstats serve`: a connection whose request head (request line and "
+        "headers) is not complete this long after it opened, or after its last response, "
+        "is closed (idle and slowloris clients).",
+    )
+    keep_alive_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="`laborstats serve`: an idle kept-alive connection is closed after this "
+        "long.",
+    )
+    retry_after_s: int = Field(
+        default=5,
+        ge=1,
+        description="Retry-After (seconds) sent with a 503: the database is unreachable, "
+        "locked, read-only, full or slow, or every export place is taken.",
+    )
     rate_limit_reads: int = Field(
         default=1800,
         ge=0,

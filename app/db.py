@@ -1,20 +1,24 @@
 """The database: engines with per-connection SQLite pragmas, migrations, and the session
 every unit of work uses, which bumps the data version whenever it commits a write."""
 
+import errno
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
+from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlmodel import Session
 
 from app.config import MIGRATIONS_DIR, get_settings
 from app.dataset.state import bump_data_version
+from app.errors import AppError, DatabaseBusy, DatabaseReadOnly, DatabaseUnavailable, DiskFull
 
 # Tables whose rows are not part of the dataset: writing them leaves the data version alone.
 OUTSIDE_THE_DATASET = frozenset({"api_token", "audit_entry", "dataset_state"})
@@ -27,23 +31,50 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, for_writes: bool = False) -> Engine:
+# How long opening a PostgreSQL connection may take: an unreachable host is a 503 soon,
+# not after the kernel's two minutes.
+CONNECT_TIMEOUT_S = 5
+# /healthz: a connection of its own (never the pool's), answering within this or not at all.
+HEALTH_TIMEOUT_MS = 2000
+
+
+def create_db_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    for_writes: bool = False,
+    statement_timeout_ms: int = 0,
+    pool_size: int = 5,
+    pool_timeout_s: float = 30.0,
+    pooled: bool = True,
+) -> Engine:
     """An engine for `url`. SQLite connections get WAL, foreign keys and a busy timeout, and
     real transactions: BEGIN for reads (one consistent snapshot), BEGIN IMMEDIATE for
     writes, which take the write lock up front (waiting up to the busy timeout) instead of
-    failing half-way with "database is locked"."""
+    failing half-way with "database is locked". PostgreSQL connections get a connect
+    timeout and, for the API, a statement timeout (which also bounds waiting for a lock)."""
+    pool: dict[str, Any] = (
+        {"pool_size": pool_size, "pool_timeout": pool_timeout_s}
+        if pooled
+        else {"poolclass": NullPool}
+    )
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+        if statement_timeout_ms:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)
 
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+    engine = create_engine(url, connect_args=connect_args, **pool)
 
     @event.listens_for(engine, "connect")
     def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
+        # First: setting the journal mode takes a lock, and waits on it only after this.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -58,6 +89,13 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, for_writes: bool 
         cache_size = record.info.pop("cache_size", None) if record is not None else None
         if cache_size is not None and dbapi_connection is not None:
             dbapi_connection.execute(f"PRAGMA cache_size={int(cache_size)}")
+        if record is not None and record.info.pop(CHECKPOINT_KEY, False) and dbapi_connection:
+            _truncate_wal(dbapi_connection)
+
+    @event.listens_for(engine, "handle_error")
+    def checkpoint_after_fault(context: Any) -> None:
+        if context.connection is not None and _classify(context.original_exception):
+            context.connection.info[CHECKPOINT_KEY] = True
 
     return engine
 
@@ -184,8 +222,10 @@ def indexes_built_after(session: Session, tables: Sequence[Table]) -> Iterator[N
     for index in indexes:
         session.execute(DropIndex(index))
     yield
-    if on_postgres:  # sorts for the index builds, in memory (this transaction only)
+    if on_postgres:  # sorts for the index builds, in memory (this transaction only); the
+        # builds take as long as the rows need, beyond an API request's statement timeout
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        session.execute(text("SET LOCAL statement_timeout = 0"))
     for index in indexes:
         session.execute(CreateIndex(index))
     for foreign_key in foreign_keys:
@@ -222,6 +262,14 @@ def statistics_outdated(session: Session, table: str, *, rows_beyond: int) -> bo
     return abs(rows - counted) > rows_beyond + STALE_SHARE * counted
 
 
+def create_health_engine(url: str) -> Engine:
+    """For /healthz: no pool to wait on (a connection of its own each time), and short
+    timeouts, so that it answers while requests queue for pooled connections or locks."""
+    return create_db_engine(
+        url, busy_timeout_ms=HEALTH_TIMEOUT_MS, statement_timeout_ms=HEALTH_TIMEOUT_MS, pooled=False
+    )
+
+
 def database_answers(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
@@ -229,3 +277,92 @@ def database_answers(engine: Engine) -> bool:
     except SQLAlchemyError:
         return False
     return True
+
+
+# A failed write on SQLite (a fault, or an import that failed) leaves the WAL at the size
+# it grew to, however much of it was rolled back: on a full disk, it keeps the disk full.
+# Its connection truncates the WAL when it goes back to the pool, outside any transaction.
+CHECKPOINT_KEY = "checkpoint_wal"
+
+
+def checkpoint_after_failure(session: Session) -> None:
+    """Have this session's SQLite connection truncate the WAL when it is given back (for
+    failures SQLAlchemy does not see: rows sent through the driver itself)."""
+    if session.get_bind().dialect.name == "sqlite":
+        with suppress(SQLAlchemyError):  # a session already failing may not say
+            session.connection().info[CHECKPOINT_KEY] = True
+
+
+def _truncate_wal(dbapi_connection: Any) -> None:
+    """Best effort: a WAL that readers still use is truncated by a later checkpoint."""
+    with suppress(Exception):  # the failure that led here is the one to report
+        dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# What a failure of the database, or of the disk under it, means to a client. Every fault
+# is a 503 with Retry-After: it passes without the client changing anything.
+BUSY = "The database is busy (a lock is held, or every connection is in use); try again soon."
+SLOW = "The database did not answer within the statement timeout (it is busy, or a lock is held)."
+READ_ONLY = "The database is read-only for now: reads go on, writes wait until it is writable."
+FULL = "The disk holding the database is full: nothing was written. Free space and try again."
+FULL_UPLOAD = "The disk is full: the upload could not be stored, and nothing was written."
+UNREACHABLE = "The database cannot be reached; the server log says why."
+SQLITE_FAULTS: dict[str, tuple[type[AppError], str]] = {
+    "SQLITE_BUSY": (DatabaseBusy, BUSY),
+    "SQLITE_LOCKED": (DatabaseBusy, BUSY),
+    "SQLITE_READONLY": (DatabaseReadOnly, READ_ONLY),
+    "SQLITE_FULL": (DiskFull, FULL),
+    "SQLITE_IOERR": (DatabaseUnavailable, UNREACHABLE),
+    "SQLITE_CANTOPEN": (DatabaseUnavailable, UNREACHABLE),
+}
+POSTGRES_FAULTS: dict[str, tuple[type[AppError], str]] = {  # SQLSTATE, or its class
+    "57014": (DatabaseBusy, SLOW),  # query_canceled: the statement timeout
+    "55P03": (DatabaseBusy, BUSY),  # lock_not_available
+    "40001": (DatabaseBusy, BUSY),  # serialization_failure
+    "40P01": (DatabaseBusy, BUSY),  # deadlock_detected
+    "25006": (DatabaseReadOnly, READ_ONLY),  # read_only_sql_transaction
+    "53100": (DiskFull, FULL),  # disk_full
+    "53": (DatabaseBusy, BUSY),  # insufficient resources: out of memory, connections
+    "08": (DatabaseUnavailable, UNREACHABLE),  # connection exceptions
+    "57": (DatabaseUnavailable, UNREACHABLE),  # shutting down, starting up
+}
+
+
+def database_fault(exc: BaseException, *, retry_after_s: int | None = None) -> AppError | None:
+    """The app error a database or disk fault amounts to (None for anything else), with
+    Retry-After; the one mapping the API and the CLI both use. The detail names the cause,
+    never the statement or its rows."""
+    fault = _classify(exc)
+    if fault is None:
+        return None
+    kind, detail = fault
+    seconds = retry_after_s if retry_after_s is not None else get_settings().retry_after_s
+    return kind(detail, headers={"Retry-After": str(seconds)})
+
+
+def fault_cause(exc: BaseException) -> str:
+    """The driver's own first line (for the log): never the statement or its parameters."""
+    driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
+    lines = str(driver_error).strip().splitlines()
+    return f"{type(driver_error).__name__}: {lines[0] if lines else ''}"[:300]
+
+
+def _classify(exc: BaseException) -> tuple[type[AppError], str] | None:
+    if isinstance(exc, PoolTimeout):
+        return DatabaseBusy, BUSY
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFull, FULL_UPLOAD
+        return (DatabaseReadOnly, READ_ONLY) if exc.errno == errno.EROFS else None
+    driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
+    name = getattr(driver_error, "sqlite_errorname", None)
+    if isinstance(name, str):  # SQLITE_IOERR_WRITE counts as SQLITE_IOERR
+        return SQLITE_FAULTS.get(name) or SQLITE_FAULTS.get(name.rsplit("_", 1)[0])
+    state = getattr(driver_error, "sqlstate", None)
+    if isinstance(state, str):
+        return POSTGRES_FAULTS.get(state) or POSTGRES_FAULTS.get(state[:2])
+    connection_lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    operational = type(driver_error).__name__ in ("OperationalError", "InterfaceError")
+    if connection_lost or (operational and hasattr(driver_error, "sqlstate")):
+        return DatabaseUnavailable, UNREACHABLE  # could not connect: no SQLSTATE
+    return None

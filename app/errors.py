@@ -165,3 +165,27 @@ class NotReady(AppError):
     status = 503
     slug = "not-ready"
     title = "Not ready"
+
+
+class DatabaseReadOnly(AppError):
+    """The database (or the disk under it) takes no writes for now; reads go on."""
+
+    status = 503
+    slug = "database-read-only"
+    title = "Database read-only"
+
+
+class DiskFull(AppError):
+    """The disk under the database, or under an upload, is full: nothing was written."""
+
+    status = 503
+    slug = "disk-full"
+    title = "Disk full"
+
+
+class ExportsBusy(AppError):
+    """Every place for a whole export in this process is taken."""
+
+    status = 503
+    slug = "exports-busy"
+    title = "Too many exports at once"

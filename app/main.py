@@ -13,13 +13,14 @@ from app.audit.router import router as audit_router
 from app.auth.service import token_key_id
 from app.config import Settings, get_settings
 from app.dataset.catalog import CatalogCache
-from app.db import create_db_engine, is_sqlite, migrate
+from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
 from app.health.router import router as health_router
 from app.http import observability
 from app.http.caching import HttpCacheMiddleware
+from app.http.context import ExportSlots
 from app.http.methods import HeadMiddleware
 from app.http.openapi import problem_openapi, use_docstrings_as_summaries
-from app.http.problems import install_error_handlers
+from app.http.problems import DatabaseFaultMiddleware, install_error_handlers
 from app.http.ratelimit import RateLimitMiddleware
 from app.http.security import SecurityHeadersMiddleware, SplitCorsMiddleware
 from app.http.telemetry import Telemetry
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.engine.dispose()
         app.state.write_engine.dispose()
+        app.state.health_engine.dispose()
 
     app = FastAPIOffline(
         title="laborstats",
@@ -89,17 +91,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/docs-assets",
     )
     app.state.settings = settings
-    app.state.engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
+    # A connection for every request thread and every export place: stalled exports never
+    # leave a request waiting for one (the overflow covers the brief rest).
+    limits = {
+        "busy_timeout_ms": settings.sqlite_busy_timeout_ms,
+        "statement_timeout_ms": settings.statement_timeout_ms,
+        "pool_size": settings.request_threads + settings.exports_per_process,
+        "pool_timeout_s": settings.pool_timeout_s,
+    }
+    app.state.engine = create_db_engine(settings.database_url, **limits)
     app.state.write_engine = (
-        create_db_engine(
-            settings.database_url,
-            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-            for_writes=True,
-        )
+        create_db_engine(settings.database_url, for_writes=True, **limits)
         if is_sqlite(settings.database_url)
         else app.state.engine
+    )
+    app.state.health_engine = create_health_engine(settings.database_url)
+    app.state.export_slots = ExportSlots(
+        settings.exports_per_process, retry_after_s=settings.retry_after_s
     )
     app.state.catalogs = CatalogCache()
     # Outermost last: CORS, then compression, then caching (whose 304s carry no body).
@@ -111,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadMiddleware)
     # Inside CORS, so that a 429 still tells a browser it may read it.
     app.add_middleware(RateLimitMiddleware, settings=settings, token_key=token_key_id)
+    # Inside CORS: a database or disk fault raised in any middleware below is a 503 problem
+    # a browser may read.
+    app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(
         SplitCorsMiddleware,
         read_origins=settings.cors_origins,

@@ -1,5 +1,6 @@
 from typing import Annotated
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
@@ -10,6 +11,7 @@ from app.http.query import NoParameters
 from app.http.telemetry import METRICS_MEDIA_TYPE
 
 router = APIRouter(tags=["health"])
+HEALTH_THREAD = CapacityLimiter(1)
 
 
 class Health(BaseModel):
@@ -24,10 +26,18 @@ class Health(BaseModel):
     response_model=Health,
     responses={503: {"description": "The database cannot be reached."}},
 )
-def read_health(request: Request, _: Annotated[NoParameters, Query()]) -> Health:
+async def read_health(request: Request, _: Annotated[NoParameters, Query()]) -> Health:
     """Check that the API is up and its database answers."""
-    if not database_answers(request.app.state.engine):
-        raise DatabaseUnavailable("The database does not answer; see the server log.")
+    # Never waits on the pool or the request threads: a connection of its own, with short
+    # timeouts, from a thread of its own, so it answers while requests queue.
+    answers = await to_thread.run_sync(
+        database_answers, request.app.state.health_engine, limiter=HEALTH_THREAD
+    )
+    if not answers:
+        raise DatabaseUnavailable(
+            "The database does not answer; see the server log.",
+            headers={"Retry-After": str(request.app.state.settings.retry_after_s)},
+        )
     return Health(status="ok", database="ok")
 
 

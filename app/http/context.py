@@ -8,6 +8,7 @@ its session in the handler's thread, on first use, and closes it when the handle
 Holding one across the wait for a thread lets more clients than pooled connections take
 every connection while the threads wait for one."""
 
+import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -18,9 +19,32 @@ from sqlmodel import Session
 from app.dataset.catalog import Catalog
 from app.dataset.state import DataState, read_state
 from app.db import DataSession, read_session
+from app.errors import ExportsBusy
 
 STATE_KEY = "request_context"
 T = TypeVar("T")
+
+
+class ExportSlots:
+    """Places for whole exports in one process. A streamed export holds its database
+    connection for as long as its client takes to read it, so the number at once is
+    bounded below the pool's size (which counts them): stalled exports can never take the
+    connections other requests need. One more is refused at once, never queued."""
+
+    def __init__(self, places: int, *, retry_after_s: int) -> None:
+        self._places = threading.BoundedSemaphore(places)
+        self.retry_after_s = retry_after_s
+
+    def take(self) -> None:
+        if not self._places.acquire(blocking=False):
+            raise ExportsBusy(
+                "Every place for a whole export is taken; try again in a moment, or read "
+                "the selection a page at a time with cursor.",
+                headers={"Retry-After": str(self.retry_after_s)},
+            )
+
+    def give_back(self) -> None:
+        self._places.release()
 
 
 class RequestContext:
@@ -33,6 +57,7 @@ class RequestContext:
         self._session: Session | None = None
         self._state: DataState | None = None
         self._catalog: Catalog | None = None
+        self._export_slots: ExportSlots | None = None  # held while an export streams
 
     @property
     def session(self) -> Session:
@@ -69,21 +94,28 @@ class RequestContext:
 
     def hand_over(self) -> "RequestContext":
         """A context that takes over this one's snapshot, for a response that goes on
-        reading after the handler returns (a streamed export); this one is left closed."""
+        reading after the handler returns (a streamed export); this one is left closed.
+        It takes one of the process's export places (ExportsBusy when none is free), given
+        back when the stream ends."""
+        session, state = self._open()
+        slots: ExportSlots = self._app_state.export_slots
+        slots.take()
         successor = RequestContext(self._app_state)
-        successor._session, successor._state, successor._catalog = (
-            self.session,
-            self.state,
-            self._catalog,
-        )
+        successor._export_slots = slots
+        successor._session, successor._state, successor._catalog = session, state, self._catalog
         self._session = None
         return successor
 
     def close(self) -> None:
         """Ends the read: a rollback, never a commit."""
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        try:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+        finally:
+            if self._export_slots is not None:
+                self._export_slots.give_back()
+                self._export_slots = None
 
 
 def closing_after(context: RequestContext, items: Iterable[T]) -> Iterator[T]:

@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import AppError, DatabaseBusy
+from app.db import database_fault, fault_cause
+from app.errors import AppError
 from app.http.methods import allowed_methods
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -152,10 +153,9 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
-        busy = DatabaseBusy("The database is busy with other writes; try again in a moment.")
-        busy.headers["Retry-After"] = "1"
-        return await handle_app_error(request, busy)
+    fault = database_fault(exc, retry_after_s=request.app.state.settings.retry_after_s)
+    if fault is not None:
+        return await handle_app_error(request, fault)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         status=500,
@@ -164,6 +164,39 @@ async def handle_unexpected_error(request: Request, exc: Exception) -> JSONRespo
         detail="The server failed to answer. The error has been logged; please try again.",
         instance=request.url.path,
     )
+
+
+class DatabaseFaultMiddleware:
+    """A database or disk fault is a 503 problem wherever it is raised: in a handler, a
+    dependency or a middleware inside this one (which Starlette's exception handlers never
+    see). Installed inside CORS, so that a browser may read the answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_start)
+        except Exception as exc:
+            settings = scope["app"].state.settings
+            fault = database_fault(exc, retry_after_s=settings.retry_after_s)
+            if fault is None or started:  # a stream already under way can only be cut
+                raise
+            logger.warning(
+                "%s on %s %s: %s", fault.title, scope["method"], scope["path"], fault_cause(exc)
+            )
+            response = await handle_app_error(Request(scope), fault)
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

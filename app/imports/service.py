@@ -17,7 +17,12 @@ from sqlmodel import Session
 from app.dataset.audit import record_audit
 from app.dataset.catalog import load_catalog
 from app.dataset.files import DATASET_FILES, REVISION_FILES
-from app.db import refresh_statistics, statistics_outdated, sync_id_sequences
+from app.db import (
+    checkpoint_after_failure,
+    refresh_statistics,
+    statistics_outdated,
+    sync_id_sequences,
+)
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
 from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
@@ -240,6 +245,9 @@ def import_file(
                 import_batches(session, read_csv_batches(stream), **options, on_rows=on_rows)
     except UnicodeDecodeError:
         report.problems.append(RowProblem(name, 0, "the file is not UTF-8 text"))
+    except Exception:
+        checkpoint_after_failure(session)
+        raise
 
 
 def import_path(
@@ -287,10 +295,13 @@ def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> 
                 )
                 if (folder / DATASET_FILES[kind]).is_file()
                 else iter(())
-                for kind in REVISION_FILES
+                for kind in (*REVISION_FILES, "sources", "observations")
             }
             sources, observations = restore_history(
-                session, rows["source_revisions"], rows["observation_revisions"]
+                session,
+                rows["source_revisions"],
+                rows["observation_revisions"],
+                current={kind: rows[kind] for kind in ("sources", "observations")},
             )
     except RestoreProblem as problem:
         report.problems.append(RowProblem(problem.file, problem.line, problem.message))
