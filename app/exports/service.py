@@ -2,7 +2,7 @@
 Frictionless datapackage.json, in the form `laborstats import DIR` reads back."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -66,10 +66,12 @@ def export_database(engine: Engine, directory: Path) -> dict[str, int]:
         return export_dataset(session, directory)
 
 
-def export_dataset(session: Session, directory: Path) -> dict[str, int]:
-    """Write every resource of `DATASET_FILES` and datapackage.json; count what was written.
-    Every file is read in `session`'s transaction: give it one snapshot (`export_database`)."""
-    directory.mkdir(parents=True, exist_ok=True)
+Batches = Iterable[list[dict[str, Any]]]
+
+
+def dataset_resources(session: Session) -> tuple[list[str], list[tuple[str, list[str], Batches]]]:
+    """The breakdown names, and each file of `DATASET_FILES`: its kind, its columns, and
+    its rows a batch at a time, read lazily from `session` as they are iterated."""
     catalog = load_catalog(session, data_version=None)
     metrics = [  # breakdown names space-separated, as metrics.csv has them
         {**{name: getattr(m, name) for name in METRIC_FIELDS}, "dimensions": " ".join(m.dimensions)}
@@ -83,7 +85,7 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
         documents.csv_rows(observations_service.object_documents(rows, catalog=catalog))
         for rows in _batches(session, Observation, Observation.id)
     )
-    resources: list[tuple[str, list[str], Any]] = [
+    return catalog.dimension_names, [
         ("metrics", list(METRIC_FIELDS), [metrics]),
         ("sources", list(SOURCE_FIELDS), sources),
         ("observations", documents.csv_columns(catalog.dimension_names), observations),
@@ -98,6 +100,13 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
             _revision_rows(session, ObservationRevision, list(OBSERVATION_REVISION_FIELDS)),
         ),
     ]
+
+
+def export_dataset(session: Session, directory: Path) -> dict[str, int]:
+    """Write every resource of `DATASET_FILES` and datapackage.json; count what was written.
+    Every file is read in `session`'s transaction: give it one snapshot (`export_database`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    dimension_names, resources = dataset_resources(session)
     counts: dict[str, int] = {}
     for kind, columns, batches in resources:
         writer = CsvWriter(columns)
@@ -107,6 +116,6 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
             for batch in batches:
                 stream.write(writer.records(batch))
                 counts[kind] += len(batch)
-    package = descriptor(catalog.dimension_names)
+    package = descriptor(dimension_names)
     (directory / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
     return counts

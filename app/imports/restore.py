@@ -2,7 +2,7 @@
 inverse of `export_dataset`, so that an export, restored and exported again, is identical."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from app.domain.bounds import MAX_ID, ValidText
+from app.imports.history_check import Disagreement, check_current_files
 from app.models import (
     Observation,
     ObservationDimension,
@@ -121,9 +122,16 @@ def is_empty(session: Session) -> bool:
     )
 
 
-def restore_history(session: Session, source_rows: Rows, observation_rows: Rows) -> tuple[int, int]:
+def restore_history(
+    session: Session,
+    source_rows: Rows,
+    observation_rows: Rows,
+    current: Mapping[str, Rows] | None = None,
+) -> tuple[int, int]:
     """Insert every revision, and each record's latest revision as its current state.
-    References between records (relayed_through, part_of) are set once all exist."""
+    References between records (relayed_through, part_of) are set once all exist. Then
+    the export's current files (`current`: sources and observations, each file's rows)
+    must be what exporting that state writes, or nothing is restored."""
     if not is_empty(session):
         raise RestoreProblem(
             "",
@@ -148,6 +156,11 @@ def restore_history(session: Session, source_rows: Rows, observation_rows: Rows)
     if current_dimensions:
         session.execute(insert(ObservationDimension), current_dimensions)
     session.flush()
+    if current is not None:
+        try:
+            check_current_files(session, current)
+        except Disagreement as problem:
+            raise RestoreProblem(problem.file, problem.line, problem.message) from None
     return len({row["id"] for row in sources}), len({row["id"] for row in observations})
 
 

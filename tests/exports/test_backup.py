@@ -144,7 +144,7 @@ def _not_sqlite(path: Path) -> None:
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
-        (_corrupt_page, "fails PRAGMA integrity_check: On tree page"),
+        (_corrupt_page, "fails PRAGMA integrity_check:"),
         (_truncate, "fails PRAGMA integrity_check"),
         (_another_application, "is a SQLite database, but not a laborstats one"),
         (_stamp_unknown_revision, "has a newer schema (revision f00dfeedf00d)"),
