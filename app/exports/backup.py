@@ -180,6 +180,12 @@ def restore_database(url: str, backup: Path, *, force: bool = False) -> BackupIn
         info = check_backup(copy, url=url, name=backup)
         version = max(info.data_version, _current_version(url) if target.exists() else 0) + 1
         _prepare(copy, data_version=version)
-        with closing(_connect(copy)) as restored, closing(_connect(target)) as database:
-            restored.backup(database)
+        try:
+            with closing(_connect(copy)) as restored, closing(_connect(target)) as database:
+                restored.backup(database)  # retried while a writer holds the lock
+        except sqlite3.Error as exc:  # e.g. a file at DATABASE_URL that is no database
+            raise Conflict(
+                f"Could not write the backup into {target}: {exc}. If that file is broken, "
+                "stop the API, move it (with its -wal and -shm) away, and restore again."
+            ) from None
     return BackupInfo(target, target.stat().st_size, version, info.schema)

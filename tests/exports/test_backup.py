@@ -202,3 +202,20 @@ def test_on_postgresql_backup_and_restore_point_to_pg_dump_and_pg_restore(tmp_pa
     )
     (tmp_path / "b.db").write_text("")
     assert "pg_restore --clean" in refused("restore", str(tmp_path / "b.db"), database_url=url)
+
+
+@on_sqlite
+def test_restore_over_a_file_that_is_no_database_says_to_move_it_away(
+    seeded_db_url: str, tmp_path: Path
+) -> None:
+    backup, broken = tmp_path / "backup.db", tmp_path / "broken.db"
+    ok("backup", str(backup), database_url=seeded_db_url)
+    broken.write_text("not a database")
+    url = f"sqlite:///{broken}"
+    assert "move it (with its -wal and -shm) away" in refused(
+        "restore", str(backup), "--force", database_url=url
+    )
+    assert broken.read_text() == "not a database"
+    broken.unlink()
+    ok("restore", str(backup), database_url=url)
+    assert query(broken, "SELECT count(*) FROM observation") == [(9,)]
