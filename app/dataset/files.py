@@ -5,6 +5,7 @@ their types come from the declarations in app.domain."""
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -94,6 +95,48 @@ def descriptor(dimension_names: list[str]) -> dict[str, Any]:
     }
 
 
+# Every column's type, by name: a name means the same in every file. A column no declaration
+# names is a breakdown (text).
+COLUMN_TYPES = {
+    **METRIC_FIELDS,
+    **SOURCE_FIELDS,
+    **SOURCE_REVISION_FIELDS,
+    **_types(observation.ObservationPublic, OBSERVATION_COLUMNS),
+    **OBSERVATION_REVISION_FIELDS,
+}
+
+# Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with one
+# of = + - @ tab or CR. Such text is written with a leading ', which a spreadsheet shows as
+# text; so is text that already starts with quotes before one of them, so that reading
+# drops exactly one quote and every text reads back as it was. Numbers, dates and booleans
+# are never quoted: -5 in a figure's column stays a number.
+_RUNS_AS_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+_MAY_RUN = frozenset("=+-@\t\r'")
+
+
+def neutralised(text: str) -> str:
+    """`text` as a CSV cell: with a leading ' if a spreadsheet would run it."""
+    return "'" + text if _RUNS_AS_FORMULA.match(text) else text
+
+
+def restored(cell: str) -> str:
+    """The text a `neutralised` cell holds."""
+    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
+
+
+def text_columns(columns: Sequence[str]) -> list[int]:
+    """Positions of the columns that hold text (declared strings, and breakdowns)."""
+    return [i for i, name in enumerate(columns) if COLUMN_TYPES.get(name, "string") == "string"]
+
+
+def restore_text(record: list[str], positions: Sequence[int]) -> None:
+    """Undo `neutralised` in the text cells of a record read from a file."""
+    for i in positions:
+        if record[i][:1] == "'":
+            record[i] = restored(record[i])
+
+
 def _csv_cells(row: dict[str, Any], columns: list[str]) -> list[Any]:
     """The row's values in `columns` order; the csv module writes None as an empty cell,
     and figures are written as people write them (10000, not 10000.0)."""
@@ -101,12 +144,17 @@ def _csv_cells(row: dict[str, Any], columns: list[str]) -> list[Any]:
 
 
 class CsvWriter:
-    """RFC 4180 records (CRLF-terminated, UTF-8) of `columns`, as text."""
+    """RFC 4180 records (CRLF-terminated, UTF-8) of `columns`, as text: text a spreadsheet
+    would run `neutralised`, booleans as JSON writes them (true, false)."""
 
     def __init__(self, columns: list[str]) -> None:
         self.columns = columns
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._text = text_columns(columns)
+        self._booleans = [
+            i for i, name in enumerate(columns) if COLUMN_TYPES.get(name) == "boolean"
+        ]
 
     def header(self) -> str:
         self._writer.writerow(self.columns)
@@ -116,9 +164,22 @@ class CsvWriter:
         """Rows as dicts keyed by column."""
         return self.cells(_csv_cells(row, self.columns) for row in rows)
 
-    def cells(self, records: Iterable[Sequence[Any]]) -> str:
-        """Records whose values are in column order already, figures as written."""
-        self._writer.writerows(records)
+    def cells(self, records: Iterable[list[Any]]) -> str:
+        """Records whose values are in column order already, figures as written; the lists
+        are the writer's to change (booleans and formulas are rewritten in them)."""
+        batch = records if isinstance(records, list) else list(records)
+        text, booleans = self._text, self._booleans
+        for record in batch:
+            for i in text:
+                value = record[i]
+                # The first character rules out almost every cell (numbers are not str).
+                if value.__class__ is str and value[:1] in _MAY_RUN:
+                    record[i] = neutralised(value)
+            for i in booleans:
+                value = record[i]
+                if value is True or value is False:
+                    record[i] = "true" if value else "false"
+        self._writer.writerows(batch)
         return self._take()
 
     def _take(self) -> str:
@@ -140,9 +201,7 @@ def csv_chunks(columns: list[str], batches: Iterable[Iterable[dict[str, Any]]]) 
     return csv_record_chunks(columns, records)
 
 
-def csv_record_chunks(
-    columns: list[str], batches: Iterable[Iterable[Sequence[Any]]]
-) -> Iterator[str]:
+def csv_record_chunks(columns: list[str], batches: Iterable[Iterable[list[Any]]]) -> Iterator[str]:
     """As `csv_chunks`, for records whose values are in column order already."""
     writer = CsvWriter(columns)
     yield writer.header()

@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 from app.config import get_settings
+from app.dataset.files import restore_text, text_columns
 
 Row = dict[str, Any]
 # Rows read, checked and saved together (observations).
@@ -47,6 +48,7 @@ def _records(reader: Any) -> Iterator[tuple[list[str], int, list[str]]]:
     if header is None:
         return
     width = len(header)
+    quoted = text_columns(header)  # text the export wrote with a leading '
     start = 2
     for record in reader:
         if not record:
@@ -55,6 +57,7 @@ def _records(reader: Any) -> Iterator[tuple[list[str], int, list[str]]]:
             raise ValueError(f"line {start}: more cells than the header has columns")
         if len(record) < width:
             record += [""] * (width - len(record))
+        restore_text(record, quoted)
         yield header, start, record
         start = reader.line_num + 1
 

@@ -8,6 +8,7 @@ is the check that they still say exactly what the model says."""
 import csv
 import importlib.util
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlmodel import Session
 
 from app.db import DataSession, create_db_engine
 from app.domain.observation import SERVED_FIELDS, ObservationPublic
+from app.domain.shapes import frictionless_type
 from app.models import Metric, Observation, Source
 from app.observations.documents import cite
 from app.sources.service import chain_of
@@ -107,21 +109,33 @@ def check_every_read(client: TestClient, expected: dict[int, dict[str, Any]]) ->
     for record in reader:
         document = expected[int(record[0])]
         cells = {**document, **document["dimensions"]}
-        assert record == [csv_cell(cells.get(name)) for name in header]
+        assert record == [csv_cell(name, cells.get(name)) for name in header]
 
 
-def csv_cell(value: Any) -> str:
+# Every served field that is not text; breakdown columns are text.
+NOT_TEXT = {
+    name for name in SERVED_FIELDS if frictionless_type(ObservationPublic, name) != "string"
+}
+
+
+def csv_cell(name: str, value: Any) -> str:
+    """A CSV cell as a spreadsheet should get it: booleans as JSON writes them, and text
+    that a spreadsheet would run as a formula (= + - @ tab CR, after any quotes) behind a
+    leading quote; numbers as they are, negative ones too."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return str(value)
+        return "true" if value else "false"
     if isinstance(value, dict):
         return orjson.dumps(value).decode()
+    if name not in NOT_TEXT and re.match(r"'*[=+\-@\t\r]", value):
+        return "'" + value
     return str(value)
 
 
 def stamp_a_whole_second_and_a_retraction(url: str) -> None:
-    """Stored moments with and without microseconds, and a retracted observation."""
+    """Stored moments with and without microseconds, a retracted observation, texts a
+    spreadsheet would run as formulas, and a negative figure."""
     engine = create_db_engine(url, for_writes=True)
     try:
         with DataSession(engine) as session:
@@ -136,7 +150,12 @@ def stamp_a_whole_second_and_a_retraction(url: str) -> None:
             session.execute(
                 update(Observation)
                 .where(Observation.id == second)
-                .values(updated_at=fraction, retracted_at=whole, retraction_reason="Test.")
+                .values(updated_at=fraction, retracted_at=whole, retraction_reason="=Test.")
+            )
+            session.execute(
+                update(Observation)
+                .where(Observation.id == first)
+                .values(notes="-5 or so", attributed_to="'@someone", value=-5.0)
             )
             session.commit()
     finally:
