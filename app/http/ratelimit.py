@@ -202,10 +202,10 @@ class RateLimitMiddleware:
                 f"from it for {verdict.seconds} s (Retry-After)."
             )
         else:
-            who = "address" if name == "reads" else "token"
+            who = "from this address" if name == "reads" else "with this token"
             detail = (
-                f"More than {verdict.budget.quota} {name} in {verdict.budget.window} s from this "
-                f"{who}; try again in {verdict.seconds} s (Retry-After)."
+                f"More than {verdict.budget.quota} {name} in {verdict.budget.window} s {who}; "
+                f"try again in {verdict.seconds} s (Retry-After)."
             )
         error = TooManyRequests(
             detail,
