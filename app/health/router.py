@@ -12,6 +12,7 @@ from app.http.telemetry import METRICS_MEDIA_TYPE
 
 router = APIRouter(tags=["health"])
 HEALTH_THREAD = CapacityLimiter(1)
+METRICS_THREAD = CapacityLimiter(1)
 
 
 class Health(BaseModel):
@@ -58,10 +59,13 @@ class Ready(BaseModel):
     response_model=Ready,
     responses={503: {"description": "The database does not answer, or a migration is pending."}},
 )
-def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) -> Ready:
+async def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) -> Ready:
     """Check that this server can serve: its database answers and its schema is the newest
     this code knows (`laborstats migrate` brings it there)."""
-    state = readiness(request.app.state.engine)
+    # As /healthz: its own connection and thread, so a busy pool delays no probe.
+    state = await to_thread.run_sync(
+        readiness, request.app.state.health_engine, limiter=HEALTH_THREAD
+    )
     if state.database != "ok":
         raise NotReady("The database does not answer; see the server log.", database="unreachable")
     if not state.ready:
@@ -78,7 +82,11 @@ def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) -> Rea
 # For the operator's scraper, in Prometheus' format: not part of the API's documented
 # surface (README, Operations, describes it).
 @router.get("/metrics", response_class=Response, include_in_schema=False)
-def read_metrics(request: Request, _: Annotated[NoParameters, Query()]) -> Response:
+async def read_metrics(request: Request, _: Annotated[NoParameters, Query()]) -> Response:
     """Prometheus metrics of every worker process: requests and latency by route, server
     errors by problem type (the database faults among them), rate-limited requests."""
-    return Response(request.app.state.telemetry.exposition(), media_type=METRICS_MEDIA_TYPE)
+    # Reading the workers' files: a thread of its own, never one a request is waiting for.
+    exposition = await to_thread.run_sync(
+        request.app.state.telemetry.exposition, limiter=METRICS_THREAD
+    )
+    return Response(exposition, media_type=METRICS_MEDIA_TYPE)

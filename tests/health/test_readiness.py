@@ -1,12 +1,17 @@
 """/readyz: ready when the database answers and its schema is the newest this code knows;
 a 503 problem saying what is not ready otherwise."""
 
+import time
+from contextlib import ExitStack
+
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.db import alembic_config
 from app.health.service import schema_head
+from app.main import create_app
 from tests.conftest import Databases, make_client
 
 NOT_READY = "urn:laborstats:problem:not-ready"
@@ -65,3 +70,18 @@ def test_not_ready_when_the_database_does_not_answer(tmp_path, url: str) -> None
 
 def test_readiness_takes_no_parameters(client: TestClient) -> None:
     assert client.get("/readyz?deep=1").status_code == 400
+
+
+def test_ready_answers_at_once_while_every_pooled_connection_is_taken(
+    databases: Databases,
+) -> None:
+    url = databases.copy(databases.seeded)
+    settings = Settings(database_url=url, migrate_on_start=False, pool_timeout_s=5)
+    with TestClient(create_app(settings)) as client, ExitStack() as held:
+        engine = client.app.state.engine
+        for _ in range(engine.pool.size() + engine.pool._max_overflow):
+            held.enter_context(engine.connect())
+        started = time.monotonic()
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert time.monotonic() - started < 2
