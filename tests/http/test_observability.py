@@ -218,3 +218,14 @@ def test_metrics_are_neither_cached_nor_in_the_public_openapi(client: TestClient
     assert "cache-control" not in response.headers
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
     assert client.get("/metrics?name=x").status_code == 400
+
+
+def test_a_path_holding_a_newline_cannot_forge_a_log_line(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger=ACCESS):
+        client.get("/v1/sources/1%0A2026-11-30 INFO laborstats.access GET /forged 200")
+    [record] = [record for record in caplog.records if record.name == ACCESS]
+    for formatter in (JsonFormatter(), TextFormatter()):
+        assert "\n" not in formatter.format(record)
+    assert record.fields["route"] == "unmatched"
