@@ -15,14 +15,14 @@ from app.config import Settings, get_settings
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
 from app.health.router import router as health_router
-from app.http import observability
+from app.http import observability, security
 from app.http.caching import HttpCacheMiddleware
 from app.http.context import ExportSlots
 from app.http.methods import HeadMiddleware
 from app.http.openapi import problem_openapi, use_docstrings_as_summaries
 from app.http.problems import DatabaseFaultMiddleware, install_error_handlers
 from app.http.ratelimit import RateLimitMiddleware
-from app.http.security import SecurityHeadersMiddleware, SplitCorsMiddleware
+from app.http.security import SplitCorsMiddleware
 from app.http.telemetry import Telemetry
 from app.imports.router import router as imports_router
 from app.index.router import router as index_router
@@ -138,8 +138,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Retry-After",
         ],
     )
-    # Outside CORS, so that its answers to preflights carry them too.
-    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     use_docstrings_as_summaries(ROUTERS)
     for router in ROUTERS:
@@ -147,5 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = problem_openapi(app)  # type: ignore[method-assign]
     # Outside every middleware above and Starlette's own: request ids, access log, metrics.
     app.state.telemetry = Telemetry()
+    # Security headers just inside it, outside CORS and Starlette's own error middleware:
+    # on every response, a crash's 500 and the answers to preflights included.
+    security.install(app)
     observability.install(app, app.state.telemetry)
     return app

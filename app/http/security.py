@@ -21,6 +21,7 @@ from functools import cache
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,6 +62,19 @@ def docs_pages(app: FastAPI, root_path: str) -> list[str]:
         bytes(swagger.body).decode(),
         bytes(get_swagger_ui_oauth2_redirect_html().body).decode(),
     ]
+
+
+def install(app: Starlette) -> None:
+    """Wrap the app's whole middleware stack, Starlette's ServerErrorMiddleware included
+    (which answers a crash's 500 outside every middleware `add_middleware` adds), so that
+    every response carries the headers. Call it before `observability.install`, which
+    stays outermost."""
+    build_stack = app.build_middleware_stack
+
+    def build_secured_stack() -> ASGIApp:
+        return SecurityHeadersMiddleware(build_stack())
+
+    app.build_middleware_stack = build_secured_stack  # type: ignore[method-assign]
 
 
 class SecurityHeadersMiddleware:

@@ -286,3 +286,18 @@ def test_a_write_quotes_only_a_short_prefix_of_a_huge_bad_field(desk: Desk) -> N
     assert len(response.content) < 3_000, response.text
     assert "y" * 101 not in response.text
     assert "(100002 characters)" in response.json()["detail"]  # the quoted value's length
+
+
+def test_a_crash_answered_500_carries_the_security_headers(empty_db_url: str) -> None:
+    app = create_app(Settings(database_url=empty_db_url, migrate_on_start=False))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as crashing:
+        response = crashing.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
