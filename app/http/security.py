@@ -7,8 +7,8 @@ JSON, CSV and errors get a CSP that allows nothing; HTML (the /docs and /redoc p
 one that allows the page's own files and, of inline scripts, only those FastAPI renders for
 these pages, by hash: never 'unsafe-inline' for scripts.
 
-CORS has two policies: public reads (GET or HEAD without a token) from any origin listed in
-CORS_ALLOW_ORIGINS (default any); writes, and any request carrying a token, only from the
+CORS has two policies: public reads (GET or HEAD without a token) from the origins listed
+in CORS_ALLOW_ORIGINS (default any); writes, and any request carrying a token, only from the
 origins in CORS_WRITE_ORIGINS (default none: a page elsewhere cannot make a reader's
 browser send an editor's token)."""
 
@@ -16,7 +16,6 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -80,6 +79,14 @@ def install(app: Starlette) -> None:
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._page_policies: dict[str, str] = {}  # by root path: the scripts name it
+
+    def _page_policy(self, app: FastAPI, root_path: str) -> str:
+        policy = self._page_policies.get(root_path)
+        if policy is None:
+            scripts = " ".join(script_hashes(docs_pages(app, root_path)))
+            policy = self._page_policies[root_path] = PAGE_POLICY.format(scripts=scripts)
+        return policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,16 +100,11 @@ class SecurityHeadersMiddleware:
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = REFERRER_POLICY
                 page = headers.get("content-type", "").startswith("text/html")
-                policy = _page_policy(scope["app"], root_path) if page else API_POLICY
+                policy = self._page_policy(scope["app"], root_path) if page else API_POLICY
                 headers["Content-Security-Policy"] = policy
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-@cache
-def _page_policy(app: FastAPI, root_path: str) -> str:
-    return PAGE_POLICY.format(scripts=" ".join(script_hashes(docs_pages(app, root_path))))
 
 
 PUBLIC_METHODS = frozenset({"GET", "HEAD"})
