@@ -44,6 +44,10 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _is_problem(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(key == b"content-type" and value.startswith(_PROBLEM) for key, value in headers)
+
+
 def _problem_kind(body: bytes) -> str:
     """The slug of a problem's type (`urn:laborstats:problem:database-busy`)."""
     try:
@@ -90,7 +94,7 @@ class ObservabilityMiddleware:
                 status = message["status"]
                 headers = message.get("headers", [])
                 message["headers"] = [*headers, rid_header]
-                if status >= 500 and (b"content-type", _PROBLEM) in headers:
+                if status >= 500 and _is_problem(headers):
                     problem = bytearray()
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")

@@ -4,6 +4,7 @@ per request, no token in any of them; /metrics adds up both workers' counts."""
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -91,3 +92,19 @@ def test_no_token_reaches_the_server_log(observed: Server) -> None:
     text = observed.log.read_text()
     assert secret not in text
     assert SECRET not in text
+
+
+def test_the_metrics_directory_is_fresh_per_run_and_removed_when_serve_stops(
+    databases: Databases, tmp_path: Path
+) -> None:
+    with running_server(
+        databases.copy(databases.seeded), tmp_path / "server.log", "--workers", str(WORKERS)
+    ) as server:
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
+        [variable] = [item for item in environ if item.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+        directory = Path(variable.split(b"=", 1)[1].decode())
+        assert directory.is_dir()
+        exposition = fresh_get(f"{server.url}/metrics").text
+        assert requests_counted(exposition, ROUTE, "200") == 0  # nothing from another run
+    assert not directory.exists()

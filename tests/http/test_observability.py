@@ -195,9 +195,10 @@ def test_database_errors_are_counted_by_problem_type(tmp_path) -> None:
     url = f"sqlite:///{tmp_path}/missing-folder/laborstats.db"
     with TestClient(create_app(Settings(database_url=url, migrate_on_start=False))) as client:
         assert client.get("/healthz").status_code == 503
-        assert client.get("/healthz").status_code == 503
+        assert client.get("/v1/observations?limit=1").status_code == 503
         kind = "database-unavailable"
         assert metric(client, "laborstats_http_server_errors_total", kind=kind) == 2
+        assert metric(client, "laborstats_http_requests_total", route="/v1/observations") == 1
 
 
 def test_rate_limited_requests_are_counted_by_route_template(seeded_db_url: str) -> None:
