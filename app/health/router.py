@@ -66,12 +66,18 @@ async def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) 
     state = await to_thread.run_sync(
         readiness, request.app.state.health_engine, limiter=HEALTH_THREAD
     )
+    retry = {"Retry-After": str(request.app.state.settings.retry_after_s)}
     if state.database != "ok":
-        raise NotReady("The database does not answer; see the server log.", database="unreachable")
+        raise NotReady(
+            "The database does not answer; see the server log.",
+            headers=retry,
+            database="unreachable",
+        )
     if not state.ready:
         raise NotReady(
             f"The database schema is at revision {state.revision or 'none'}; this code "
             f"needs {state.head}. Run `laborstats migrate`.",
+            headers=retry,
             database="ok",
             schema_revision=state.revision,
             expected_revision=state.head,

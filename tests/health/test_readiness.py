@@ -41,6 +41,7 @@ def test_not_ready_when_a_migration_is_pending(databases: Databases) -> None:
     assert problem["expected_revision"] == schema_head()
     assert problem["schema_revision"] not in (None, schema_head())
     assert "laborstats migrate" in problem["detail"]
+    assert int(response.headers["retry-after"]) > 0
     # Alive all the same: a pending migration is not a reason to restart the process.
     assert health.status_code == 200
 
@@ -66,6 +67,7 @@ def test_not_ready_when_the_database_does_not_answer(tmp_path, url: str) -> None
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == NOT_READY
     assert response.json()["database"] == "unreachable"
+    assert int(response.headers["retry-after"]) > 0
 
 
 def test_readiness_takes_no_parameters(client: TestClient) -> None:
