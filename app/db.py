@@ -94,7 +94,9 @@ def create_db_engine(
 
     @event.listens_for(engine, "handle_error")
     def checkpoint_after_fault(context: Any) -> None:
-        if context.connection is not None and _classify(context.original_exception):
+        fault = _classify(context.original_exception)
+        # Not after a lock timeout: the checkpoint would wait on the same lock.
+        if context.connection is not None and fault and fault[0] is not DatabaseBusy:
             context.connection.info[CHECKPOINT_KEY] = True
 
     return engine

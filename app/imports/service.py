@@ -26,7 +26,7 @@ from app.db import (
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
 from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
-from app.errors import Conflict, ImportFailed, InvalidData
+from app.errors import AppError, Conflict, ImportFailed, InvalidData
 from app.imports.checking import parse
 from app.imports.observations import Catalog, check_observations
 from app.imports.reading import (
@@ -245,7 +245,9 @@ def import_file(
                 import_batches(session, read_csv_batches(stream), **options, on_rows=on_rows)
     except UnicodeDecodeError:
         report.problems.append(RowProblem(name, 0, "the file is not UTF-8 text"))
-    except Exception:
+    except AppError:
+        raise
+    except Exception:  # a fault, or a bug: the rows written so far are rolled back
         checkpoint_after_failure(session)
         raise
 
