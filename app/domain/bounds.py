@@ -41,8 +41,12 @@ def _valid_text(value: object) -> object:
     return check_text(value) if isinstance(value, str) else value
 
 
+# Runs before pydantic's own checks: a length or pattern check meets an unpaired surrogate
+# with UnicodeEncodeError, not a validation error. In a type with a pattern, put it after
+# the pattern (Annotated[str, Field(pattern=...), TEXT_CHECK]): a pattern applied outside a
+# validator is still checked but drops out of the JSON schema.
+TEXT_CHECK = BeforeValidator(_valid_text)
+
 # Every text field a client writes is this: the check runs wherever the field is validated
-# (bodies, edits, import rows a column at a time), once, declared here. Before pydantic's
-# own checks: a length or pattern check meets an unpaired surrogate with UnicodeEncodeError,
-# not a validation error.
-ValidText = Annotated[str, BeforeValidator(_valid_text)]
+# (bodies, edits, import rows a column at a time), once, declared here.
+ValidText = Annotated[str, TEXT_CHECK]

@@ -21,9 +21,14 @@ class Basis(StrEnum):
     projection = "projection"
 
 
+# Past 2^53 a float no longer holds every whole number: written as an int it would claim
+# digits it does not have (and past 2^64, JSON writers refuse it).
+EXACT_WHOLE = 2.0**53
+
+
 def plain_number(value: float | None) -> float | int | None:
     """10000.0 -> 10000: figures read as people wrote them, in JSON and CSV alike."""
-    if value is not None and value.is_integer():
+    if value is not None and value.is_integer() and abs(value) <= EXACT_WHOLE:
         return int(value)
     return value
 

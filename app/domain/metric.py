@@ -10,7 +10,7 @@ from pydantic import AfterValidator, ConfigDict
 from sqlalchemy import JSON, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.domain.bounds import ValidText
+from app.domain.bounds import TEXT_CHECK, ValidText
 from app.domain.observation import SERVED_FIELDS as OBSERVATION_FIELDS
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -33,7 +33,9 @@ def _check_dimension_names(names: list[str]) -> list[str]:
     return sorted(names)
 
 
-DimensionName = Annotated[ValidText, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"])]
+DimensionName = Annotated[
+    str, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"]), TEXT_CHECK
+]
 
 
 # The seed's `entries` metric, as served (a test checks that it still is).

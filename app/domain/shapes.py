@@ -59,6 +59,22 @@ def _bare_type(annotation: Any) -> Any:
             return annotation
 
 
+def json_kinds(model: type[BaseModel]) -> dict[str, str]:
+    """The fields a JSON document must give as a number or as a string although pydantic,
+    lax for import files that are all text, would also take other JSON: "12" or true for a
+    number, a number of seconds since 1970 for a date."""
+    kinds: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        bare = _bare_type(info.annotation)
+        if not isinstance(bare, type) or issubclass(bare, bool):
+            continue
+        if issubclass(bare, int | float):
+            kinds[name] = "number"
+        elif issubclass(bare, date):  # and datetime
+            kinds[name] = "string"
+    return kinds
+
+
 FRICTIONLESS_TYPES: list[tuple[type, str]] = [
     (bool, "boolean"),  # before int: a bool is an int
     (int, "integer"),

@@ -4,13 +4,14 @@ package's field types are derived from these classes."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
 from pydantic import ConfigDict
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
-from app.domain.bounds import MAX_ID, IdColumn, ValidText
+from app.domain.bounds import MAX_ID, TEXT_CHECK, IdColumn, ValidText
 from app.domain.columns import UTCDateTime
 from app.domain.dates import PartialDate
 from app.domain.shapes import document_as_served, served_order
@@ -22,6 +23,11 @@ class SourceType(StrEnum):
     intelligence_estimate = "intelligence_estimate"
     official_statement = "official_statement"
     testimony = "testimony"
+
+
+# An http(s) address, without whitespace. Its rules sit inside the type, before the text
+# check, so that the JSON schema keeps them in every model derived from the declaration.
+WebAddress = Annotated[str, pydantic.Field(max_length=2000, pattern=r"^https?://\S+$"), TEXT_CHECK]
 
 
 class SourceBase(SQLModel):
@@ -38,12 +44,7 @@ class SourceBase(SQLModel):
         max_length=200,
         description="Who published it; null when the source does not say.",
     )
-    url: ValidText | None = Field(
-        default=None,
-        max_length=2000,
-        schema_extra={"pattern": r"^https?://\S+$"},
-        description="Where to read it.",
-    )
+    url: WebAddress | None = Field(default=None, max_length=2000, description="Where to read it.")
     published_on: PartialDate | None = Field(
         default=None,
         max_length=10,

@@ -7,7 +7,9 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
+from app.domain.shapes import json_kinds
 from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.http.query import NoParameters
 
@@ -49,6 +51,7 @@ def json_body(
     against `query`, and only then reads and validates a JSON body of at most
     MAX_BODY_BYTES (FastAPI calls it only if its own parameters are valid)."""
     BODY_MODELS[model.__name__] = model
+    kinds = json_kinds(model)
 
     async def parse(
         request: Request,
@@ -58,6 +61,7 @@ def json_body(
         require_media_type(request, "application/json")
         limit = request.app.state.settings.max_body_bytes
         raw = b"".join([chunk async for chunk in limited_chunks(request, limit)])
+        _refuse_other_json_types(raw, kinds)
         try:
             return model.model_validate_json(raw)
         except ValidationError as exc:
@@ -65,6 +69,36 @@ def json_body(
             raise RequestValidationError(errors) from None
 
     return parse
+
+
+def _is_json_kind(value: object, kind: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return value is None
+    return isinstance(value, int | float) if kind == "number" else isinstance(value, str)
+
+
+def _refuse_other_json_types(raw: bytes, kinds: dict[str, str]) -> None:
+    """Numbers as JSON numbers and dates as JSON strings, as the OpenAPI document says:
+    pydantic, lax because import files are text, would take "12" or true for 12, and 0 for
+    1970-01-01."""
+    try:
+        sent = from_json(raw) if kinds else None
+    except ValueError:
+        return  # not JSON: the model's validation says so
+    if not isinstance(sent, dict):
+        return
+    errors = [
+        {
+            "type": f"{kinds[name]}_type",
+            "loc": ("body", name),
+            "msg": f"Input should be a JSON {kinds[name]}",
+            "input": sent[name],
+        }
+        for name in sorted(kinds.keys() & sent.keys())
+        if not _is_json_kind(sent[name], kinds[name])
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def body_openapi(model: type[BaseModel]) -> dict[str, Any]:

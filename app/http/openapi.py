@@ -1,6 +1,7 @@
 """The OpenAPI document as users need it: handler docstrings as summaries, and every error
 response shown as the problem+json the API really sends (FastAPI's default 422 is not)."""
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -80,6 +81,50 @@ EVERY_OPERATION: dict[str, dict[str, Any]] = {
 NOT_MODIFIED = {"description": "Not modified: the copy named by If-None-Match is current."}
 
 
+def link_records(paths: dict[str, Any]) -> None:
+    """OpenAPI links from what returns a record (its creation, a read, an edit) to what
+    takes it (`/v1/sources/{source_id}...`): the id from the body, and If-Match from the
+    ETag, so that clients and tools such as schemathesis can follow create, read, edit,
+    retract with the record just made."""
+    for item_path in paths:
+        found = re.fullmatch(r"(/.+)/\{(\w+)\}", item_path)
+        if found is None:
+            continue
+        collection, parameter = found.groups()
+        key = "id" if parameter.endswith("_id") else parameter  # metrics are named by code
+        targets = [
+            operation
+            for path, item in paths.items()
+            if path == item_path or path.startswith(f"{item_path}/")
+            for operation in item.values()
+        ]
+        # What answers with the record itself: its creation, its read, its edits.
+        sources = [(paths.get(collection, {}).get("post"), "201")] + [
+            (operation, "200")
+            for operation in targets
+            if operation is paths[item_path].get("get") or "requestBody" in operation
+        ]
+        for source, status in sources:
+            response = source["responses"].get(status) if source else None
+            if source is None or response is None:
+                continue
+            response["links"] = {
+                target["operationId"]: {
+                    "operationId": target["operationId"],
+                    "parameters": {
+                        f"path.{parameter}": f"$response.body#/{key}",
+                        **{
+                            f"header.{p['name']}": "$response.header.ETag"
+                            for p in target.get("parameters", [])
+                            if p["in"] == "header" and p["name"].lower() == "if-match"
+                        },
+                    },
+                }
+                for target in targets
+                if target is not source
+            }
+
+
 def use_docstrings_as_summaries(routers: Iterable[APIRouter]) -> None:
     for router in routers:
         for route in router.routes:
@@ -123,6 +168,7 @@ def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 for code, response in responses.items():
                     if code[0] in "45":
                         response["content"] = PROBLEM_CONTENT
+        link_records(schema["paths"])
         app.openapi_schema = schema
         return schema
 

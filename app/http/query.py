@@ -3,6 +3,7 @@ parameter it does not declare is refused with a 400 that names it and lists the 
 ones, never ignored. Lists of observations and series also take breakdown filters
 (`visa_type=student`) as extra fields, checked against the catalog's dimension names."""
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
@@ -122,7 +123,7 @@ Limit = Annotated[
     ),
 ]
 LimitOrAll = Annotated[
-    int | Literal["all"],
+    Annotated[int, Field(ge=1, le=MAX_LIMIT)] | Literal["all"],
     BeforeValidator(_page_size_or_all),
     Field(
         description=f"Items per page, 1 to {MAX_LIMIT} (outside that: 400, never clamped); or "
@@ -141,8 +142,19 @@ FormatChoice = Annotated[
         "Without it, the Accept header decides (text/csv, application/x-ndjson).",
     ),
 ]
+
+
+def _iso_day(value: object) -> object:
+    """YYYY-MM-DD only: pydantic would also take a number of seconds since 1970 as a day."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError(f"as_of must be a day written YYYY-MM-DD, not {value[:40]!r}")
+    return value
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 AsOf = Annotated[
     date | None,
+    BeforeValidator(_iso_day),
     Field(
         description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
         "(later revisions and observations unseen, later retractions not yet applied).",

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -161,7 +162,13 @@ def edit_source(
             current_revision=source.revision,
         )
     merged = {**{n: getattr(source, n) for n in WRITTEN_FIELDS}, **changes}
-    data = SourceCreate.model_validate(merged)
+    try:
+        data = SourceCreate.model_validate(merged)
+    except ValidationError as exc:  # a change clears a required field, say
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidData(f"{where}: {message}", field=where) from None
     fields = data.model_dump(mode="json")
     if all(getattr(source, name) == value for name, value in fields.items()):
         return source, "unchanged"

@@ -30,7 +30,14 @@ WRITTEN = [
     SourceRevisionIn,
 ]
 # Texts some field takes; each is then spoilt in its middle.
-SAMPLES: list[Any] = ["okay", "create", "https://a.example/okay", "2024-01", ["okay"], {"okay": "okay"}]
+SAMPLES: list[Any] = [
+    "okay",
+    "create",
+    "https://a.example/okay",
+    "2024-01",
+    ["okay"],
+    {"okay": "okay"},
+]
 
 
 def _spoilt(sample: Any, bad: str) -> list[Any]:
