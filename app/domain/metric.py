@@ -33,6 +33,8 @@ def _check_dimension_names(names: list[str]) -> list[str]:
     return sorted(names)
 
 
+# A metric's code, as filters name it.
+MetricCode = Annotated[str, pydantic.Field(pattern=CODE_PATTERN, examples=["entries"])]
 DimensionName = Annotated[
     str, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"]), TEXT_CHECK
 ]

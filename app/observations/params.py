@@ -9,6 +9,7 @@ from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Qualifier
+from app.domain.metric import MetricCode
 from app.http.paging import DEFAULT_LIMIT
 from app.http.query import AsOf, BreakdownParameters, CursorToken, FormatChoice, LimitOrAll
 from app.observations.service import ObservationFilter, ObservationSort
@@ -17,7 +18,7 @@ DateFilter = Annotated[PartialDate | None, Field(description="YYYY, YYYY-MM or Y
 
 
 class ObservationQuery(BreakdownParameters):
-    metric: list[str] = Field(
+    metric: list[MetricCode] = Field(
         default=[],
         description="Metric code; repeat for several (`metric=entries&metric=workers_entered`).",
         examples=["entries"],

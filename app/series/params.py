@@ -5,11 +5,12 @@ from pydantic import Field
 
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import PartialDate
+from app.domain.metric import MetricCode
 from app.http.query import AsOf, BreakdownParameters, FormatChoice
 
 
 class SeriesQuery(BreakdownParameters):
-    metric: list[str] = Field(
+    metric: list[MetricCode] = Field(
         min_length=1, description="Metric code; repeat for several.", examples=["entries"]
     )
     origin: CountryCode = Field(description="ISO 3166-1 alpha-3.", examples=["PRK"])

@@ -366,3 +366,16 @@ def test_a_figure_past_64_bit_integers_is_stored_and_served_as_sent(
     assert served.json()["value"] == value
     listed = desk.client.get("/v1/observations", params={"format": "csv", "limit": "all"})
     assert listed.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/observations", "/v1/series"])
+def test_a_metric_filter_is_documented_and_checked_as_a_metric_code(desk: Desk, path: str) -> None:
+    query = {"metric": "", "origin": "PRK", "destination": "RUS"}
+    problem = _problem(desk.client.get(path, params=query), 400)
+    assert problem["errors"][0]["name"] == "metric.0"
+    (parameter,) = [
+        p
+        for p in desk.client.get("/openapi.json").json()["paths"][path]["get"]["parameters"]
+        if p["name"] == "metric"
+    ]
+    assert parameter["schema"]["items"]["pattern"] == "^[a-z][a-z0-9_]{0,63}$"
