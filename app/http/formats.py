@@ -7,8 +7,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
+from anyio import CancelScope, to_thread
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from app.dataset.files import csv_record_chunks, csv_text, ndjson_text
 
@@ -106,6 +108,26 @@ def ndjson_response(documents: Iterable[dict[str, Any]], *, headers: dict[str, s
     return Response(ndjson_text(documents), media_type=MEDIA_TYPES[Format.ndjson], headers=headers)
 
 
+class ClosingStream(StreamingResponse):
+    """A stream of chunks that are closed however the response ends. A client that goes
+    away mid-export, or a HEAD (which stops at the headers), leaves the generator suspended
+    and unclosed; closing it at once ends the export's read, giving back its connection and
+    its export place, instead of whenever the garbage collector finds it."""
+
+    def __init__(self, chunks: Iterator[Any], **options: Any) -> None:
+        super().__init__(chunks, **options)
+        self._chunks = chunks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:  # in a thread: ending a read may be a network round trip
+                with CancelScope(shield=True):
+                    await to_thread.run_sync(close)
+
+
 def csv_stream(
     columns: list[str],
     batches: Iterable[Iterable[Sequence[Any]]],
@@ -113,7 +135,7 @@ def csv_stream(
     filename: str,
     headers: dict[str, str],
 ) -> StreamingResponse:
-    return StreamingResponse(
+    return ClosingStream(
         csv_record_chunks(columns, batches),
         media_type=MEDIA_TYPES[Format.csv],
         headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
@@ -128,6 +150,6 @@ def _ndjson_chunks(batches: Iterable[Iterable[dict[str, Any]]]) -> Iterator[byte
 def ndjson_stream(
     batches: Iterable[Iterable[dict[str, Any]]], *, headers: dict[str, str]
 ) -> StreamingResponse:
-    return StreamingResponse(
+    return ClosingStream(
         _ndjson_chunks(batches), media_type=MEDIA_TYPES[Format.ndjson], headers=headers
     )
