@@ -24,6 +24,14 @@ def id_in_range(value: int) -> bool:
     return 1 <= value <= MAX_ID
 
 
+def no_record_past_max_id(value: object) -> object:
+    """An id written with more digits than any id has is past MAX_ID: say so without
+    parsing it (Python refuses thousands of digits), so that it names no record."""
+    if isinstance(value, str) and len(value) > 20 and value.lstrip("+-").isdigit():
+        return -(MAX_ID + 1) if value.startswith("-") else MAX_ID + 1
+    return value
+
+
 def check_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain the NUL character (\\u0000)")

@@ -21,7 +21,10 @@ from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
 LIST_ETAG = re.compile(r'^(?:W/)?"v\d+-[0-9a-f]+"$')
 # "observation-12-r3-<digest>": the digest tells representations apart for caching; an
 # edit's precondition is the revision.
-RECORD_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<id>\d+)-r(?P<revision>\d+)(?:-[0-9a-f]+)?"$')
+# At most 19 digits, as many as an id or revision has: int() refuses thousands of them.
+RECORD_ETAG = re.compile(
+    r'^"(?P<kind>[a-z]+)-(?P<id>\d{1,19})-r(?P<revision>\d{1,19})(?:-[0-9a-f]+)?"$'
+)
 
 
 def _digest(data: bytes, size: int) -> str:

@@ -1,11 +1,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import load_catalog
-from app.domain.bounds import id_in_range
+from app.domain.bounds import id_in_range, no_record_past_max_id
 from app.errors import InvalidParameter, NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import expected_revision, record_response, stale_revision_as
@@ -52,6 +53,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _observation_id(
     observation_id: Annotated[
         int,
+        BeforeValidator(no_record_past_max_id),
         Path(
             description="The observation's id. One outside 1 to 2^63-1 names none: 404.",
             examples=[1],

@@ -1,10 +1,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.bounds import id_in_range
+from app.domain.bounds import id_in_range, no_record_past_max_id
 from app.domain.source import SourcePublic
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
@@ -27,6 +28,7 @@ EDIT_RESPONSES = edit_responses("source")
 def _source_id(
     source_id: Annotated[
         int,
+        BeforeValidator(no_record_past_max_id),
         Path(
             description="The source's id. One outside 1 to 2^63-1 names none: 404.",
             examples=[2],

@@ -379,3 +379,21 @@ def test_a_metric_filter_is_documented_and_checked_as_a_metric_code(desk: Desk, 
         if p["name"] == "metric"
     ]
     assert parameter["schema"]["items"]["pattern"] == "^[a-z][a-z0-9_]{0,63}$"
+
+
+@pytest.mark.parametrize(
+    "etag",
+    ['"observation-1-r' + "9" * 5000 + '"', '"observation-' + "9" * 5000 + '-r1"'],
+    ids=["revision", "id"],
+)
+def test_an_if_match_with_thousands_of_digits_is_a_412(desk: Desk, etag: str) -> None:
+    headers = {**desk.editor, "If-Match": etag}
+    response = desk.client.patch("/v1/observations/1", json={"reason": "r"}, headers=headers)
+    _problem(response, 412)
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/observations/{}", "/v1/observations/{}/history", "/v1/sources/{}"]
+)
+def test_an_id_of_thousands_of_digits_in_a_path_is_a_404(desk: Desk, path: str) -> None:
+    _problem(desk.client.get(path.format("9" * 5000)), 404)
