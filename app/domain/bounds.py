@@ -25,9 +25,9 @@ def id_in_range(value: int) -> bool:
 
 
 def no_record_past_max_id(value: object) -> object:
-    """An id written with more digits than any id has is past MAX_ID: say so without
-    parsing it (Python refuses thousands of digits), so that it names no record."""
-    if isinstance(value, str) and len(value) > 20 and value.lstrip("+-").isdigit():
+    """An id written with hundreds of digits is past MAX_ID: say so without parsing it
+    (Python refuses past 4,300 digits), so that it names no record."""
+    if isinstance(value, str) and len(value) > 100 and value.lstrip("+-").isdigit():
         return -(MAX_ID + 1) if value.startswith("-") else MAX_ID + 1
     return value
 
