@@ -187,7 +187,7 @@ def test_nul_in_an_edit_is_a_422_naming_the_field(
 )
 def test_an_unpaired_surrogate_in_a_body_is_a_422(desk: Desk, text: str) -> None:
     before = desk.tables()
-    raw = '{"title": "%s", "type": "news_report"}' % text
+    raw = '{"title": "' + text + '", "type": "news_report"}'
     response = desk.client.post(
         "/v1/sources",
         content=raw.encode(),
