@@ -6,11 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.db import DataSession, create_db_engine
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.db import DataSession, create_db_engine, read_session
 from app.observations import editing
 from app.sources import service as sources_service
 from app.sources.schemas import SourceCreate
-from tests.conftest import load_folder
+from tests.conftest import ON_POSTGRES, load_folder
 from tests.exports.test_export import laborstats
 from tests.factories import add_observation
 from tests.imports.test_bulk_load import observation_rows, write_folder
@@ -111,3 +115,17 @@ def test_an_export_during_writes_restores_and_exports_again_byte_for_byte(
     laborstats("export", str(second), database_url=empty_db_url)
     for name in sorted(path.name for path in first.iterdir()):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no read-only transactions")
+def test_the_export_snapshot_is_a_read_only_repeatable_read_transaction(
+    seeded_db_url: str,
+) -> None:
+    engine = create_db_engine(seeded_db_url)
+    try:
+        with read_session(engine, read_only=True) as session:
+            assert session.scalar(text("SHOW transaction_isolation")) == "repeatable read"
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                session.execute(text("UPDATE dataset_state SET data_version = 0"))
+    finally:
+        engine.dispose()
