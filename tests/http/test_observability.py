@@ -3,6 +3,8 @@ duration, request id; never a token), an X-Request-ID on every response, and Pro
 metrics by route template."""
 
 import logging
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -230,3 +232,16 @@ def test_a_path_holding_a_newline_cannot_forge_a_log_line(
     for formatter in (JsonFormatter(), TextFormatter()):
         assert "\n" not in formatter.format(record)
     assert record.fields["route"] == "unmatched"
+
+
+def test_the_cli_loads_prometheus_client_only_after_serve_points_it_at_its_directory() -> None:
+    """prometheus_client picks per-process or multiprocess counting once, when imported:
+    were the CLI to import it before `serve` sets PROMETHEUS_MULTIPROC_DIR, a single
+    worker's /metrics would read an empty directory."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app.cli; print('prometheus_client' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
