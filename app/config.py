@@ -104,8 +104,7 @@ class Settings(BaseSettings):
     keep_alive_timeout_s: float = Field(
         default=5.0,
         gt=0,
-        description="`laborstats serve`: an idle kept-alive connection is closed after this "
-        "long.",
+        description="`laborstats serve`: an idle kept-alive connection is closed after this long.",
     )
     retry_after_s: int = Field(
         default=5,
