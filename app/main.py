@@ -18,7 +18,7 @@ from app.health.router import router as health_router
 from app.http import observability, security
 from app.http.caching import HttpCacheMiddleware
 from app.http.context import ExportSlots
-from app.http.methods import HeadMiddleware
+from app.http.methods import MethodsMiddleware
 from app.http.openapi import problem_openapi, use_docstrings_as_summaries
 from app.http.problems import DatabaseFaultMiddleware, install_error_handlers
 from app.http.ratelimit import RateLimitMiddleware
@@ -110,13 +110,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.exports_per_process, retry_after_s=settings.retry_after_s
     )
     app.state.catalogs = CatalogCache()
-    # Outermost last: CORS, then compression, then caching (whose 304s carry no body).
+    # Starlette runs the last middleware added first. From the outside in: observability,
+    # security headers, Starlette's error middleware, CORS, database faults, rate limits,
+    # HEAD and OPTIONS, compression, then caching (whose 304s carry no body).
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     # Level 1 (nginx's default): most of the saving on JSON and CSV at a sixth of level 9's
     # CPU, so that a streamed export is compressed as fast as it is read.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     # Outside compression: a HEAD's headers are those of the compressed GET.
-    app.add_middleware(HeadMiddleware)
+    app.add_middleware(MethodsMiddleware)
     # Inside CORS, so that a 429 still tells a browser it may read it.
     app.add_middleware(RateLimitMiddleware, settings=settings, token_key=token_key_id)
     # Inside CORS: a database or disk fault raised in any middleware below is a 503 problem

@@ -1,4 +1,5 @@
-"""Which methods a path serves: HEAD wherever GET is, and the Allow header of a 405.
+"""Which methods a path serves: HEAD wherever GET is, OPTIONS everywhere, and the Allow
+header of a 405.
 
 FastAPI routes answer only the methods they declare, so HEAD was a 405 everywhere, and
 Starlette's 405 lists the methods of the first route whose path matches, not all of them.
@@ -28,16 +29,31 @@ def allowed_methods(scope: Scope) -> list[str]:
     return sorted(methods | {"OPTIONS"})
 
 
-class HeadMiddleware:
+class MethodsMiddleware:
     """A HEAD where a route serves GET runs as that GET, and its body is dropped: the same
     status and headers (Content-Length, ETag, a 304 for a current copy) without the body.
     A streamed export stops at its first chunk: once the response is complete, the server
-    tells the stream that the client has gone."""
+    tells the stream that the client has gone.
+
+    An OPTIONS that is not a CORS preflight (CORS, outside, answers those) is a 204 whose
+    Allow lists the path's methods, as a 405's does."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            allowed = allowed_methods(scope)
+            if allowed:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 204,
+                        "headers": [(b"allow", ", ".join(allowed).encode())],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
         # Also where Starlette serves HEAD itself (files, the OpenAPI document): its HEAD
         # skips compression, which would give other headers than the GET.
         if scope["type"] != "http" or scope["method"] != "HEAD" or not _serves(scope, "GET"):

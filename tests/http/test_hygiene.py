@@ -119,6 +119,17 @@ def test_405_allow_is_right_on_every_path(client: TestClient) -> None:
         assert allowed == served_methods(methods), url
 
 
+def test_options_without_a_preflight_answers_204_with_the_allow_of_the_path(
+    client: TestClient,
+) -> None:
+    for url, methods in documented_methods(client).items():
+        response = client.options(url)
+        assert response.status_code == 204, url
+        assert set(response.headers["allow"].split(", ")) == served_methods(methods), url
+        assert response.content == b""
+    assert client.options("/v1/nothing-here").status_code == 404
+
+
 def test_head_on_a_path_without_get_is_a_405_naming_head(client: TestClient) -> None:
     response = client.head("/v1/imports")
     assert response.status_code == 405
