@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         "headers) is not complete this long after it opened, or after its last response, "
         "is closed (idle and slowloris clients).",
     )
+    body_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="`laborstats serve`: a connection whose request body stops arriving for "
+        "this long is closed (slowloris on the body); the server's own pauses do not count.",
+    )
     keep_alive_timeout_s: float = Field(
         default=5.0,
         gt=0,

@@ -1,4 +1,4 @@
-"""The HTTP protocol `laborstats serve` runs: uvicorn's, with the two timeouts it lacks.
+"""The HTTP protocol `laborstats serve` runs: uvicorn's, with the timeouts it lacks.
 
 uvicorn closes a kept-alive connection idle for `timeout_keep_alive`, but starts that clock
 only after a response: a connection that never sends a request, or sends its head a byte
@@ -8,6 +8,8 @@ So:
 
 - a request head (request line and headers) must be complete within HEADER_TIMEOUT_S of
   the connection opening, or of the previous response ending; otherwise it is closed;
+- a request body may not pause for longer than BODY_TIMEOUT_S (slowloris on the body, with
+  the write's token and connection held) unless the server is the one not reading;
 - a response whose client reads nothing for SEND_TIMEOUT_S (the write buffer stays above
   its high-water mark) is cut: the connection is aborted, which ends the response's stream
   and gives back what it held."""
@@ -27,7 +29,9 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings()
         self.header_timeout = settings.header_timeout_s
         self.send_timeout = settings.send_timeout_s
+        self.body_timeout = settings.body_timeout_s
         self.head_timer: asyncio.TimerHandle | None = None
+        self.body_timer: asyncio.TimerHandle | None = None
         self.send_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -37,6 +41,15 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
         super().on_headers_complete()
+        self._await_body()
+
+    def on_body(self, body: bytes) -> None:
+        super().on_body(body)
+        self._await_body()
+
+    def on_message_complete(self) -> None:
+        self._cancel_body_timer()
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -55,6 +68,7 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        self._cancel_body_timer()
         self._cancel_send_timer()
         super().connection_lost(exc)
 
@@ -67,6 +81,17 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.transport.close()
 
+    def _await_body(self) -> None:
+        self._cancel_body_timer()
+        self.body_timer = self.loop.call_later(self.body_timeout, self._body_too_slow)
+
+    def _body_too_slow(self) -> None:
+        self.body_timer = None
+        if self.flow.read_paused:  # the application is not reading: not the client's pause
+            self._await_body()
+        elif not self.transport.is_closing():
+            self.transport.close()
+
     def _cut_stalled_client(self) -> None:
         """Abort, not close: closing waits for the buffer to drain, which it never will."""
         self.send_timer = None
@@ -76,6 +101,11 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
         if self.head_timer is not None:
             self.head_timer.cancel()
             self.head_timer = None
+
+    def _cancel_body_timer(self) -> None:
+        if self.body_timer is not None:
+            self.body_timer.cancel()
+            self.body_timer = None
 
     def _cancel_send_timer(self) -> None:
         if self.send_timer is not None:

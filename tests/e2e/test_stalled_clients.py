@@ -24,6 +24,7 @@ QUOTE_BYTES = 2_000
 LARGE_ROWS = 3_000  # 6 MB of CSV in 3 batches: more than every buffer on the way holds
 SEND_TIMEOUT_S = 3
 HEADER_TIMEOUT_S = 2
+BODY_TIMEOUT_S = 2
 
 
 def _address(server: Server) -> tuple[str, int]:
@@ -56,6 +57,7 @@ def export_server(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SEND_TIMEOUT_S", str(SEND_TIMEOUT_S))
         patch.setenv("HEADER_TIMEOUT_S", str(HEADER_TIMEOUT_S))
+        patch.setenv("BODY_TIMEOUT_S", str(BODY_TIMEOUT_S))
         patch.setenv("KEEP_ALIVE_TIMEOUT_S", str(HEADER_TIMEOUT_S))
         with running_server(url, folder / "server.log", "--workers", "1") as started:
             _write_large_rows(folder / "large.csv")
@@ -149,4 +151,20 @@ def test_idle_connections_and_slow_request_heads_are_closed(export_server: Serve
         stop.set()
         for sock in [*idle, *slow]:
             sock.close()
+    assert httpx.get(export_server.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_a_request_body_that_stops_arriving_is_closed(export_server: Server) -> None:
+    """Slowloris on the body: a write whose body pauses longer than BODY_TIMEOUT_S."""
+    token = export_server.laborstats("token", "create", "--name", "slow-body", "--role", "editor")
+    sock = socket.create_connection(_address(export_server))
+    try:
+        sock.sendall(
+            b"POST /v1/observations HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + token.strip().splitlines()[-1].encode() + b"\r\n"
+            b'Content-Length: 1000\r\n\r\n{"metric": '
+        )
+        assert _closed_by_server(sock, within=BODY_TIMEOUT_S + 5)
+    finally:
+        sock.close()
     assert httpx.get(export_server.url + "/healthz", timeout=5).status_code == 200
