@@ -22,7 +22,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.http.problems import problem_response
 
 REFERRER_POLICY = "no-referrer"
 # Anything that is not a page: nothing to load, run or frame.
@@ -119,6 +122,43 @@ WRITE_HEADERS = [
 ]
 
 
+class ProblemCorsMiddleware(CORSMiddleware):
+    """Starlette's CORS, whose refused preflight is a problem like every other error (its
+    own is a text/plain 400)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        preflight = (
+            scope["type"] == "http"
+            and scope["method"] == "OPTIONS"
+            and "origin" in headers
+            and "access-control-request-method" in headers
+        )
+        if not preflight:
+            await super().__call__(scope, receive, send)
+            return
+        response = self.preflight_response(request_headers=headers)
+        if response.status_code == 400:
+            response = self._refusal(response, instance=scope["path"])
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _refusal(response: Response, *, instance: str) -> Response:
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        problem = problem_response(
+            status=400,
+            slug="cors-refused",
+            title="CORS request refused",
+            detail=f"A browser may not send this request from this page (its {refused} is "
+            "not allowed). Public reads are open to the origins CORS_ALLOW_ORIGINS lists; "
+            "writes and requests with a token only to those CORS_WRITE_ORIGINS lists.",
+            instance=instance,
+        )
+        if "vary" in response.headers:
+            problem.headers["Vary"] = response.headers["vary"]
+        return problem
+
+
 class SplitCorsMiddleware:
     """CORS with one policy for public reads and another for writes and token requests,
     chosen by the method a request (or a preflight) asks for and whether it carries a
@@ -133,14 +173,14 @@ class SplitCorsMiddleware:
         expose_headers: list[str],
     ) -> None:
         self.app = app
-        self.public = CORSMiddleware(
+        self.public = ProblemCorsMiddleware(
             app,
             allow_origins=read_origins,
             allow_methods=sorted(PUBLIC_METHODS),
             allow_headers=["*"],
             expose_headers=expose_headers,
         )
-        self.trusted = CORSMiddleware(
+        self.trusted = ProblemCorsMiddleware(
             app,
             allow_origins=write_origins,
             allow_methods=WRITE_METHODS,

@@ -222,7 +222,11 @@ def test_cors_closes_writes_and_token_requests_to_browsers_by_default(
 ) -> None:
     response = preflight(client, method, *headers)
     assert "access-control-allow-origin" not in response.headers
-    assert response.status_code >= 400
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:laborstats:problem:cors-refused"
+    assert "CORS_WRITE_ORIGINS" in problem["detail"]
 
 
 def test_cors_opens_writes_to_the_origins_a_setting_lists(seeded_db_url: str) -> None:
