@@ -50,7 +50,8 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _observation_id(
+# async: a check this small is not worth a thread's round trip.
+async def _observation_id(
     observation_id: Annotated[
         int,
         BeforeValidator(no_record_past_max_id),

@@ -25,7 +25,8 @@ NOT_FOUND = not_found("source")
 EDIT_RESPONSES = edit_responses("source")
 
 
-def _source_id(
+# async: a check this small is not worth a thread's round trip.
+async def _source_id(
     source_id: Annotated[
         int,
         BeforeValidator(no_record_past_max_id),
