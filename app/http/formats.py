@@ -2,9 +2,9 @@
 request by the `format` parameter or, without it, the Accept header. A page is built in
 one piece; only a whole export (`limit=all`) streams, a batch of rows per chunk."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from anyio import CancelScope, to_thread
@@ -13,6 +13,8 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from app.dataset.files import csv_record_chunks, csv_text, ndjson_text
+
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -39,10 +41,18 @@ def negotiate(requested: Format | None, accept: str | None) -> Format:
     """`format=` wins; otherwise the Accept media type with the highest q; otherwise JSON."""
     if requested is not None:
         return requested
-    best, best_q = Format.json, 0.0
+    return preferred(accept, _ACCEPTED, Format.json)
+
+
+def preferred(accept: str | None, accepted: Mapping[str, T], default: T) -> T:
+    """What the Accept media type with the highest q names in `accepted` (media types in
+    lower case); `default` when it names none of them. No 406: RFC 9110 lets a server
+    answer in its default rather than refuse, and a client asking for text/html still gets
+    something it can read."""
+    best, best_q = default, 0.0
     for media_range in (accept or "").split(","):
         media_type, *params = (part.strip() for part in media_range.split(";"))
-        fmt = _ACCEPTED.get(media_type.lower())
+        fmt = accepted.get(media_type.lower())
         if fmt is None:
             continue
         q = 1.0

@@ -11,7 +11,15 @@ from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Qualifier
 from app.domain.metric import MetricCode
 from app.http.paging import DEFAULT_LIMIT
-from app.http.query import AsOf, BreakdownParameters, CursorToken, FormatChoice, LimitOrAll
+from app.http.query import (
+    AsOf,
+    AsOfParameters,
+    BreakdownParameters,
+    CursorToken,
+    FormatChoice,
+    LimitOrAll,
+)
+from app.observations.citations import CitationFormat
 from app.observations.service import ObservationFilter, ObservationSort
 
 DateFilter = Annotated[PartialDate | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
@@ -75,3 +83,13 @@ class ObservationQuery(BreakdownParameters):
             include_retracted=self.include_retracted,
             as_of=self.as_of,
         )
+
+
+class CitationQuery(AsOfParameters):
+    format: CitationFormat | None = Field(
+        default=None,
+        description="json (default: every format in one document), text, csl (CSL-JSON), "
+        "bibtex or ris. Without it, the Accept header decides (text/plain, "
+        "application/vnd.citationstyles.csl+json, application/x-bibtex, "
+        "application/x-research-info-systems).",
+    )

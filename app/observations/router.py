@@ -1,5 +1,6 @@
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BeforeValidator
 from sqlmodel import Session
@@ -9,7 +10,12 @@ from app.dataset.catalog import load_catalog
 from app.domain.bounds import id_in_range, no_record_past_max_id
 from app.errors import InvalidParameter, NotFound
 from app.http.bodies import body_openapi, json_body
-from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.conditional import (
+    expected_revision,
+    record_etag,
+    record_response,
+    stale_revision_as,
+)
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import (
@@ -20,14 +26,17 @@ from app.http.formats import (
     json_response,
     ndjson_response,
     ndjson_stream,
+    preferred,
 )
 from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import AsOfParameters, NoParameters
 from app.models import Observation
-from app.observations import documents, editing, service
-from app.observations.params import ObservationQuery
+from app.observations import citations, documents, editing, service
+from app.observations.citations import CitationFormat
+from app.observations.params import CitationQuery, ObservationQuery
 from app.observations.schemas import (
+    ObservationCitations,
     ObservationCreate,
     ObservationDetail,
     ObservationPublic,
@@ -238,6 +247,61 @@ def read_observation_history(
     ]
     envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")
     return json_response(envelope)
+
+
+CITATION_MEDIA_TYPES = {
+    CitationFormat.json: "application/json",
+    CitationFormat.text: "text/plain; charset=utf-8",
+    CitationFormat.csl: "application/vnd.citationstyles.csl+json",
+    CitationFormat.bibtex: "application/x-bibtex; charset=utf-8",
+    CitationFormat.ris: "application/x-research-info-systems; charset=utf-8",
+}
+_CITATION_ACCEPTED = {
+    media_type.split(";")[0]: citation_format
+    for citation_format, media_type in CITATION_MEDIA_TYPES.items()
+}
+CITATION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The citation, in the format asked for.",
+        "content": {
+            media_type.split(";")[0]: {
+                "example": citations.formatted(citations.EXAMPLE, citation_format),
+                "schema": {"type": "array" if citation_format is CitationFormat.csl else "string"},
+            }
+            for citation_format, media_type in CITATION_MEDIA_TYPES.items()
+            if citation_format is not CitationFormat.json
+        },
+    },
+    **NOT_FOUND,
+}
+
+
+@router.get(
+    "/{observation_id}/citation",
+    response_model=ObservationCitations,
+    responses=CITATION_RESPONSES,
+)
+def read_observation_citation(
+    observation_id: ObservationId,
+    params: Annotated[CitationQuery, Query()],
+    context: ContextDep,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Cite an observation as text, CSL-JSON, BibTeX or RIS, for reference managers.
+
+    `format=` or the Accept header chooses; JSON gives every format at once. All are made
+    from the same data: the claimant as author, the source's type, title, publisher, date
+    (only the parts it has) and URL, and a note with the period, when the claim was made,
+    the sources it was relayed through and any retraction. Nothing missing is guessed.
+    The ETag changes with the observation's revision and with anything the citation shows."""
+    citation_format = params.format or preferred(accept, _CITATION_ACCEPTED, CitationFormat.json)
+    claim = citations.read_claim(
+        context.session, observation_id, catalog=context.catalog, as_of=params.as_of
+    )
+    content = citations.formatted(claim, citation_format)
+    body = content.encode() if isinstance(content, str) else orjson.dumps(content)
+    headers = {"ETag": record_etag("citation", observation_id, claim.revision, body)}
+    return Response(body, media_type=CITATION_MEDIA_TYPES[citation_format], headers=headers)
 
 
 @router.post(

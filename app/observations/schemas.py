@@ -22,6 +22,7 @@ from app.domain.observation import (
 )
 from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
+from app.observations.citations import EXAMPLE, CitationFormat, formatted
 
 
 class ObservationCreate(ObservationBase):
@@ -184,4 +185,18 @@ class RevisionPublic(BaseModel):
                 }
             ]
         }
+    )
+
+
+class ObservationCitations(BaseModel):
+    """An observation's citation in every format GET /v1/observations/{id}/citation serves."""
+
+    observation_id: int
+    text: str = Field(description="A sentence to paste: `citation`, and a retraction if any.")
+    csl: list[dict[str, Any]] = Field(description="CSL-JSON: a list of one item.")
+    bibtex: str = Field(description="One BibTeX entry.")
+    ris: str = Field(description="One RIS record, its lines ended by CRLF.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [formatted(EXAMPLE, CitationFormat.json)]}
     )

@@ -1,0 +1,296 @@
+"""An observation's citation in the formats reference managers read: the text served as
+`citation` (with a retraction said), CSL-JSON, BibTeX and RIS, all made from one `Claim`.
+
+The cited work is the claim's source, with the claimant as its author (a literal name, never
+split into given and family names): the source gives the type, title, publisher, date and
+URL; what a reference has no field for (the period, when the claim was made, the sources it
+was relayed through, a retraction) is one note, the same in every format. Nothing is
+guessed: a missing date, publisher or URL is left out, and a partial date keeps only the
+parts it has.
+
+Written here rather than by rispy or bibtexparser: rispy heads each record with a numbered
+line that is not RIS, and bibtexparser's writer leaves LaTeX's special characters as they
+are. The tests parse what this writes with both."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Any
+
+from sqlmodel import Session
+
+from app.dataset.catalog import Catalog
+from app.domain.dates import NO_PERIOD_LABEL, PARTIAL_DATE_PATTERN
+from app.domain.observation import OBSERVATION_EXAMPLE
+from app.domain.source import SOURCE_EXAMPLE
+from app.observations import service
+from app.sources import service as sources_service
+from app.sources.service import SourceRow, describe_source
+
+
+class CitationFormat(StrEnum):
+    json = "json"  # every format below, in one document
+    text = "text"
+    csl = "csl"
+    bibtex = "bibtex"
+    ris = "ris"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What every format of an observation's citation is made from."""
+
+    observation_id: int
+    revision: int
+    attributed_to: str
+    period_label: str | None
+    reported_on: str | None
+    retracted_at: str | None  # ISO 8601, UTC
+    retraction_reason: str | None
+    citation: str  # the served `citation` text
+    chain: Sequence[SourceRow]  # the source, then those it was relayed through, outward
+
+    @classmethod
+    def of(cls, document: dict[str, Any], chain: Sequence[SourceRow]) -> "Claim":
+        """From an observation's served document and its source's relay chain."""
+        return cls(
+            observation_id=document["id"],
+            revision=document["revision"],
+            attributed_to=document["attributed_to"],
+            period_label=document["period_label"],
+            reported_on=document["reported_on"],
+            retracted_at=document["retracted_at"],
+            retraction_reason=document["retraction_reason"],
+            citation=document["citation"],
+            chain=chain,
+        )
+
+    @property
+    def source(self) -> SourceRow | None:
+        return self.chain[0] if self.chain else None
+
+    @property
+    def key(self) -> str:
+        """The reference's id in CSL-JSON, its BibTeX key and its RIS ID."""
+        return f"laborstats-observation-{self.observation_id}"
+
+
+def read_claim(
+    session: Session, observation_id: int, *, catalog: Catalog, as_of: date | None = None
+) -> Claim:
+    """The observation now, or as it stood at the end of `as_of`, with its sources as they
+    stood then; retracted ones included. NotFound if there is none."""
+    row = service.read_observation(session, observation_id, as_of=as_of)
+    (document,) = service.documents(session, [row], catalog=catalog, as_of=as_of)
+    source_id = document["source_id"]
+    if as_of is None:
+        chain = sources_service.chain_of(catalog.sources, source_id)
+    else:
+        chain = sources_service.relay_chains(session, [source_id], as_of=as_of)[source_id]
+    return Claim.of(document, chain)
+
+
+# Each source type as a CSL type, a BibTeX entry type and a RIS type (TY).
+TYPES: dict[str, tuple[str, str, str]] = {
+    "news_report": ("article-newspaper", "misc", "NEWS"),
+    "government_statistics": ("report", "techreport", "RPRT"),
+    "intelligence_estimate": ("report", "techreport", "RPRT"),
+    "official_statement": ("speech", "misc", "GEN"),
+    "testimony": ("interview", "misc", "GEN"),
+}
+UNKNOWN_TYPE = ("document", "misc", "GEN")
+
+
+def _types(claim: Claim) -> tuple[str, str, str]:
+    return TYPES.get(str(claim.source.type), UNKNOWN_TYPE) if claim.source else UNKNOWN_TYPE
+
+
+def date_parts(text: str | None) -> list[int] | None:
+    """'2025-06' -> [2025, 6]: only the parts the date has. None for no date, or for one
+    in any other form (which the note then gives as written)."""
+    match = PARTIAL_DATE_PATTERN.fullmatch(text or "")
+    return [int(part) for part in match.groups() if part] if match else None
+
+
+def _retraction(claim: Claim) -> str | None:
+    if claim.retracted_at is None:
+        return None
+    said = f"Retracted on {claim.retracted_at[:10]}"
+    if claim.retraction_reason:
+        said += f": {claim.retraction_reason.strip()}"
+    return said if said.endswith((".", "!", "?")) else said + "."
+
+
+def note(claim: Claim) -> str:
+    """Everything a reference has no field of its own for, in sentences."""
+    sentences = []
+    if claim.period_label and claim.period_label != NO_PERIOD_LABEL:
+        sentences.append(f"Period: {claim.period_label}.")
+    if claim.reported_on:
+        sentences.append(f"Claim made {claim.reported_on}.")
+    published = claim.source.published_on if claim.source else None
+    if published and date_parts(published) is None:  # no reference date field can hold it
+        sentences.append(f"Published {published}.")
+    for relay in claim.chain[1:]:
+        where = f" {relay.url}" if relay.url else ""
+        sentences.append(f"As relayed by {describe_source(relay)}{where}.")
+    retraction = _retraction(claim)
+    if retraction:
+        sentences.append(retraction)
+    return " ".join(sentences)
+
+
+def as_text(claim: Claim) -> str:
+    """The served `citation`, and the retraction of a retracted observation."""
+    retraction = _retraction(claim)
+    return f"{claim.citation} {retraction}" if retraction else claim.citation
+
+
+def as_csl(claim: Claim) -> list[dict[str, Any]]:
+    """CSL-JSON (the citation-style-language schema's csl-data.json): a list of one item."""
+    item: dict[str, Any] = {"id": claim.key, "type": _types(claim)[0]}
+    source = claim.source
+    if source is not None:
+        item["title"] = source.title
+    item["author"] = [{"literal": claim.attributed_to}]
+    if source is not None:
+        parts = date_parts(source.published_on)
+        if parts:
+            item["issued"] = {"date-parts": [parts]}
+        if source.publisher:
+            item["publisher"] = source.publisher
+        if source.url:
+            item["URL"] = source.url
+    text = note(claim)
+    if text:
+        item["note"] = text
+    return [item]
+
+
+# LaTeX's special characters, as BibTeX field text writes them.
+_LATEX = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "$": r"\$",
+        "&": r"\&",
+        "%": r"\%",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+# Every character Python reads as a line break: a RIS line, or a BibTeX paragraph, ends there.
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def bibtex_text(text: str) -> str:
+    return one_line(text).translate(_LATEX)
+
+
+def bibtex_url(url: str) -> str:
+    """URLs are read verbatim (biblatex, the url package): no TeX escapes, so the braces
+    and backslashes that would unbalance or escape are percent-encoded (which names the same
+    address; a % already there is left as it is)."""
+    return url.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def as_bibtex(claim: Claim) -> str:
+    """One BibTeX entry. The author is braced whole (a name BibTeX must not split), and so
+    is the title (its capitals kept); the month is BibTeX's macro; a full date is also
+    given as biblatex's `date`."""
+    entry_type = _types(claim)[1]
+    fields: list[tuple[str, str]] = [("author", f"{{{{{bibtex_text(claim.attributed_to)}}}}}")]
+    source = claim.source
+    if source is not None:
+        fields.append(("title", f"{{{{{bibtex_text(source.title)}}}}}"))
+        if source.publisher:
+            field = "institution" if entry_type == "techreport" else "publisher"
+            fields.append((field, f"{{{bibtex_text(source.publisher)}}}"))
+        parts = date_parts(source.published_on)
+        if parts:
+            fields.append(("year", f"{{{parts[0]}}}"))
+        if parts and len(parts) > 1:
+            fields.append(("month", MONTHS[parts[1] - 1]))
+        if parts and len(parts) > 2:
+            fields.append(("date", f"{{{source.published_on}}}"))
+        if source.url:
+            fields.append(("url", f"{{{bibtex_url(source.url)}}}"))
+    text = note(claim)
+    if text:
+        fields.append(("note", f"{{{bibtex_text(text)}}}"))
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@{entry_type}{{{claim.key},\n{body}\n}}\n"
+
+
+def as_ris(claim: Claim) -> str:
+    """One RIS record: `TY  - ` first, `ER  - ` last, every line ended by CRLF. PY holds the
+    year, DA the date as YYYY/MM/DD/ with the parts it lacks left empty."""
+    lines = [("TY", _types(claim)[2]), ("ID", claim.key), ("AU", claim.attributed_to)]
+    source = claim.source
+    if source is not None:
+        lines.append(("TI", source.title))
+        parts = date_parts(source.published_on)
+        if parts:
+            lines.append(("PY", str(parts[0])))
+        if parts and len(parts) > 1:
+            month, day = parts[1], parts[2] if len(parts) > 2 else None
+            lines.append(("DA", f"{parts[0]}/{month:02d}/{'' if day is None else f'{day:02d}'}/"))
+        if source.publisher:
+            lines.append(("PB", source.publisher))
+        if source.url:
+            lines.append(("UR", source.url))
+    text = note(claim)
+    if text:
+        lines.append(("N1", text))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {one_line(value)}\r\n" for tag, value in lines)
+
+
+def formatted(claim: Claim, citation_format: CitationFormat) -> Any:
+    """The claim's citation in one format (every format, for json)."""
+    match citation_format:
+        case CitationFormat.text:
+            return as_text(claim)
+        case CitationFormat.csl:
+            return as_csl(claim)
+        case CitationFormat.bibtex:
+            return as_bibtex(claim)
+        case CitationFormat.ris:
+            return as_ris(claim)
+    return {
+        "observation_id": claim.observation_id,
+        "text": as_text(claim),
+        "csl": as_csl(claim),
+        "bibtex": as_bibtex(claim),
+        "ris": as_ris(claim),
+    }
+
+
+# The seed's observation 1, from the examples of app.domain (which tests keep true), relayed
+# through the seed's source 1: what the OpenAPI document shows for each format.
+EXAMPLE = Claim.of(
+    OBSERVATION_EXAMPLE,
+    [
+        SimpleNamespace(**SOURCE_EXAMPLE),
+        SimpleNamespace(
+            id=1,
+            title="News report: North Korean laborers sent to work in Russia",
+            publisher=None,
+            url=None,
+            published_on=None,
+            type="news_report",
+            relayed_through=None,
+        ),
+    ],
+)
