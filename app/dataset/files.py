@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from app.dataset import license
 from app.domain import metric, observation, source
 from app.domain.figures import plain_number
 from app.domain.shapes import frictionless_type
@@ -85,6 +86,8 @@ def descriptor(dimension_names: list[str]) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "laborstats",
         "title": "laborstats: sourced, dated labor-migration statistics",
+        "description": f"{license.APPLIES_TO} {license.QUOTES}",
+        "licenses": license.package_licenses(),
         "resources": [
             _resource("metrics", METRIC_FIELDS, ["code"]),
             _resource("sources", SOURCE_FIELDS, ["id"]),

@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import API_VERSION
+from app.dataset import license as data_license
 from app.http.context import ContextDep
 from app.http.query import NoParameters
 
@@ -22,12 +23,23 @@ LINKS = {
 }
 
 
+class DataLicense(BaseModel):
+    id: str = Field(description="SPDX identifier.")
+    name: str
+    url: str
+    applies_to: str = Field(description="What the licence covers.")
+    quotes: str = Field(description="What it does not: the text quoted from sources.")
+
+
 class ApiIndex(BaseModel):
     name: str
     description: str
     api_version: str
     data_version: int = Field(description="Bumped by every write to the data.")
     last_updated: datetime | None = Field(description="When the data last changed (UTC).")
+    license: DataLicense = Field(
+        description="The data's licence (the code's is MIT), and what it does not cover."
+    )
     links: dict[str, str]
 
     model_config = ConfigDict(
@@ -39,6 +51,7 @@ class ApiIndex(BaseModel):
                     "api_version": "1",
                     "data_version": 1,
                     "last_updated": "2026-11-26T15:00:00Z",
+                    "license": data_license.index_license(),
                     "links": LINKS,
                 }
             ]
@@ -55,6 +68,7 @@ def read_index(_: Annotated[NoParameters, Query()], context: ContextDep) -> ApiI
         api_version=API_VERSION,
         data_version=context.state.version,
         last_updated=context.state.updated_at,
+        license=DataLicense(**data_license.index_license()),
         links=LINKS,
     )
 

@@ -4,6 +4,8 @@ language project (csl-data.json, vendored beside this file with its MIT licence,
 citation-style-language/schema at e3ce254), bibtexparser and rispy."""
 
 import json
+import re
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from fastapi.testclient import TestClient
 
+from app.config import PROJECT_ROOT
 from app.observations.citations import date_parts
 from app.sources import service as sources_service
 from app.sources.schemas import SourceCreate
@@ -318,3 +321,16 @@ def test_the_documented_examples_are_what_observation_1_is_served_as(
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     [example] = schemas["ObservationCitations"]["examples"]
     assert example == cite(client, 1, "json")
+
+
+def test_the_readmes_citation_examples_work(client: TestClient) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    commands = [c for c in re.findall(r"^curl (.*)$", readme, re.MULTILINE) if "/citation" in c]
+    assert len(commands) >= 4
+    for command in commands:
+        words = shlex.split(command)
+        headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+        (url,) = [word for word in words if word.startswith("http://127.0.0.1:8000/")]
+        response = client.get(url.removeprefix("http://127.0.0.1:8000"), headers=headers)
+        assert response.status_code == 200, command
+        assert response.headers["content-type"] != "application/json", command
