@@ -9,6 +9,10 @@ from app.models import Observation
 from app.observations import editing
 from app.observations.schemas import ObservationCreate
 
+# Words of the seed's article (source 1, which sources 2 to 4 are relayed through): a quote
+# citing any seed source must be in its text.
+ARTICLE_QUOTE = "Russia is facing a massive worker shortage"
+
 
 def observation_fields(**overrides: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
@@ -22,7 +26,7 @@ def observation_fields(**overrides: Any) -> dict[str, Any]:
         "basis": "estimate",
         "attributed_to": "A test analyst",
         "source_id": 1,
-        "quote": "About 7,000 workers arrived in 2023.",
+        "quote": ARTICLE_QUOTE,
     }
     fields.update(overrides)
     return fields

@@ -44,8 +44,8 @@ def test_import_of_a_bad_file_exits_non_zero_naming_each_line(
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "metric,origin,destination,value,qualifier,basis,attributed_to,source_id,quote\n"
-        "entries,PRK,RUS,5,exact,estimate,Someone,1,A quote.\n"
-        "entries,PRK,XXX,5,exact,estimate,Someone,1,A quote.\n"
+        "entries,PRK,RUS,5,exact,estimate,Someone,1,Russia is facing a massive worker shortage\n"
+        "entries,PRK,XXX,5,exact,estimate,Someone,1,Russia is facing a massive worker shortage\n"
     )
     result = run("import", str(bad), database_url=seeded_db_url)
     assert result.returncode == 1

@@ -14,7 +14,7 @@ from app.db import DataSession, create_db_engine
 from app.models import DatasetState
 from app.observations import editing
 from tests.conftest import Desk, table_contents
-from tests.factories import add_observation
+from tests.factories import ARTICLE_QUOTE, add_observation
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 COLUMNS = [
@@ -35,7 +35,7 @@ def good_row(n: int) -> dict:
         "basis": "estimate",
         "attributed_to": f"Analyst {n}",
         "source_id": 3,
-        "quote": f"Figure {n}.",
+        "quote": ARTICLE_QUOTE,
     }
 
 

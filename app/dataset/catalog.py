@@ -24,6 +24,8 @@ class Catalog:
     units: dict[str, str]
     # Every breakdown any metric allows: the dimension filters and extra CSV columns.
     dimension_names: list[str]
+    # Each kept source text, by source id: quotes are found in them as they are served.
+    texts: dict[int, str] = field(default_factory=dict)
     # What readers derive from the catalog (citations), kept as long as it is current.
     memo: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -53,13 +55,18 @@ def load_catalog(session: Session, data_version: int | None) -> Catalog:
     """The catalog as this session's transaction sees it."""
     metric_rows = session.execute(select(*Metric.__table__.columns).order_by(Metric.code))
     metrics = {row.code: row for row in metric_rows}
-    sources = {row.id: row for row in session.execute(select(*Source.__table__.columns))}
+    # Without their texts (they may be long), but saying which have one.
+    columns = [column for column in Source.__table__.columns if column.name != "text"]
+    has_text = Source.__table__.c.text.is_not(None).label("has_text")
+    sources = {row.id: row for row in session.execute(select(*columns, has_text))}
+    text_query = select(Source.id, Source.text).where(Source.text.is_not(None))
     return Catalog(
         data_version=data_version,
         metrics=metrics,
         sources=sources,
         units={code: metric.unit for code, metric in metrics.items()},
         dimension_names=sorted({name for m in metrics.values() for name in m.dimensions or []}),
+        texts={row.id: row.text for row in session.execute(text_query)},
     )
 
 

@@ -138,11 +138,25 @@ class ObservationPublic(ObservationState):
     unit: str = Field(description="The metric's unit.")
     citation: str = Field(description="A sentence to paste: who, in which source, when.")
     retracted: bool = Field(description="Withdrawn: kept and reachable, but out of lists.")
+    quote_start: int | None = Field(
+        description="Where the quote starts in the text it is checked against (its source's, "
+        "or the nearest relay's that keeps one), in Unicode code points from 0; null when "
+        "there is no text."
+    )
+    quote_end: int | None = Field(
+        description="Where the quote ends in that text (exclusive): text[start:end] is the quote."
+    )
+    quote_url: str | None = Field(
+        description="The text at the quote: /v1/sources/{id}/text#char=start,end (RFC 5147)."
+    )
 
 
 # Where the served fields sit among the stored ones: the id first, each derived field
 # right after the field it explains.
-PLACEMENT = {"id": None, "unit": "metric", "citation": "notes", "retracted": "updated_at"}
+PLACEMENT = {
+    **{"id": None, "unit": "metric", "citation": "notes", "retracted": "updated_at"},
+    **{"quote_start": "quote", "quote_end": "quote_start", "quote_url": "quote_end"},
+}
 # JSON keys in this order; CSV columns too, with `dimensions` spread into one column each.
 SERVED_FIELDS = served_order(ObservationPublic, PLACEMENT)
 WRITTEN_FIELDS = list(ObservationBase.model_fields)
@@ -181,6 +195,9 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
         "However, a South Korean intelligence official told the BBC that over 10,000 North "
         "Korean laborers flowed into Russia just last year."
     ),
+    "quote_start": 1920,
+    "quote_end": 2052,
+    "quote_url": "/v1/sources/1/text#char=1920,2052",
     "notes": (
         "'Over 10,000' is recorded as at least 10,000. The article is undated; 'last year' is "
         "read as 2024, the year it gives for the Russian estimate of entries."

@@ -2,12 +2,13 @@
 (SourceState), and what is served (SourcePublic). Tables, bodies, CSV columns and the data
 package's field types are derived from these classes."""
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +29,14 @@ class SourceType(StrEnum):
 # An http(s) address, without whitespace. Its rules sit inside the type, before the text
 # check, so that the JSON schema keeps them in every model derived from the declaration.
 WebAddress = Annotated[str, pydantic.Field(max_length=2000, pattern=r"^https?://\S+$"), TEXT_CHECK]
+
+
+TextDigest = Annotated[str, pydantic.Field(pattern=r"^[0-9a-f]{64}$", max_length=64)]
+
+
+def text_digest(text: str) -> str:
+    """What `text_sha256` holds: the SHA-256 of the UTF-8 text, in lowercase hex."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class SourceBase(SQLModel):
@@ -62,6 +71,29 @@ class SourceBase(SQLModel):
     notes: ValidText | None = Field(
         default=None, sa_type=Text, description="What is known about it, and what is not."
     )
+    # Kept out of lists and CSV (it may be long): GET /v1/sources/{id}/text serves it.
+    text: ValidText | None = Field(
+        default=None,
+        min_length=1,
+        sa_type=Text,
+        description="The source's full text, which quotes are checked against; null when "
+        "not kept. Served by GET /v1/sources/{id}/text, not in lists.",
+    )
+    text_sha256: TextDigest | None = Field(
+        default=None,
+        sa_type=String(64),
+        description="SHA-256 of the text's UTF-8 bytes, in lowercase hex: derived from `text` "
+        "when it is kept, or given alone for a text whose licence forbids keeping it.",
+    )
+
+    @model_validator(mode="after")
+    def _digest_matches_text(self) -> "SourceBase":
+        if self.text is not None:
+            digest = text_digest(self.text)
+            if self.text_sha256 not in (None, digest):
+                raise ValueError(f"text_sha256 is not the SHA-256 of text, which is {digest}")
+            self.text_sha256 = digest
+        return self
 
 
 class SourceState(SourceBase):
@@ -86,11 +118,13 @@ class SourcePublic(SourceState):
     )
 
     id: int = Field(description="Stable: it names this source for good.")
+    has_text: bool = Field(description="Whether the text is kept: GET /v1/sources/{id}/text.")
     description: str = Field(description="Title, publisher and date in one phrase, for citations.")
 
 
-PLACEMENT = {"id": None, "description": "notes"}
-SERVED_FIELDS = served_order(SourcePublic, PLACEMENT)
+PLACEMENT = {"id": None, "description": "notes", "has_text": "text"}
+# Served everywhere but the text itself, which only GET /v1/sources/{id}/text serves.
+SERVED_FIELDS = [name for name in served_order(SourcePublic, PLACEMENT) if name != "text"]
 WRITTEN_FIELDS = list(SourceBase.model_fields)
 
 # The seed's source 2, as served (a test checks that it still is).
@@ -109,6 +143,8 @@ SOURCE_EXAMPLE: dict[str, Any] = {
     "description": (
         '"BBC investigation into North Korean workers in Russia" (BBC, date not given)'
     ),
+    "has_text": False,
+    "text_sha256": None,
     "revision": 1,
     "updated_at": "2026-11-26T12:00:00Z",
 }

@@ -90,6 +90,8 @@ class ImportContext:
     catalog: Catalog
     metrics: Mapping[str, Any]
     sources: Collection[int]
+    # The folder a sources file's `text_file` cells name files in (a folder import only).
+    text_root: Path | None = None
 
 
 def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
@@ -99,8 +101,33 @@ def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutc
     return metrics_service.save_metric(session, parse(MetricCreate, row), actor=context.actor)[1]
 
 
+def _text_file(root: Path | None, name: str) -> str:
+    """The text a sources file's `text_file` names: a UTF-8 file inside the folder being
+    imported, read byte for byte (no newline translation)."""
+    if root is None:
+        raise InvalidData(
+            "text_file is read only from a dataset folder (laborstats import FOLDER); "
+            "put the text in a `text` column instead.",
+            field="text_file",
+        )
+    folder = root.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        raise InvalidData(
+            f"text_file {name!r} names no file inside {root.name}.", field="text_file"
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidData(f"text_file {name!r} is not UTF-8 text.", field="text_file") from None
+
+
 def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
     fields = {k: v for k, v in row.items() if k not in SOURCE_DERIVED_COLUMNS}
+    if text_file := fields.pop("text_file", None):
+        if fields.get("text"):
+            raise InvalidData("Give text or text_file, not both.", field="text_file")
+        fields["text"] = _text_file(context.text_root, text_file)
     data = parse(SourceImport, fields)
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
@@ -145,7 +172,9 @@ SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
 }
 
 
-def _context(session: Session, *, actor: str, reason: str) -> ImportContext:
+def _context(
+    session: Session, *, actor: str, reason: str, text_root: Path | None = None
+) -> ImportContext:
     catalog = load_catalog(session, data_version=None)
     return ImportContext(
         actor,
@@ -153,6 +182,7 @@ def _context(session: Session, *, actor: str, reason: str) -> ImportContext:
         Catalog(breakdowns=set(catalog.dimension_names), units=catalog.units),
         catalog.metrics,
         catalog.sources.keys(),
+        text_root,
     )
 
 
@@ -166,9 +196,11 @@ def import_rows(
     actor: str,
     reason: str,
     on_rows: OnRows | None = None,
+    text_root: Path | None = None,
 ) -> None:
     """Save each row of one kind, noting each problem with its line and going on, so that
-    one run reports every bad row."""
+    one run reports every bad row. `text_root`: the folder whose files a sources file's
+    `text_file` cells may name."""
     if kind == "observations":
         import_batches(
             session,
@@ -180,7 +212,7 @@ def import_rows(
             on_rows=on_rows,
         )
         return
-    context = _context(session, actor=actor, reason=reason)
+    context = _context(session, actor=actor, reason=reason, text_root=text_root)
     save = SAVERS[kind]
     try:
         for line, row in rows:
@@ -227,6 +259,7 @@ def import_file(
     json_lines: bool | None = None,
     name: str | None = None,
     on_rows: OnRows | None = None,
+    text_root: Path | None = None,
 ) -> None:
     """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`)."""
     if json_lines is None:
@@ -237,7 +270,8 @@ def import_file(
         with path.open(encoding="utf-8", newline="") as stream:
             if kind != "observations":
                 reader = read_ndjson_rows if json_lines else read_csv_rows
-                import_rows(session, kind, reader(stream), **options, on_rows=on_rows)
+                rows = reader(stream)
+                import_rows(session, kind, rows, **options, on_rows=on_rows, text_root=text_root)
             elif json_lines:
                 batches = batches_of(read_ndjson_rows(stream))
                 import_batches(session, batches, **options, on_rows=on_rows)
@@ -269,7 +303,8 @@ def import_path(
     else:
         for kind in ("metrics", "sources", "observations"):
             if (file := path / DATASET_FILES[kind]).is_file():
-                import_file(session, file, kind=kind, report=report, actor=actor, on_rows=on_rows)
+                options = {"report": report, "actor": actor, "on_rows": on_rows}
+                import_file(session, file, kind=kind, **options, text_root=path)
     finish_import(session, report, actor=actor, target=path.name)
     return report
 

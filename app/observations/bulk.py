@@ -21,6 +21,8 @@ from app.observations.editing import NaturalKey, References, Whole
 from app.observations.schemas import ObservationImport
 from app.observations.service import has_observations
 from app.observations.writing import BulkWriter, Edit, among
+from app.sources.service import relay_chains
+from app.sources.texts import HeldText, check_quote, held_text, stored_text
 
 Values = dict[str, Any]  # an import row's checked fields: the written ones, id and revision
 Outcome = SaveOutcome | str  # a problem message naming the field
@@ -93,6 +95,8 @@ class Saver:
         self.written: set[int] = set()
         self.key_hashes: dict[int, list[int]] | None = None
         self.without_whole = {exists: References(metrics, exists, None) for exists in (True, False)}
+        # The text each source's quotes are checked against, looked up once per import.
+        self.held: dict[int, HeldText | None] = {}
 
     def save(self, rows: Sequence[tuple[int, Values]]) -> list[tuple[int, Outcome]]:
         """Each row's line and outcome; a row with a problem writes nothing. The rows of one
@@ -112,6 +116,7 @@ class Saver:
         seen: dict[NaturalKey, int] = {}
         for (line, row), key in zip(rows, keys, strict=True):
             try:
+                self._check_quote(row)
                 existing = stored.get(row["id"] if key is None else same_ids.get(key, 0))
                 if existing is not None:
                     if _unchanged(row, existing):
@@ -170,6 +175,13 @@ class Saver:
             if key in keys and (key not in found or row.id < found[key]):
                 found[key] = row.id
         return found
+
+    def _check_quote(self, row: Values) -> None:
+        source_id = row["source_id"]
+        if source_id not in self.held:
+            chain = relay_chains(self.session, [source_id])[source_id]
+            self.held[source_id] = held_text(chain, stored_text)
+        check_quote(row["quote"], self.held[source_id])
 
     def _references(self, row: Values, whole: Whole | None) -> References:
         source_exists = row["source_id"] in self.sources

@@ -4,7 +4,8 @@ rows (one column per breakdown).
 
 Reads select `served_columns`, so that each row comes off the cursor as a plain tuple
 already in served order, its dates and moments as ISO text; `served_documents` adds what
-is derived (unit, citation, retracted) and reads the breakdowns' JSON. Objects (a write's
+is derived (unit, citation, retracted, the quote's place in its source's text) and reads
+the breakdowns' JSON. Objects (a write's
 result, a revision) go through the same function, their values converted in Python."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,11 +23,12 @@ from app.domain.figures import plain_number
 from app.domain.observation import SERVED_FIELDS, ObservationPublic
 from app.domain.shapes import frictionless_type
 from app.sources.service import SourceRow, describe_source
+from app.sources.texts import QuotePlaces, TextOf, no_text
 
 # An ORM object, or a plain row of the same columns.
 ObservationRow = Any
 
-DERIVED = ("unit", "citation", "retracted")
+DERIVED = ("unit", "citation", "retracted", "quote_start", "quote_end", "quote_url")
 _TYPES = {name: frictionless_type(ObservationPublic, name) for name in SERVED_FIELDS}
 FIGURES = [name for name, kind in _TYPES.items() if kind == "number"]
 
@@ -52,11 +54,13 @@ def cite(observation: ObservationRow, chain: Sequence[SourceRow]) -> str:
 class Citations:
     """Each claim's citation: who and when, then its source's part, which is made once per
     source (`chain_of` gives a source's relay chain) and kept per data version, or for one
-    read."""
+    read; and where its quote sits in the text it is checked against (`places`; `text_of`
+    gives a source's kept text)."""
 
-    def __init__(self, chain_of: Callable[[int], Sequence[SourceRow]]) -> None:
+    def __init__(self, chain_of: Callable[[int], Sequence[SourceRow]], text_of: TextOf) -> None:
         self._chain_of = chain_of
         self._sources: dict[int, str] = {}
+        self.places = QuotePlaces(chain_of, text_of)
 
     def __call__(self, attributed_to: str, reported_on: str | None, source_id: int) -> str:
         where = self._sources.get(source_id)
@@ -90,7 +94,7 @@ def _breakdowns(stored: str) -> dict[str, str]:
     return {} if stored == "{}" else orjson.loads(stored)
 
 
-Citer = Callable[[str, str | None, int], str]
+Citer = Citations
 # Where each field sits in a row of served_columns.
 _AT = {name: index for index, name in enumerate(SERVED_FIELDS)}
 _FIGURE_INDEXES = [_AT[name] for name in FIGURES]
@@ -100,6 +104,7 @@ _UNIT, _METRIC, _CITATION, _RETRACTED, _RETRACTED_AT = (
     _AT[name] for name in ("unit", "metric", "citation", "retracted", "retracted_at")
 )
 _CLAIM = [_AT[name] for name in ("attributed_to", "reported_on", "source_id")]
+_SOURCE, _QUOTE, _QUOTE_START = (_AT[name] for name in ("source_id", "quote", "quote_start"))
 
 
 def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer) -> list[Any]:
@@ -111,6 +116,7 @@ def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer
             values[index] = plain_number(values[index])
     values[_CITATION] = citation(*[values[index] for index in _CLAIM])
     values[_RETRACTED] = values[_RETRACTED_AT] is not None
+    values[_QUOTE_START : _QUOTE_START + 3] = citation.places(values[_SOURCE], values[_QUOTE])
     return values
 
 
@@ -166,10 +172,11 @@ def observation_documents(
     *,
     units: Mapping[str, str],
     chains: Mapping[int, Sequence[SourceRow]],
+    text_of: TextOf = no_text,
 ) -> list[dict[str, Any]]:
     """The served form of objects (or rows with their attributes); `chains` holds each
-    source's relay chain."""
-    citations = Citations(lambda source_id: chains.get(source_id, ()))
+    source's relay chain, `text_of` gives each source's kept text (none, by default)."""
+    citations = Citations(lambda source_id: chains.get(source_id, ()), text_of)
     return served_documents(map(_as_selected, rows), units=units, citation=citations)
 
 

@@ -22,6 +22,8 @@ from app.errors import Conflict, InvalidData, StaleRevision
 from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
 from app.observations.schemas import ObservationCreate, ObservationImport
 from app.observations.service import get_observation
+from app.sources.service import relay_chains
+from app.sources.texts import check_quote, held_text, stored_text
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,10 @@ def validate_for_save(
         source_exists=session.get(Source, data.source_id) is not None,
         whole=Whole.of(whole_row, whole_row.id) if whole_row is not None else None,
     )
-    return check_references(stored_values(data), references, observation_id)
+    metric = check_references(stored_values(data), references, observation_id)
+    chain = relay_chains(session, [data.source_id])[data.source_id]
+    check_quote(data.quote, held_text(chain, stored_text))
+    return metric
 
 
 def stored_values(data: ObservationCreate) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from app.observations.documents import (
     served_documents,
 )
 from app.sources import service as sources_service
+from app.sources.texts import stored_text
 
 
 class ObservationSort(StrEnum):
@@ -321,7 +322,8 @@ def citations(catalog: Catalog) -> Citations:
     kept = catalog.memo.get("citations")
     if kept is None:
         kept = catalog.memo["citations"] = Citations(
-            lambda source_id: sources_service.chain_of(catalog.sources, source_id)
+            lambda source_id: sources_service.chain_of(catalog.sources, source_id),
+            lambda source: catalog.texts.get(source.id),
         )
     return kept
 
@@ -349,7 +351,7 @@ def _citer(
         return citations(catalog)
     source_at = SERVED_FIELDS.index("source_id")
     chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
-    return Citations(lambda source_id: chains[source_id])
+    return Citations(lambda source_id: chains[source_id], stored_text)
 
 
 def csv_records(
@@ -375,7 +377,9 @@ def object_documents(objects: Iterable[Any], *, catalog: Catalog) -> list[dict[s
         source_id: sources_service.chain_of(catalog.sources, source_id)
         for source_id in {o.source_id for o in objects}
     }
-    return observation_documents(objects, units=catalog.units, chains=chains)
+    return observation_documents(
+        objects, units=catalog.units, chains=chains, text_of=lambda s: catalog.texts.get(s.id)
+    )
 
 
 def observation_detail(

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BeforeValidator
@@ -9,7 +9,12 @@ from app.domain.bounds import id_in_range, no_record_past_max_id
 from app.domain.source import SourcePublic
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
-from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.conditional import (
+    expected_revision,
+    record_etag,
+    record_response,
+    stale_revision_as,
+)
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import json_response
@@ -92,6 +97,47 @@ def read_source(
     source = service.get_source(context.session, source_id)
     chain = service.chain_of(context.catalog.sources, source_id)
     return _detail(context.session, source, chain)
+
+
+TEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The source's full text, as kept.",
+        "content": {
+            "text/plain": {
+                "schema": {"type": "string"},
+                "example": "Thousands of North Korean laborers have been sent to work in "
+                "punishing conditions in Russia ...",
+            }
+        },
+    },
+    404: {
+        "description": "No source has this id, or it keeps no text (see `has_text`).",
+        **NOT_FOUND[404],
+    },
+}
+
+
+@router.get("/{source_id}/text", response_class=Response, responses=TEXT_RESPONSES)
+def read_source_text(
+    source_id: SourceId, _: Annotated[NoParameters, Query()], context: ContextDep
+) -> Response:
+    """Read a source's full text, which observations' quotes are checked against. An
+    observation's `quote_url` points into it with an RFC 5147 fragment (#char=start,end, in
+    Unicode code points). A source that keeps only the hash of its text has none to serve."""
+    source = service.get_source(context.session, source_id)
+    if source.text is None:
+        raise NotFound(
+            f"Source {source_id} keeps no text"
+            + (
+                " (only its SHA-256: its licence forbids keeping it)."
+                if source.text_sha256
+                else "."
+            ),
+            subject="source text",
+        )
+    body = source.text.encode()
+    headers = {"ETag": record_etag("source", source.id, source.revision, body)}
+    return Response(body, headers=headers, media_type="text/plain; charset=utf-8")
 
 
 @router.post(

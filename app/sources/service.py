@@ -18,6 +18,7 @@ from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
 from app.errors import InvalidData, NotFound, StaleRevision
 from app.models import Observation, Source, SourceRevision
 from app.sources.schemas import SourceCreate, SourceImport
+from app.sources.texts import check_quotes_of
 
 # An ORM object, or a plain row of the same columns (what the catalog keeps).
 SourceRow = Any
@@ -30,9 +31,19 @@ def describe_source(source: SourceRow) -> str:
     return f'"{source.title}" ({publisher}, {when})'
 
 
+def has_text(source: SourceRow) -> bool:
+    """Whether the source's text is kept (the catalog's rows say so without the text)."""
+    kept = getattr(source, "has_text", None)
+    return bool(kept) if kept is not None else source.text is not None
+
+
 def source_document(source: SourceRow) -> dict[str, Any]:
-    """The served form of a source, in the order of app.domain.source."""
-    derived = {"description": describe_source(source), "updated_at": iso(source.updated_at)}
+    """The served form of a source, in the order of app.domain.source (without its text)."""
+    derived = {
+        "description": describe_source(source),
+        "has_text": has_text(source),
+        "updated_at": iso(source.updated_at),
+    }
     return {
         name: derived[name] if name in derived else getattr(source, name) for name in SERVED_FIELDS
     }
@@ -162,6 +173,8 @@ def edit_source(
             current_revision=source.revision,
         )
     merged = {**{n: getattr(source, n) for n in WRITTEN_FIELDS}, **changes}
+    if "text" in changes and "text_sha256" not in changes:  # the stored digest is the old text's
+        merged["text_sha256"] = None
     try:
         data = SourceCreate.model_validate(merged)
     except ValidationError as exc:  # a change clears a required field, say
@@ -170,10 +183,13 @@ def edit_source(
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidData(f"{where}: {message}", field=where) from None
     fields = data.model_dump(mode="json")
+    merged_before = {name: getattr(source, name) for name in fields}
     if all(getattr(source, name) == value for name, value in fields.items()):
         return source, "unchanged"
     _check_relay(session, source_id, data.relayed_through)
     compare_and_set(session, source, expected_revision, fields, kind="source")
+    if {"text", "relayed_through"} & {n for n, v in fields.items() if v != merged_before[n]}:
+        check_quotes_of(session, source_id, lambda ids: relay_chains(session, ids))
     _record(session, source, action="edit", actor=actor, reason=reason)
     return source, "updated"
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.observations import editing
 from app.sources import service as sources_service
+from app.sources.schemas import SourceCreate
 from tests.factories import add_observation
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
@@ -88,7 +89,9 @@ def test_a_field_as_large_as_the_api_accepts_restores_and_imports(
     seeded_db_url: str, empty_db_url: str, session_for, tmp_path: Path
 ) -> None:
     with session_for(seeded_db_url) as session:
-        add_observation(session, metric="entries", quote=LARGE_QUOTE, value=12)
+        untexted = SourceCreate(title="A source without a text", type="news_report")
+        source = sources_service.create_source(session, untexted, actor="desk")
+        add_observation(session, metric="entries", quote=LARGE_QUOTE, value=12, source_id=source.id)
     first, second = tmp_path / "first", tmp_path / "second"
     laborstats("export", str(first), database_url=seeded_db_url)
     laborstats("import", str(first), database_url=empty_db_url)

@@ -28,6 +28,7 @@ from app.models import metadata
 from app.observations import editing, writing
 from app.observations.schemas import ObservationCreate, ObservationImport
 from tests.conftest import table_contents
+from tests.factories import ARTICLE_QUOTE
 
 COLUMNS = [
     *("id", "metric", "origin", "destination", "region", "period_start", "period_end"),
@@ -58,7 +59,7 @@ def observation_rows(count: int, *, first_id: int | None, claimant: str = "Analy
             "basis": "estimate",
             "attributed_to": f"{claimant} {n}",
             "source_id": 1 + n % 4,
-            "quote": f"About {1000 + n} entries in {year}.",
+            "quote": ARTICLE_QUOTE,
         }
         match n % 7:
             case 1:
@@ -83,6 +84,9 @@ def write_folder(folder: Path, rows: list[dict] | None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("metrics.csv", "sources.csv"):
         shutil.copy(SEED_DIR / name, folder / name)
+    shutil.copytree(
+        SEED_DIR / "documents", folder / "documents", dirs_exist_ok=True
+    )  # source 1's text_file
     if rows is not None:
         with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as stream:
             writer = csv.DictWriter(stream, fieldnames=COLUMNS)

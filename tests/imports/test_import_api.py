@@ -15,7 +15,10 @@ HEADER = (
     "metric,origin,destination,period_start,period_end,value,qualifier,basis,"
     "attributed_to,source_id,quote\n"
 )
-GOOD = "entries,PRK,RUS,2023-01-01,2023-12-31,9000,approximate,estimate,Analyst {n},3,About 9000.\n"
+GOOD = (
+    "entries,PRK,RUS,2023-01-01,2023-12-31,9000,approximate,estimate,Analyst {n},3,"
+    "Russia is facing a massive worker shortage\n"
+)
 
 
 def post_csv(desk: Desk, body: str, **params: str):

@@ -108,6 +108,9 @@ def test_a_document_is_the_served_form_of_a_row() -> None:
         "source_id": 2,
         "reported_on": "2025-06",
         "quote": "Over 10,000 came.",
+        "quote_start": None,
+        "quote_end": None,
+        "quote_url": None,
         "notes": None,
         "citation": 'Someone (2025-06), in "Title" (Publisher, 2025), as relayed by "Other" '
         "(publisher not named, date not given).",
@@ -223,3 +226,17 @@ def test_csv_rows_spread_each_breakdown_into_a_column_of_its_own() -> None:
     assert first["dimensions"] == {"visa_type": "student", "sector": "construction"}
     assert second == documents[1]
     assert "visa_type" not in second
+
+
+def test_a_quote_is_placed_in_the_nearest_text_along_its_relay_chain() -> None:
+    relay_text = "Preamble. Over 10,000 came. And more."
+    texts = {RELAY.id: relay_text}
+    (document,) = observation_documents(
+        [_row()],
+        units=UNITS,
+        chains={2: [ORIGINAL, RELAY]},
+        text_of=lambda source: texts.get(source.id),
+    )
+    start, end = document["quote_start"], document["quote_end"]
+    assert relay_text[start:end] == "Over 10,000 came."
+    assert document["quote_url"] == f"/v1/sources/{RELAY.id}/text#char={start},{end}"

@@ -19,6 +19,7 @@ from app.observations import editing, service
 from app.observations.service import ObservationFilter as Filter
 from app.observations.service import ObservationSort
 from tests.conftest import ON_POSTGRES
+from tests.factories import ARTICLE_QUOTE
 
 ROWS = 3000
 METRICS = [f"metric_{n:02d}" for n in range(20)]
@@ -83,7 +84,7 @@ def write_rows(folder: Path) -> None:
                     "attributed_to": f"Analyst {n % 13}",
                     "source_id": 4 if n % 71 == 0 else 1 + n % 3,
                     "reported_on": f"{1990 + n % 33}-{1 + n % 12:02d}",
-                    "quote": f"Figure {n}.",
+                    "quote": ARTICLE_QUOTE,
                     "visa_type": "student" if n % 61 == 0 else "",
                 }
             )

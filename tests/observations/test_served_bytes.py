@@ -32,6 +32,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SORTS = ["id", "-id", "value", "-value", "period_start", "-period_end", "reported_on"]
 
 
+def quote_place(stored: Observation, chain: list[Source]) -> dict[str, Any]:
+    """The quote's place in the nearest text along its relay chain, found here by hand."""
+    holder = next((source for source in chain if source.text is not None), None)
+    start = holder.text.find(stored.quote) if holder is not None else -1
+    if holder is None or start < 0:
+        return {"quote_start": None, "quote_end": None, "quote_url": None}
+    end = start + len(stored.quote)
+    url = f"/v1/sources/{holder.id}/text#char={start},{end}"
+    return {"quote_start": start, "quote_end": end, "quote_url": url}
+
+
 def expected_documents(url: str) -> dict[int, dict[str, Any]]:
     """Each stored observation as the declared model serialises it, keys in served order."""
     engine = create_db_engine(url)
@@ -47,6 +58,7 @@ def expected_documents(url: str) -> dict[int, dict[str, Any]]:
                         "unit": units.get(stored.metric, ""),
                         "citation": cite(stored, chain_of(sources, stored.source_id)),
                         "retracted": stored.retracted_at is not None,
+                        **quote_place(stored, chain_of(sources, stored.source_id)),
                     }
                 )
                 dumped = model.model_dump(mode="json")
