@@ -8,6 +8,8 @@ from app.auth.service import Role, create_token
 from app.models import Observation
 from app.observations import editing
 from app.observations.schemas import ObservationCreate
+from app.sources import service as sources_service
+from app.sources.schemas import SourceCreate
 
 # Words of the seed's article (source 1, which sources 2 to 4 are relayed through): a quote
 # citing any seed source must be in its text.
@@ -40,6 +42,15 @@ def add_observation(session: Session, **overrides: Any) -> Observation:
     )
     session.commit()
     return observation
+
+
+def add_source_without_text(session: Session) -> int:
+    """A source that keeps no text, so that no quote citing it is checked: for rows whose
+    quotes are made up (long, or numbered) rather than the article's words."""
+    data = SourceCreate(title="A source whose text is not kept", type="news_report")
+    source = sources_service.create_source(session, data, actor="test")
+    session.commit()
+    return source.id
 
 
 def make_token(session: Session, name: str, role: str) -> str:

@@ -240,7 +240,7 @@ def small_tmpfs(size: str) -> Iterator[Path]:
         folder.rmdir()
 
 
-def write_bulky_import(path: Path, *, rows: int) -> None:
+def write_bulky_import(path: Path, *, rows: int, source_id: int) -> None:
     """Rows of 100 KB quotes: far more than the tmpfs holds."""
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
@@ -251,7 +251,7 @@ def write_bulky_import(path: Path, *, rows: int) -> None:
         for n in range(rows):
             writer.writerow(
                 ["entries", "PRK", "RUS", "2002-01-01", "2002-12-31", n, "exact", "estimate",
-                 f"Bulky analyst {n}", 3, f"Row {n} says " + "x" * 100_000]
+                 f"Bulky analyst {n}", source_id, f"Row {n} says " + "x" * 100_000]
             )  # fmt: skip
 
 
@@ -261,11 +261,15 @@ def test_disk_full_is_a_503_naming_the_cause_and_reads_go_on(
     with small_tmpfs("8m") as disk:
         url = f"sqlite:///{disk / 'laborstats.db'}"
         assert laborstats(url, "seed").returncode == 0
+        untexted = tmp_path / "untexted"  # made-up quotes: a source without a text (5)
+        untexted.mkdir()
+        (untexted / "sources.csv").write_text("id,title,type\r\n5,Bulky source,news_report\r\n")
+        assert laborstats(url, "import", str(untexted)).returncode == 0
         token = laborstats(url, "token", "create", "--name", "ed", "--role", "editor")
         editor = {"Authorization": f"Bearer {token.stdout.split()[-1]}", "Content-Type": "text/csv"}
         huge, bulky = tmp_path / "huge.csv", tmp_path / "bulky.csv"
-        write_bulky_import(huge, rows=100)  # 10 MB: no room even for the upload
-        write_bulky_import(bulky, rows=30)  # 3 MB: room for the upload, not for the rows
+        write_bulky_import(huge, rows=100, source_id=5)  # 10 MB: no room even for the upload
+        write_bulky_import(bulky, rows=30, source_id=5)  # 3 MB: room for the upload, not the rows
         monkeypatch.setenv("TMPDIR", str(disk))  # uploads are spooled to the same disk
         with (
             running_server(url, tmp_path / "server.log", "--workers", "1") as server,

@@ -14,13 +14,14 @@ from sqlalchemy import func, select, text
 
 from app.models import Observation
 from tests.conftest import ON_POSTGRES
+from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 ROWS = 500_000  # many seconds of work, even for a fast import
 
 
-def write_large_file(path: Path) -> None:
+def write_large_file(path: Path, source_id: int) -> None:
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(
@@ -31,7 +32,7 @@ def write_large_file(path: Path) -> None:
             year = 1990 + n % 30
             writer.writerow(
                 ["entries", "PRK", "RUS", f"{year}-01-01", f"{year}-12-31", n, "exact",
-                 "estimate", f"Analyst {n}", 3, f"Quote {n}."]
+                 "estimate", f"Analyst {n}", source_id, f"Quote {n}."]
             )  # fmt: skip
 
 
@@ -39,7 +40,8 @@ def test_an_import_killed_midway_leaves_all_rows_or_none(
     seeded_db_url: str, session_for, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.csv"
-    write_large_file(big)
+    with session_for(seeded_db_url) as session:  # made-up quotes: a source without a text
+        write_large_file(big, add_source_without_text(session))
     process = subprocess.Popen(
         [str(LABORSTATS), "import", str(big)],
         env={**os.environ, "DATABASE_URL": seeded_db_url},

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
 from tests.e2e.conftest import Server, running_server
+from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
 STALLED_EXPORTS = 20  # more than the pool's 5 + 10 connections
@@ -32,7 +34,7 @@ def _address(server: Server) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 80
 
 
-def _write_large_rows(path: Path) -> None:
+def _write_large_rows(path: Path, source_id: int) -> None:
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(
@@ -42,7 +44,7 @@ def _write_large_rows(path: Path) -> None:
         for n in range(LARGE_ROWS):
             writer.writerow(
                 ["entries", "PRK", "RUS", "2001-01-01", "2001-12-31", n, "exact", "estimate",
-                 f"Long-winded analyst {n}", 3, "A long quote. " * (QUOTE_BYTES // 14)]
+                 f"Long-winded analyst {n}", source_id, "A long quote. " * (QUOTE_BYTES // 14)]
             )  # fmt: skip
 
 
@@ -60,7 +62,11 @@ def export_server(
         patch.setenv("BODY_TIMEOUT_S", str(BODY_TIMEOUT_S))
         patch.setenv("KEEP_ALIVE_TIMEOUT_S", str(HEADER_TIMEOUT_S))
         with running_server(url, folder / "server.log", "--workers", "1") as started:
-            _write_large_rows(folder / "large.csv")
+            engine = create_db_engine(url)  # made-up quotes: a source without a text
+            with DataSession(engine) as session:
+                source_id = add_source_without_text(session)
+            engine.dispose()
+            _write_large_rows(folder / "large.csv", source_id)
             started.laborstats("import", str(folder / "large.csv"))
             yield started
 
