@@ -104,7 +104,10 @@ _UNIT, _METRIC, _CITATION, _RETRACTED, _RETRACTED_AT = (
     _AT[name] for name in ("unit", "metric", "citation", "retracted", "retracted_at")
 )
 _CLAIM = [_AT[name] for name in ("attributed_to", "reported_on", "source_id")]
-_SOURCE, _QUOTE, _QUOTE_START = (_AT[name] for name in ("source_id", "quote", "quote_start"))
+_SOURCE, _QUOTE = _AT["source_id"], _AT["quote"]
+_QUOTE_START, _QUOTE_END, _QUOTE_URL = (
+    _AT[name] for name in ("quote_start", "quote_end", "quote_url")
+)
 
 
 def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer) -> list[Any]:
@@ -116,7 +119,9 @@ def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer
             values[index] = plain_number(values[index])
     values[_CITATION] = citation(*[values[index] for index in _CLAIM])
     values[_RETRACTED] = values[_RETRACTED_AT] is not None
-    values[_QUOTE_START : _QUOTE_START + 3] = citation.places(values[_SOURCE], values[_QUOTE])
+    values[_QUOTE_START], values[_QUOTE_END], values[_QUOTE_URL] = citation.places(
+        values[_SOURCE], values[_QUOTE]
+    )
     return values
 
 

@@ -80,20 +80,20 @@ class QuotePlaces:
         self._places: dict[tuple[int, str], Place] = {}
 
     def __call__(self, source_id: int, quote: str) -> Place:
+        place = self._places.get((source_id, quote))  # one lookup per row, once found
+        return place if place is not None else self._find(source_id, quote)
+
+    def _find(self, source_id: int, quote: str) -> Place:
         if source_id not in self._held:
             self._held[source_id] = held_text(self._chain_of(source_id), self._text_of)
         held = self._held[source_id]
-        if held is None:
-            return NOWHERE
-        key = (held.source_id, quote)
-        place = self._places.get(key)
-        if place is None:
-            start = held.text.find(quote)
+        place = NOWHERE
+        if held is not None and (start := held.text.find(quote)) >= 0:
             end = start + len(quote)
-            place = NOWHERE if start < 0 else (start, end, text_url(held.source_id, start, end))
-            if len(self._places) >= _MAX_REMEMBERED:
-                self._places.clear()
-            self._places[key] = place
+            place = (start, end, text_url(held.source_id, start, end))
+        if len(self._places) >= _MAX_REMEMBERED:
+            self._places.clear()
+        self._places[(source_id, quote)] = place
         return place
 
 
