@@ -41,32 +41,12 @@ class CitationFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
-    """What every format of an observation's citation is made from."""
+    """What every format of an observation's citation is made from: the observation as
+    served (its claimant, period, report date, retraction and `citation` text), and its
+    source's relay chain: the source, then those it was relayed through, outward."""
 
-    observation_id: int
-    revision: int
-    attributed_to: str
-    period_label: str | None
-    reported_on: str | None
-    retracted_at: str | None  # ISO 8601, UTC
-    retraction_reason: str | None
-    citation: str  # the served `citation` text
-    chain: Sequence[SourceRow]  # the source, then those it was relayed through, outward
-
-    @classmethod
-    def of(cls, document: dict[str, Any], chain: Sequence[SourceRow]) -> "Claim":
-        """From an observation's served document and its source's relay chain."""
-        return cls(
-            observation_id=document["id"],
-            revision=document["revision"],
-            attributed_to=document["attributed_to"],
-            period_label=document["period_label"],
-            reported_on=document["reported_on"],
-            retracted_at=document["retracted_at"],
-            retraction_reason=document["retraction_reason"],
-            citation=document["citation"],
-            chain=chain,
-        )
+    observation: dict[str, Any]
+    chain: Sequence[SourceRow]
 
     @property
     def source(self) -> SourceRow | None:
@@ -75,7 +55,7 @@ class Claim:
     @property
     def key(self) -> str:
         """The reference's id in CSL-JSON, its BibTeX key and its RIS ID."""
-        return f"laborstats-observation-{self.observation_id}"
+        return f"laborstats-observation-{self.observation['id']}"
 
 
 def read_claim(
@@ -90,7 +70,7 @@ def read_claim(
         chain = sources_service.chain_of(catalog.sources, source_id)
     else:
         chain = sources_service.relay_chains(session, [source_id], as_of=as_of)[source_id]
-    return Claim.of(document, chain)
+    return Claim(document, chain)
 
 
 # Each source type as a CSL type, a BibTeX entry type and a RIS type (TY).
@@ -116,21 +96,21 @@ def date_parts(text: str | None) -> list[int] | None:
 
 
 def _retraction(claim: Claim) -> str | None:
-    if claim.retracted_at is None:
+    if claim.observation["retracted_at"] is None:
         return None
-    said = f"Retracted on {claim.retracted_at[:10]}"
-    if claim.retraction_reason:
-        said += f": {claim.retraction_reason.strip()}"
+    said = f"Retracted on {claim.observation['retracted_at'][:10]}"
+    if claim.observation["retraction_reason"]:
+        said += f": {claim.observation['retraction_reason'].strip()}"
     return said if said.endswith((".", "!", "?")) else said + "."
 
 
 def note(claim: Claim) -> str:
     """Everything a reference has no field of its own for, in sentences."""
     sentences = []
-    if claim.period_label and claim.period_label != NO_PERIOD_LABEL:
-        sentences.append(f"Period: {claim.period_label}.")
-    if claim.reported_on:
-        sentences.append(f"Claim made {claim.reported_on}.")
+    if claim.observation["period_label"] and claim.observation["period_label"] != NO_PERIOD_LABEL:
+        sentences.append(f"Period: {claim.observation['period_label']}.")
+    if claim.observation["reported_on"]:
+        sentences.append(f"Claim made {claim.observation['reported_on']}.")
     published = claim.source.published_on if claim.source else None
     if published and date_parts(published) is None:  # no reference date field can hold it
         sentences.append(f"Published {published}.")
@@ -146,7 +126,11 @@ def note(claim: Claim) -> str:
 def as_text(claim: Claim) -> str:
     """The served `citation`, and the retraction of a retracted observation."""
     retraction = _retraction(claim)
-    return f"{claim.citation} {retraction}" if retraction else claim.citation
+    return (
+        f"{claim.observation['citation']} {retraction}"
+        if retraction
+        else claim.observation["citation"]
+    )
 
 
 def as_csl(claim: Claim) -> list[dict[str, Any]]:
@@ -155,7 +139,7 @@ def as_csl(claim: Claim) -> list[dict[str, Any]]:
     source = claim.source
     if source is not None:
         item["title"] = source.title
-    item["author"] = [{"literal": claim.attributed_to}]
+    item["author"] = [{"literal": claim.observation["attributed_to"]}]
     if source is not None:
         parts = date_parts(source.published_on)
         if parts:
@@ -210,7 +194,9 @@ def as_bibtex(claim: Claim) -> str:
     is the title (its capitals kept); the month is BibTeX's macro; a full date is also
     given as biblatex's `date`."""
     entry_type = _types(claim)[1]
-    fields: list[tuple[str, str]] = [("author", f"{{{{{bibtex_text(claim.attributed_to)}}}}}")]
+    fields: list[tuple[str, str]] = [
+        ("author", f"{{{{{bibtex_text(claim.observation['attributed_to'])}}}}}")
+    ]
     source = claim.source
     if source is not None:
         fields.append(("title", f"{{{{{bibtex_text(source.title)}}}}}"))
@@ -236,7 +222,11 @@ def as_bibtex(claim: Claim) -> str:
 def as_ris(claim: Claim) -> str:
     """One RIS record: `TY  - ` first, `ER  - ` last, every line ended by CRLF. PY holds the
     year, DA the date as YYYY/MM/DD/ with the parts it lacks left empty."""
-    lines = [("TY", _types(claim)[2]), ("ID", claim.key), ("AU", claim.attributed_to)]
+    lines = [
+        ("TY", _types(claim)[2]),
+        ("ID", claim.key),
+        ("AU", claim.observation["attributed_to"]),
+    ]
     source = claim.source
     if source is not None:
         lines.append(("TI", source.title))
@@ -269,7 +259,7 @@ def formatted(claim: Claim, citation_format: CitationFormat) -> Any:
         case CitationFormat.ris:
             return as_ris(claim)
     return {
-        "observation_id": claim.observation_id,
+        "observation_id": claim.observation["id"],
         "text": as_text(claim),
         "csl": as_csl(claim),
         "bibtex": as_bibtex(claim),
@@ -279,7 +269,7 @@ def formatted(claim: Claim, citation_format: CitationFormat) -> Any:
 
 # The seed's observation 1, from the examples of app.domain (which tests keep true), relayed
 # through the seed's source 1: what the OpenAPI document shows for each format.
-EXAMPLE = Claim.of(
+EXAMPLE = Claim(
     OBSERVATION_EXAMPLE,
     [
         SimpleNamespace(**SOURCE_EXAMPLE),

@@ -300,7 +300,7 @@ def read_observation_citation(
     )
     content = citations.formatted(claim, citation_format)
     body = content.encode() if isinstance(content, str) else orjson.dumps(content)
-    headers = {"ETag": record_etag("citation", observation_id, claim.revision, body)}
+    headers = {"ETag": record_etag("citation", observation_id, claim.observation["revision"], body)}
     return Response(body, media_type=CITATION_MEDIA_TYPES[citation_format], headers=headers)
 
 
