@@ -20,9 +20,12 @@ def served_order(model: type[BaseModel], placement: Mapping[str, str | None]) ->
 
 
 def document_as_served(schema: dict[str, Any], order: list[str], example: dict[str, Any]) -> None:
-    """For `json_schema_extra`: list the properties in the order they are served, and give
+    """For `json_schema_extra`: list the properties in the order they are served (and
+    require only those: a field left out, like a source's text, is not served), and give
     the example."""
     schema["properties"] = {name: schema["properties"][name] for name in order}
+    if "required" in schema:
+        schema["required"] = [name for name in schema["required"] if name in order]
     schema["examples"] = [example]
 
 

@@ -212,3 +212,12 @@ def test_export_and_restore_keep_each_text_byte_for_byte(
     restored = client_for(empty_db_url)
     assert restored.get("/v1/sources/1/text").content == ARTICLE.read_bytes()
     assert restored.get("/v1/sources/5/text").content == text.encode()
+
+
+def test_the_served_source_schema_neither_lists_nor_requires_the_text(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("SourcePublic", "SourceDetail"):
+        assert "text" not in schemas[name]["properties"], name
+        assert "text" not in schemas[name]["required"], name
+        assert "has_text" in schemas[name]["required"], name
+    assert "text" in schemas["SourceCreate"]["properties"]
