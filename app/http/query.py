@@ -1,13 +1,15 @@
 """Query strings as models: each endpoint declares its parameters as one model, and a
 parameter it does not declare is refused with a 400 that names it and lists the accepted
 ones, never ignored. Lists of observations and series also take breakdown filters
-(`visa_type=student`) as extra fields, checked against the catalog's dimension names."""
+(`visa_type=student`) as extra fields, checked against the catalog's dimension names.
+Path ids are checked here too (`record_id`)."""
 
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
+from fastapi import Depends, Path
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -18,8 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.domain.bounds import check_text
-from app.errors import InvalidParameter, UnknownParameter
+from app.domain.bounds import check_text, id_in_range, no_record_past_max_id
+from app.errors import InvalidParameter, NotFound, UnknownParameter
 from app.http.formats import Format
 from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -170,3 +172,28 @@ class PageParameters(QueryParameters):
 
 class AsOfParameters(QueryParameters):
     as_of: AsOf = None
+
+
+def record_id(subject: str, *, example: int) -> Any:
+    """The `{subject}_id` path parameter as a dependency. An id outside 1 to 2^63-1 names
+    no record on either database: a 404, never an overflow. Async, because a check this
+    small is not worth a thread's round trip."""
+    name = f"{subject}_id"
+
+    async def path_id(
+        value: Annotated[
+            int,
+            BeforeValidator(no_record_past_max_id),
+            Path(
+                alias=name,
+                description=f"The {subject}'s id. One outside 1 to 2^63-1 names none: 404.",
+                examples=[example],
+                json_schema_extra={"format": "int64"},
+            ),
+        ],
+    ) -> int:
+        if not id_in_range(value):  # no database could hold it: no record has it
+            raise NotFound(f"There is no {subject} {value}.", subject=subject)
+        return value
+
+    return Depends(path_id)

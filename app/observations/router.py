@@ -1,14 +1,12 @@
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from pydantic import BeforeValidator
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import load_catalog
-from app.domain.bounds import id_in_range, no_record_past_max_id
-from app.errors import InvalidParameter, NotFound
+from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
     expected_revision,
@@ -30,7 +28,7 @@ from app.http.formats import (
 )
 from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.query import AsOfParameters, NoParameters
+from app.http.query import AsOfParameters, NoParameters, record_id
 from app.models import Observation
 from app.observations import citations, documents, editing, service
 from app.observations.citations import CitationFormat
@@ -59,24 +57,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-# async: a check this small is not worth a thread's round trip.
-async def _observation_id(
-    observation_id: Annotated[
-        int,
-        BeforeValidator(no_record_past_max_id),
-        Path(
-            description="The observation's id. One outside 1 to 2^63-1 names none: 404.",
-            examples=[1],
-            json_schema_extra={"format": "int64"},
-        ),
-    ],
-) -> int:
-    if not id_in_range(observation_id):  # no database could hold it: no observation has it
-        raise NotFound(f"There is no observation {observation_id}.", subject="observation")
-    return observation_id
-
-
-ObservationId = Annotated[int, Depends(_observation_id)]
+ObservationId = Annotated[int, record_id("observation", example=1)]
 IfMatch = Annotated[
     str | None,
     Header(description="The ETag of the revision you are replacing (from GET)."),

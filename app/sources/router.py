@@ -1,11 +1,9 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from pydantic import BeforeValidator
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.bounds import id_in_range, no_record_past_max_id
 from app.domain.source import SourcePublic
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
@@ -20,7 +18,7 @@ from app.http.envelopes import ListResponse, list_envelope
 from app.http.formats import json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.query import NoParameters, PageParameters
+from app.http.query import NoParameters, PageParameters, record_id
 from app.sources import service
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
 from app.sources.service import SourceRow
@@ -30,24 +28,7 @@ NOT_FOUND = not_found("source")
 EDIT_RESPONSES = edit_responses("source")
 
 
-# async: a check this small is not worth a thread's round trip.
-async def _source_id(
-    source_id: Annotated[
-        int,
-        BeforeValidator(no_record_past_max_id),
-        Path(
-            description="The source's id. One outside 1 to 2^63-1 names none: 404.",
-            examples=[2],
-            json_schema_extra={"format": "int64"},
-        ),
-    ],
-) -> int:
-    if not id_in_range(source_id):  # no database could hold it: no source has it
-        raise NotFound(f"There is no source {source_id}.", subject="source")
-    return source_id
-
-
-SourceId = Annotated[int, Depends(_source_id)]
+SourceId = Annotated[int, record_id("source", example=2)]
 
 
 @router.get("", response_model=ListResponse[SourcePublic])
