@@ -1,9 +1,10 @@
+import csv
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,25 @@ import pytest
 from tests.conftest import Databases
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
+
+
+def write_made_up_entries(
+    path: Path, *, count: int, source_id: int, row: Callable[[int], tuple[int, str, str]]
+) -> None:
+    """An observations file of `count` made-up PRK-RUS entries; `row(n)` gives the n-th
+    one's year, claimant and quote (cite a source that keeps no text: made-up quotes)."""
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["metric", "origin", "destination", "period_start", "period_end", "value",
+             "qualifier", "basis", "attributed_to", "source_id", "quote"]
+        )  # fmt: skip
+        for n in range(count):
+            year, claimant, quote = row(n)
+            writer.writerow(
+                ["entries", "PRK", "RUS", f"{year}-01-01", f"{year}-12-31", n, "exact",
+                 "estimate", claimant, source_id, quote]
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ mid-test, a table lock held past the statement timeout, a database turned read-o
 SQLite file on a tmpfs that fills up. Each is a 503 problem+json with Retry-After (and CORS
 headers), answered at once; what still works goes on working."""
 
-import csv
 import os
 import shutil
 import sqlite3
@@ -20,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import Server, free_port, running_server
+from tests.e2e.conftest import Server, free_port, running_server, write_made_up_entries
 
 pytestmark = pytest.mark.e2e
 LABORSTATS = Path(sys.executable).parent / "laborstats"
@@ -242,17 +241,12 @@ def small_tmpfs(size: str) -> Iterator[Path]:
 
 def write_bulky_import(path: Path, *, rows: int, source_id: int) -> None:
     """Rows of 100 KB quotes: far more than the tmpfs holds."""
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(
-            ["metric", "origin", "destination", "period_start", "period_end", "value",
-             "qualifier", "basis", "attributed_to", "source_id", "quote"]
-        )  # fmt: skip
-        for n in range(rows):
-            writer.writerow(
-                ["entries", "PRK", "RUS", "2002-01-01", "2002-12-31", n, "exact", "estimate",
-                 f"Bulky analyst {n}", source_id, f"Row {n} says " + "x" * 100_000]
-            )  # fmt: skip
+    write_made_up_entries(
+        path,
+        count=rows,
+        source_id=source_id,
+        row=lambda n: (2002, f"Bulky analyst {n}", f"Row {n} says " + "x" * 100_000),
+    )
 
 
 def test_disk_full_is_a_503_naming_the_cause_and_reads_go_on(

@@ -1,7 +1,6 @@
 """A `laborstats import` killed half-way (SIGKILL) leaves all rows or none, and on SQLite
 a database that passes PRAGMA integrity_check."""
 
-import csv
 import os
 import signal
 import subprocess
@@ -14,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from app.models import Observation
 from tests.conftest import ON_POSTGRES
+from tests.e2e.conftest import write_made_up_entries
 from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
@@ -22,18 +22,12 @@ ROWS = 500_000  # many seconds of work, even for a fast import
 
 
 def write_large_file(path: Path, source_id: int) -> None:
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(
-            ["metric", "origin", "destination", "period_start", "period_end", "value",
-             "qualifier", "basis", "attributed_to", "source_id", "quote"]
-        )  # fmt: skip
-        for n in range(ROWS):
-            year = 1990 + n % 30
-            writer.writerow(
-                ["entries", "PRK", "RUS", f"{year}-01-01", f"{year}-12-31", n, "exact",
-                 "estimate", f"Analyst {n}", source_id, f"Quote {n}."]
-            )  # fmt: skip
+    write_made_up_entries(
+        path,
+        count=ROWS,
+        source_id=source_id,
+        row=lambda n: (1990 + n % 30, f"Analyst {n}", f"Quote {n}."),
+    )
 
 
 def test_an_import_killed_midway_leaves_all_rows_or_none(

@@ -3,7 +3,6 @@ read cannot take the database connections other requests need, and connections t
 finish a request head, or sit idle, are closed by timeouts."""
 
 import contextlib
-import csv
 import socket
 import threading
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
-from tests.e2e.conftest import Server, running_server
+from tests.e2e.conftest import Server, running_server, write_made_up_entries
 from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
@@ -35,17 +34,13 @@ def _address(server: Server) -> tuple[str, int]:
 
 
 def _write_large_rows(path: Path, source_id: int) -> None:
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(
-            ["metric", "origin", "destination", "period_start", "period_end", "value",
-             "qualifier", "basis", "attributed_to", "source_id", "quote"]
-        )  # fmt: skip
-        for n in range(LARGE_ROWS):
-            writer.writerow(
-                ["entries", "PRK", "RUS", "2001-01-01", "2001-12-31", n, "exact", "estimate",
-                 f"Long-winded analyst {n}", source_id, "A long quote. " * (QUOTE_BYTES // 14)]
-            )  # fmt: skip
+    quote = "A long quote. " * (QUOTE_BYTES // 14)
+    write_made_up_entries(
+        path,
+        count=LARGE_ROWS,
+        source_id=source_id,
+        row=lambda n: (2001, f"Long-winded analyst {n}", quote),
+    )
 
 
 @pytest.fixture(scope="module")
