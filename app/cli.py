@@ -241,7 +241,8 @@ def import_command(
             exists=True,
             help="A CSV file of observations (the export's columns), a JSON-lines file "
             "(.ndjson, .jsonl), or a dataset folder with metrics.csv, sources.csv and "
-            "observations.csv.",
+            "observations.csv, and perhaps corrections.jsonl (each a revision with its "
+            "reason, applied once).",
         ),
     ],
 ) -> None:

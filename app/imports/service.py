@@ -28,6 +28,13 @@ from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
 from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
 from app.errors import AppError, Conflict, ImportFailed, InvalidData
 from app.imports.checking import parse
+from app.imports.corrections import (
+    CORRECTIONS_FILE,
+    Corrections,
+    apply_corrections,
+    new_records,
+    read_corrections,
+)
 from app.imports.observations import Catalog, check_observations
 from app.imports.reading import (
     Row,
@@ -53,6 +60,10 @@ ANALYZE_AFTER = 10_000
 SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "id", "revision"}
 
 OnRows = Callable[[int], None]  # told how many more rows were read
+RowFilter = Callable[[Iterable[tuple[int, Row]]], Iterable[tuple[int, Row]]]
+# What each kind of record counts; a row or record saved counts by its SaveOutcome.
+OUTCOMES = {"corrections": ("applied", "unchanged")}
+SAVE_OUTCOMES = ("created", "updated", "unchanged")
 
 
 @dataclass(frozen=True)
@@ -72,11 +83,12 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return any(c["created"] or c["updated"] for c in self.counts.values())
+        return any(n for c in self.counts.values() for done, n in c.items() if done != "unchanged")
 
     def summary(self) -> str:
         parts = [
-            f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            f"{kind}: "
+            + ", ".join(f"{c[done]} {done}" for done in OUTCOMES.get(kind, SAVE_OUTCOMES))
             for kind, c in self.counts.items()
         ]
         return "; ".join(parts) or "nothing to import"
@@ -260,8 +272,10 @@ def import_file(
     name: str | None = None,
     on_rows: OnRows | None = None,
     text_root: Path | None = None,
+    only: RowFilter | None = None,
 ) -> None:
-    """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`)."""
+    """Import one file; JSON lines if it ends in .ndjson or .jsonl (or `json_lines`);
+    `only` picks the rows to import (in row order)."""
     if json_lines is None:
         json_lines = path.suffix in NDJSON_SUFFIXES
     name = name or path.name
@@ -270,10 +284,11 @@ def import_file(
         with path.open(encoding="utf-8", newline="") as stream:
             if kind != "observations":
                 reader = read_ndjson_rows if json_lines else read_csv_rows
-                rows = reader(stream)
+                rows = only(reader(stream)) if only else reader(stream)
                 import_rows(session, kind, rows, **options, on_rows=on_rows, text_root=text_root)
-            elif json_lines:
-                batches = batches_of(read_ndjson_rows(stream))
+            elif json_lines or only:
+                rows = read_ndjson_rows(stream) if json_lines else read_csv_rows(stream)
+                batches = batches_of(only(rows) if only else rows)
                 import_batches(session, batches, **options, on_rows=on_rows)
             else:
                 import_batches(session, read_csv_batches(stream), **options, on_rows=on_rows)
@@ -293,20 +308,55 @@ def import_path(
     actor: str = "cli",
     on_rows: OnRows | None = None,
 ) -> ImportReport:
-    """Import a dataset folder (metrics.csv, sources.csv, observations.csv) or one file of
-    observations (.csv, or .ndjson/.jsonl for JSON lines), then `finish_import`."""
+    """Import a dataset folder (metrics.csv, sources.csv, observations.csv, and perhaps
+    corrections.jsonl) or one file of observations (.csv, or .ndjson/.jsonl for JSON lines),
+    then `finish_import`."""
     report = ImportReport()
     if not path.is_dir():
         import_file(session, path, report=report, actor=actor, on_rows=on_rows)
     elif any((path / DATASET_FILES[kind]).is_file() for kind in REVISION_FILES):
         _restore_folder(session, path, report=report)
     else:
+        corrections = read_corrections(path)
         for kind in ("metrics", "sources", "observations"):
             if (file := path / DATASET_FILES[kind]).is_file():
                 options = {"report": report, "actor": actor, "on_rows": on_rows}
+                if corrections is not None and kind != "metrics":
+                    options["only"] = _first_edition(session, kind, file.name, report, on_rows)
                 import_file(session, file, kind=kind, **options, text_root=path)
+        if corrections is not None:
+            _correct(session, corrections, report=report, actor=actor)
     finish_import(session, report, actor=actor, target=path.name)
     return report
+
+
+def _first_edition(
+    session: Session, kind: str, file: str, report: ImportReport, on_rows: OnRows | None
+) -> RowFilter:
+    """In a folder with corrections, the rows whose records are not stored yet: those that
+    are stay as their corrections left them (counted unchanged)."""
+
+    def existing(count: int) -> None:
+        report.count(kind, "unchanged", count)
+        if on_rows is not None:
+            on_rows(count)
+
+    def problem(line: int, message: str) -> None:
+        report.problems.append(RowProblem(file, line, message))
+
+    return lambda rows: new_records(session, kind, rows, on_existing=existing, on_problem=problem)
+
+
+def _correct(
+    session: Session, corrections: Corrections, *, report: ImportReport, actor: str
+) -> None:
+    """Apply a folder's corrections once the files' rows are all good."""
+    report.problems += [RowProblem(CORRECTIONS_FILE, n, m) for n, m in corrections.problems]
+    if report.problems:  # the import fails anyway; a correction's record may be missing
+        return
+    counts, problems = apply_corrections(session, corrections.lines, actor=actor)
+    report.counts["corrections"] = counts
+    report.problems += [RowProblem(CORRECTIONS_FILE, n, m) for n, m in problems]
 
 
 def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> None:
