@@ -23,8 +23,16 @@ from rich.progress import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.service import Role, create_token, list_tokens, revoke_token
+from app.checks.service import Tally, iter_problems
 from app.config import SEED_DIR, get_settings
-from app.db import DataSession, create_db_engine, database_fault, fault_cause, migrate
+from app.db import (
+    DataSession,
+    create_db_engine,
+    database_fault,
+    fault_cause,
+    migrate,
+    read_session,
+)
 from app.errors import AppError
 from app.exports.backup import backup_database, restore_database
 from app.exports.service import export_database
@@ -91,9 +99,10 @@ def list_tokens_command() -> None:
 
 
 @contextmanager
-def _cli_errors() -> Iterator[None]:
+def _cli_errors(exit_code: int = 1) -> Iterator[None]:
     """Print an AppError as a message (and each import problem), or a database or disk
-    fault as one line (app.db.database_fault, as the API maps it), and exit 1."""
+    fault as one line (app.db.database_fault, as the API maps it), and exit 1 (or
+    `exit_code`, for a command whose 1 means something else)."""
     try:
         yield
     except AppError as exc:
@@ -104,7 +113,7 @@ def _cli_errors() -> Iterator[None]:
             err.print(f"  {where}: {problem['message']}", highlight=False, markup=False)
         if len(problems) > MAX_PROBLEMS_SHOWN:
             err.print(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.", highlight=False)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exit_code) from None
     except (SQLAlchemyError, OSError) as exc:
         # One line naming the cause: never a traceback, a statement or the rows it held.
         fault = database_fault(exc)
@@ -112,7 +121,7 @@ def _cli_errors() -> Iterator[None]:
             raise
         message = fault.detail if fault else f"The database refused this: {fault_cause(exc)}"
         err.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exit_code) from None
 
 
 def usable_cpus() -> int:
@@ -288,6 +297,26 @@ def export(
     finally:
         engine.dispose()
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")
+
+
+@app.command()
+def check() -> None:
+    """Audit every observation against its quote and the text it comes from (rules in
+    app/checks/service.py). Prints one line per finding and exits 1 when there is one, 0
+    when there is none; 2 when the database cannot be read."""
+    engine = create_db_engine(get_settings().database_url)
+    tally, found = Tally(), 0
+    try:
+        with _cli_errors(exit_code=2), read_session(engine, read_only=True) as session:
+            for finding in iter_problems(session, tally=tally):
+                typer.echo(str(finding))
+                found += 1
+    finally:
+        engine.dispose()
+    if found:
+        err.print(f"{found} problems found in {tally.observations} observations.", highlight=False)
+        raise typer.Exit(1)
+    typer.echo(f"No problems found in {tally.observations} observations.")
 
 
 Force = Annotated[bool, typer.Option("--force", help="Replace what is at the destination.")]

@@ -1,0 +1,1 @@
+"""Audits of the whole database (`laborstats check`): the rules are in service.py."""
