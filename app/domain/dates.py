@@ -1,5 +1,6 @@
-"""Dates as precise as their source ('2025', '2025-06', '2025-06-17'), the periods figures
-cover, and the UTC day boundaries that as-of reads use."""
+"""Dates as precise as their source ('2025', '2025-06', '2025-06-17', and '--06' or '--06-17'
+when it gives no year), the periods figures cover, and the UTC day boundaries that as-of
+reads use."""
 
 import calendar
 import re
@@ -13,15 +14,22 @@ from app.domain.bounds import ValidText
 
 # ASCII digits, the whole text: no trailing newline, no other scripts' digits.
 PARTIAL_DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
-PARTIAL_DATE_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
+# ISO 8601's reduced forms without a year (XML Schema's gMonth and gMonthDay), for a source
+# that says "in June" and no more: a month or a day of a month, never a guessed year.
+YEARLESS_DATE_PATTERN = re.compile(r"--([0-9]{2})(?:-([0-9]{2}))?")
+DATED_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
+PARTIAL_DATE_FORM = f"{DATED_FORM}, or --MM or --MM-DD when the source gives no year"
+YEAR_NOT_GIVEN = "year not given"
 NO_PERIOD_LABEL = "no period given"
+# English whatever the process's locale (calendar.month_name follows LC_TIME).
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  # fmt: skip
 
 
-def partial_date_span(text: str) -> tuple[date, date]:
-    """The first and last day a date of reduced precision covers: '2024-02' -> Feb 1 to Feb 29."""
+def _dated_span(text: str) -> tuple[date, date] | None:
     match = PARTIAL_DATE_PATTERN.fullmatch(text)
     if match is None:
-        raise ValueError(f"'{text}' is not a date; use {PARTIAL_DATE_FORM}")
+        return None
     year, month, day = match.groups()
     try:
         if day:
@@ -32,19 +40,81 @@ def partial_date_span(text: str) -> tuple[date, date]:
             return date(int(year), int(month), 1), date(int(year), int(month), last_day)
         return date(int(year), 1, 1), date(int(year), 12, 31)
     except ValueError:
-        raise ValueError(f"'{text}' is not a date; use {PARTIAL_DATE_FORM}") from None
+        return None
+
+
+def yearless_parts(text: str | None) -> tuple[int, int | None] | None:
+    """'--06' -> (6, None), '--06-17' -> (6, 17): a valid month, or day of a month, given
+    without a year. None for any other text (a date with a year, or no date)."""
+    match = YEARLESS_DATE_PATTERN.fullmatch(text or "")
+    if match is None:
+        return None
+    month, day = int(match[1]), int(match[2]) if match[2] else None
+    try:
+        date(2000, month, 1 if day is None else day)  # a leap year: '--02-29' is valid
+    except ValueError:
+        return None
+    return month, day
+
+
+def partial_date_span(text: str) -> tuple[date, date]:
+    """The first and last day a date of reduced precision covers: '2024-02' -> Feb 1 to Feb 29.
+    A date without a year ('--06') covers no span of a time line: refused, saying so."""
+    span = _dated_span(text)
+    if span is not None:
+        return span
+    if yearless_parts(text) is not None:
+        raise ValueError(
+            f"'{text}' has no year, so it has no place on a time line; use {DATED_FORM}"
+        )
+    raise ValueError(f"'{text}' is not a date; use {DATED_FORM}")
 
 
 def check_partial_date(text: str) -> str:
+    if _dated_span(text) is None and yearless_parts(text) is None:
+        raise ValueError(f"'{text}' is not a date; use {PARTIAL_DATE_FORM}")
+    return text
+
+
+def check_dated_partial_date(text: str) -> str:
     partial_date_span(text)
     return text
+
+
+def yearless_words(text: str | None) -> str | None:
+    """'--06' -> 'June', '--06-17' -> '17 June'; None for a date with a year (or none)."""
+    parts = yearless_parts(text)
+    if parts is None:
+        return None
+    month, day = parts
+    return MONTH_NAMES[month - 1] if day is None else f"{day} {MONTH_NAMES[month - 1]}"
+
+
+def date_in_prose(text: str) -> str:
+    """A date as descriptions and citations say it: as written when it has a year, and in
+    words that say the year is missing when it has none ('--06' -> 'June, year not given')."""
+    if not text.startswith("-"):  # every date with a year starts with a digit
+        return text
+    words = yearless_words(text)
+    return f"{words}, {YEAR_NOT_GIVEN}" if words else text
 
 
 PartialDate = Annotated[
     ValidText,
     AfterValidator(check_partial_date),
     Field(
-        description=f"An ISO 8601 date, as precise as the source: {PARTIAL_DATE_FORM}.",
+        description=f"An ISO 8601 date, as precise as the source: {PARTIAL_DATE_FORM} "
+        "(a month or a day of a month; the year is never guessed).",
+        examples=["2025-06", "--06"],
+        max_length=10,
+    ),
+]
+# Where a date is placed on a time line (a filter's bound), it needs a year.
+PartialDateWithYear = Annotated[
+    ValidText,
+    AfterValidator(check_dated_partial_date),
+    Field(
+        description=f"An ISO 8601 date with a year, as precise as wanted: {DATED_FORM}.",
         examples=["2025-06"],
         max_length=10,
     ),

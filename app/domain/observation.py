@@ -86,7 +86,8 @@ class ObservationBase(SQLModel):
     reported_on: PartialDate | None = Field(
         default=None,
         max_length=10,
-        description="When the claim was made, as precisely as known (2025, 2025-06...).",
+        description="When the claim was made, as precisely as known (2025, 2025-06...; "
+        "--06 or --06-17 when the source gives no year).",
     )
     quote: ValidText = Field(
         min_length=1, sa_type=Text, description="The verbatim sentence the figure comes from."

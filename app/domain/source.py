@@ -57,7 +57,8 @@ class SourceBase(SQLModel):
     published_on: PartialDate | None = Field(
         default=None,
         max_length=10,
-        description="ISO 8601 as precise as known: 2025, 2025-06 or 2025-06-17; null if unknown.",
+        description="ISO 8601 as precise as known: 2025, 2025-06 or 2025-06-17, or --06 or "
+        "--06-17 when the source gives no year; null if unknown.",
     )
     type: SourceType = Field(sa_type=String(32), description="What kind of source it is.")
     relayed_through: int | None = Field(

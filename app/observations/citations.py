@@ -23,7 +23,13 @@ from typing import Any
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
-from app.domain.dates import NO_PERIOD_LABEL, PARTIAL_DATE_PATTERN
+from app.domain.dates import (
+    NO_PERIOD_LABEL,
+    PARTIAL_DATE_PATTERN,
+    date_in_prose,
+    yearless_parts,
+    yearless_words,
+)
 from app.domain.observation import OBSERVATION_EXAMPLE
 from app.domain.source import SOURCE_EXAMPLE
 from app.observations import service
@@ -95,6 +101,16 @@ def date_parts(text: str | None) -> list[int] | None:
     return [int(part) for part in match.groups() if part] if match else None
 
 
+def dated_sentence(what: str, text: str) -> str:
+    """'Claim made 2025-06.'; for a date without a year, 'Claim made in June; the year is
+    not given.': no reference field holds a month without a year, so none is given one."""
+    parts = yearless_parts(text)
+    if parts is None:
+        return f"{what} {text}."
+    when = f"{'in' if parts[1] is None else 'on'} {yearless_words(text)}"
+    return f"{what} {when}; the year is not given."
+
+
 def _retraction(claim: Claim) -> str | None:
     if claim.observation["retracted_at"] is None:
         return None
@@ -110,10 +126,10 @@ def note(claim: Claim) -> str:
     if claim.observation["period_label"] and claim.observation["period_label"] != NO_PERIOD_LABEL:
         sentences.append(f"Period: {claim.observation['period_label']}.")
     if claim.observation["reported_on"]:
-        sentences.append(f"Claim made {claim.observation['reported_on']}.")
+        sentences.append(dated_sentence("Claim made", claim.observation["reported_on"]))
     published = claim.source.published_on if claim.source else None
     if published and date_parts(published) is None:  # no reference date field can hold it
-        sentences.append(f"Published {published}.")
+        sentences.append(dated_sentence("Published", published))
     for relay in claim.chain[1:]:
         where = f" {relay.url}" if relay.url else ""
         sentences.append(f"As relayed by {describe_source(relay)}{where}.")
@@ -144,6 +160,8 @@ def as_csl(claim: Claim) -> list[dict[str, Any]]:
         parts = date_parts(source.published_on)
         if parts:
             item["issued"] = {"date-parts": [parts]}
+        elif yearless_parts(source.published_on):  # a CSL literal date: printed, never parsed
+            item["issued"] = {"literal": date_in_prose(source.published_on)}
         if source.publisher:
             item["publisher"] = source.publisher
         if source.url:

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Text, null, type_coerce
 
 from app.dataset.files import OBSERVATION_COLUMNS
 from app.domain.columns import ServedDate, ServedMoment, canonical_dimensions
-from app.domain.dates import iso
+from app.domain.dates import date_in_prose, iso
 from app.domain.figures import plain_number
 from app.domain.observation import SERVED_FIELDS, ObservationPublic
 from app.domain.shapes import frictionless_type
@@ -37,7 +37,7 @@ def claim_citation(attributed_to: str, reported_on: str | None, chain: Sequence[
     """Who made the claim, in which source, relayed by which others, and when."""
     who = attributed_to
     if reported_on:
-        who += f" ({reported_on})"
+        who += f" ({date_in_prose(reported_on)})"
     if not chain:
         return f"{who}."
     first, *relays = chain
@@ -66,7 +66,9 @@ class Citations:
         where = self._sources.get(source_id)
         if where is None:
             where = self._sources[source_id] = claim_citation("", None, self._chain_of(source_id))
-        return f"{attributed_to} ({reported_on}){where}" if reported_on else attributed_to + where
+        if not reported_on:
+            return attributed_to + where
+        return f"{attributed_to} ({date_in_prose(reported_on)}){where}"
 
 
 @cache

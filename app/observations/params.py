@@ -7,7 +7,7 @@ from pydantic import Field
 
 from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
-from app.domain.dates import PartialDate
+from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.figures import Basis, Qualifier
 from app.domain.metric import MetricCode
 from app.http.paging import DEFAULT_LIMIT
@@ -22,7 +22,15 @@ from app.http.query import (
 from app.observations.citations import CitationFormat
 from app.observations.service import ObservationFilter, ObservationSort
 
-DateFilter = Annotated[PartialDate | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
+# A filter places dates on a time line, so its bounds need a year ('--06' is a 400).
+PeriodFilter = Annotated[PartialDateWithYear | None, Field(description=f"{DATED_FORM}.")]
+ReportedFilter = Annotated[
+    PartialDateWithYear | None,
+    Field(
+        description=f"{DATED_FORM}. An observation whose `reported_on` has no year "
+        "(`--06`) has no place on the time line, so this filter leaves it out."
+    ),
+]
 
 
 class ObservationQuery(BreakdownParameters):
@@ -49,10 +57,10 @@ class ObservationQuery(BreakdownParameters):
         default=[], description="exact, approximate, at_least, at_most or range; repeatable."
     )
     source: list[RecordId] = Field(default=[], description="Source id; repeatable.", examples=[2])
-    period_from: DateFilter = None
-    period_to: DateFilter = None
-    reported_from: DateFilter = None
-    reported_to: DateFilter = None
+    period_from: PeriodFilter = None
+    period_to: PeriodFilter = None
+    reported_from: ReportedFilter = None
+    reported_to: ReportedFilter = None
     include_retracted: bool = Field(
         default=False, description="Also list retracted observations (marked `retracted`)."
     )

@@ -112,6 +112,11 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
         if wanted:
             conditions.append(column.in_(wanted))
     conditions += _period_conditions(table, query.period_from, query.period_to)
+    if query.reported_from is not None or query.reported_to is not None:
+        # A date without a year ('--06') has no place on the time line, so no bound holds
+        # it. It sorts before every digit and would pass any upper bound: left out by its
+        # form, which means the same under every collation.
+        conditions.append(table.reported_on.not_like("--%"))
     if query.reported_from is not None:
         # A date of reduced precision reaches as far as its prefix: "2025" and "2025-06"
         # both reach 2025-06-01; later dates sort after it. Both forms can use the index.

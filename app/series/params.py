@@ -4,7 +4,7 @@ arrive as extra fields."""
 from pydantic import Field
 
 from app.domain.codes import CountryCode, SubdivisionCode
-from app.domain.dates import PartialDate
+from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.metric import MetricCode
 from app.http.query import AsOf, BreakdownParameters, FormatChoice
 
@@ -18,9 +18,8 @@ class SeriesQuery(BreakdownParameters):
     region: SubdivisionCode | None = Field(
         default=None, description="ISO 3166-2 region of the destination."
     )
-    period_from: PartialDate | None = Field(
-        default=None, description="YYYY, YYYY-MM or YYYY-MM-DD."
-    )
-    period_to: PartialDate | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    # Bounds on a time line need a year: '--06' is a 400 naming the parameter.
+    period_from: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
+    period_to: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
     as_of: AsOf = None
     format: FormatChoice = None

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.dataset.audit import record_audit
 from app.dataset.history import compare_and_set, supersede, valid_at
 from app.domain.columns import utc_now
-from app.domain.dates import end_of_day, iso
+from app.domain.dates import date_in_prose, end_of_day, iso
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
 from app.errors import InvalidData, NotFound, StaleRevision
@@ -25,9 +25,10 @@ SourceRow = Any
 
 
 def describe_source(source: SourceRow) -> str:
-    """'"Title" (Publisher, 2025-06)', saying so where the publisher or date is unknown."""
+    """'"Title" (Publisher, 2025-06)', saying so where the publisher, the date or its year
+    is unknown ('--06' is 'June, year not given')."""
     publisher = source.publisher or "publisher not named"
-    when = source.published_on or "date not given"
+    when = date_in_prose(source.published_on) if source.published_on else "date not given"
     return f'"{source.title}" ({publisher}, {when})'
 
 

@@ -1,17 +1,23 @@
-"""Partial dates, period labels and UTC day boundaries (app.domain.dates)."""
+"""Partial dates (with a year or without one), period labels and UTC day boundaries
+(app.domain.dates)."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from app.domain.dates import (
+    DATED_FORM,
     NO_PERIOD_LABEL,
     PARTIAL_DATE_FORM,
+    check_dated_partial_date,
     check_partial_date,
+    date_in_prose,
     end_of_day,
     iso,
     partial_date_span,
     period_label_for,
+    yearless_parts,
+    yearless_words,
 )
 
 
@@ -54,15 +60,77 @@ def test_a_partial_date_spans_its_first_to_its_last_day(text: str, first: date, 
         "",
         "2024\n",
         "\uff12\uff10\uff12\uff14-\uff10\uff16",  # full-width digits
+        "--02-30",
+        "--04-31",
+        "--13",
+        "--00",
+        "--06-00",
+        "--06-32",
+        "--6",
+        "--06-1",
+        "---06",
+        "--0617",
+        "--06-",
+        "-06",
+        "06",
+        "06-17",
+        "--06\n",
+        "--\uff10\uff16",  # full-width digits
     ],
 )
 def test_a_text_that_is_not_a_partial_date_is_refused_naming_it_and_the_forms(text: str) -> None:
     with pytest.raises(ValueError, match="is not a date") as caught:
-        partial_date_span(text)
+        check_partial_date(text)
     message = str(caught.value)
     assert f"'{text}'" in message
     assert PARTIAL_DATE_FORM in message
-    assert "YYYY, YYYY-MM or YYYY-MM-DD" in message
+    assert "YYYY, YYYY-MM or YYYY-MM-DD, or --MM or --MM-DD" in message
+    with pytest.raises(ValueError, match="is not a date") as caught:
+        partial_date_span(text)
+    assert DATED_FORM in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "words"),
+    [
+        ("--06", (6, None), "June"),
+        ("--01", (1, None), "January"),
+        ("--12", (12, None), "December"),
+        ("--06-17", (6, 17), "17 June"),
+        ("--01-31", (1, 31), "31 January"),
+        ("--02-29", (2, 29), "29 February"),  # a day some years have
+        ("--12-01", (12, 1), "1 December"),
+    ],
+)
+def test_a_month_or_day_without_a_year_is_a_partial_date_kept_as_written(
+    text: str, parts: tuple[int, int | None], words: str
+) -> None:
+    assert check_partial_date(text) == text
+    assert yearless_parts(text) == parts
+    assert yearless_words(text) == words
+    assert date_in_prose(text) == f"{words}, year not given"
+
+
+@pytest.mark.parametrize("text", ["--06", "--06-17", "--02-29"])
+def test_a_date_without_a_year_has_no_span_on_a_time_line(text: str) -> None:
+    with pytest.raises(ValueError, match="has no year") as caught:
+        partial_date_span(text)
+    assert f"'{text}'" in str(caught.value)
+    assert DATED_FORM in str(caught.value)
+    with pytest.raises(ValueError, match=f"'{text}' has no year"):
+        check_dated_partial_date(text)
+
+
+@pytest.mark.parametrize("text", ["2025", "2025-06", "2025-06-17", "--02-30", "June", ""])
+def test_only_a_valid_date_without_a_year_has_yearless_parts(text: str) -> None:
+    assert yearless_parts(text) is None
+    assert yearless_words(text) is None
+
+
+@pytest.mark.parametrize("text", ["2025", "2025-06", "2025-06-17"])
+def test_a_date_with_a_year_is_said_as_written(text: str) -> None:
+    assert date_in_prose(text) == text
+    assert check_dated_partial_date(text) == text
 
 
 @pytest.mark.parametrize("text", ["2024", "2024-02", "2024-02-29"])
