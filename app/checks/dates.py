@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.checks.figures import excerpt
+from app.domain.dates import MONTH_NAMES as MONTHS
 
-# English, whatever the process's locale.
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
 _YEAR = re.compile(r"(?<![\d,.])(\d{4})(?:[-\u2013/](\d{2}))?(?![\d,]\d)")
 _MONTH = re.compile(rf"\b(?:{'|'.join(MONTHS)})\b")
 _LABEL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
