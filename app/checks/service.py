@@ -36,8 +36,7 @@ Retracted observations are skipped: they are out of lists, kept only as a record
 was once said. Observations are read a page at a time, in id order, so the audit of a
 million rows holds one page, the findings and the texts quotes are checked against."""
 
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,17 +85,9 @@ def _columns() -> list[Any]:
         *(Observation.id, Observation.source_id, Observation.quote, Observation.qualifier),
         *(Observation.basis, Observation.value, Observation.lower_bound),
         *(Observation.upper_bound, Observation.reported_on, Observation.period_start),
-        *(Observation.period_end, Observation.period_label),
+        *(Observation.period_end, Observation.period_label, Observation.inferred),
     ]
-    inferred = getattr(Observation, "inferred", None)  # being added to observations
-    return [*columns, inferred] if inferred is not None else columns
-
-
-def inferred_marks(value: Any) -> Mapping[str, str]:
-    """The fields marked inferred, from the stored column (decoded or not)."""
-    if not value:
-        return {}
-    return json.loads(value) if isinstance(value, str) else value
+    return columns
 
 
 def observation_findings(row: Any, held: HeldText | None) -> list[Finding]:
@@ -119,7 +110,7 @@ def observation_findings(row: Any, held: HeldText | None) -> list[Finding]:
             period_start=row.period_start,
             period_end=row.period_end,
             period_label=row.period_label,
-            inferred=inferred_marks(getattr(row, "inferred", None)),
+            inferred=row.inferred,
         ),
     }
     return sorted(

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from app.dataset import license
 from app.domain import metric, observation, source
+from app.domain.columns import canonical_dimensions
 from app.domain.figures import plain_number
 from app.domain.shapes import frictionless_type
 
@@ -140,10 +141,20 @@ def restore_text(record: list[str], positions: Sequence[int]) -> None:
             record[i] = restored(record[i])
 
 
+def _csv_cell(value: Any) -> Any:
+    """A value as a cell: the csv module writes None as an empty cell; figures are written
+    as people write them (10000, not 10000.0), and inferences as their JSON, or empty when
+    every value is stated."""
+    if type(value) is float:
+        return plain_number(value)
+    if type(value) is dict:
+        return canonical_dimensions(value) if value else None
+    return value
+
+
 def _csv_cells(row: dict[str, Any], columns: list[str]) -> list[Any]:
-    """The row's values in `columns` order; the csv module writes None as an empty cell,
-    and figures are written as people write them (10000, not 10000.0)."""
-    return [plain_number(v) if type(v) is float else v for v in map(row.get, columns)]
+    """The row's values in `columns` order, as cells."""
+    return [_csv_cell(value) for value in map(row.get, columns)]
 
 
 class CsvWriter:

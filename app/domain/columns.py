@@ -36,12 +36,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def canonical_dimensions(dimensions: Mapping[str, str]) -> str:
-    """Breakdowns as stored: sorted keys, no spaces, "{}" for a total."""
+    """Breakdowns (or inferences) as stored: sorted keys, no spaces, "{}" for none."""
     return json.dumps(dict(sorted(dimensions.items())), separators=(",", ":"), ensure_ascii=False)
 
 
 class Dimensions(TypeDecorator[dict[str, str]]):
-    """Breakdowns ({"visa_type": "student"}) in a text column, as canonical JSON."""
+    """Breakdowns ({"visa_type": "student"}) in a text column, as canonical JSON. Inferences
+    ({"period": "why"}) are stored the same way."""
 
     impl = Text
     cache_ok = True

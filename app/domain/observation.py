@@ -18,6 +18,7 @@ from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.columns import Dimensions, UTCDateTime
 from app.domain.dates import PartialDate
 from app.domain.figures import Basis, Figure, Qualifier
+from app.domain.inferences import INFERRED_DESCRIPTION, MarkName, Reason
 from app.domain.shapes import document_as_served, served_order
 
 DimensionValue = Annotated[ValidText, StringConstraints(min_length=1, max_length=200)]
@@ -95,6 +96,17 @@ class ObservationBase(SQLModel):
     notes: ValidText | None = Field(
         default=None, sa_type=Text, description="How the figure was read from the source."
     )
+    inferred: dict[MarkName, Reason] = Field(
+        default_factory=dict,
+        sa_type=Dimensions,
+        sa_column_kwargs={"server_default": "{}"},
+        description=INFERRED_DESCRIPTION
+        + " Any of metric, origin, destination, region, period, value, unit, attributed_to, "
+        "reported_on, or a breakdown's dimension. `stated=` filters them out.",
+        schema_extra={
+            "examples": [{"period": "The report says 'last year' and gives no date of its own."}]
+        },
+    )
     part_of: int | None = Field(
         default=None,
         foreign_key="observation.id",
@@ -165,6 +177,13 @@ WRITTEN_FIELDS = list(ObservationBase.model_fields)
 DERIVED_FIELDS = [
     name for name in SERVED_FIELDS if name not in WRITTEN_FIELDS and name not in ("id", "revision")
 ]
+# The values whose marks say stated or inferred (`inferred`), each as a citation names it;
+# a breakdown may be marked too, by its dimension's name.
+INFERABLE = {
+    **{"metric": "metric", "origin": "origin", "destination": "destination"},
+    **{"region": "region", "period": "period", "value": "figure", "unit": "unit"},
+    **{"attributed_to": "claimant", "reported_on": "report date"},
+}
 # Without an id, the same figure is the same metric, pair, region, breakdown, period,
 # source and claimant: an import row with this key revises the stored one.
 NATURAL_KEY = (
@@ -199,17 +218,22 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
     "quote_start": 1920,
     "quote_end": 2052,
     "quote_url": "/v1/sources/1/text#char=1920,2052",
-    "notes": (
-        "'Over 10,000' is recorded as at least 10,000. The article is undated; 'last year' is "
-        "read as 2024, the year it gives for the Russian estimate of entries."
-    ),
+    "notes": "'Over 10,000' is recorded as at least 10,000.",
     "citation": (
-        'South Korean intelligence official, in "BBC investigation into North Korean workers '
-        'in Russia" (BBC, date not given), as relayed by "News report: North Korean laborers '
-        'sent to work in Russia" (publisher not named, date not given).'
+        "South Korean intelligence official, in [BBC investigation into North Korean workers "
+        "in Russia] (BBC, date not given), as relayed by [News report: North Korean laborers "
+        "sent to work in Russia] (publisher not named, date not given). Inferred, not stated: "
+        "period 2024 (The report says 'last year' and is undated; 2024 is the year it gives "
+        "for the Russian estimate of entries, but it does not say the two are the same year)."
     ),
+    "inferred": {
+        "period": (
+            "The report says 'last year' and is undated; 2024 is the year it gives for the "
+            "Russian estimate of entries, but it does not say the two are the same year."
+        )
+    },
     "part_of": None,
-    "revision": 1,
+    "revision": 2,
     "updated_at": "2026-11-26T12:00:00Z",
     "retracted": False,
     "retracted_at": None,

@@ -88,8 +88,11 @@ FRICTIONLESS_TYPES: list[tuple[type, str]] = [
 
 
 def frictionless_type(model: type[BaseModel], name: str) -> str:
-    """The Frictionless Table Schema type of a field; anything else is a string."""
+    """The Frictionless Table Schema type of a field (a mapping is a JSON object); anything
+    else is a string."""
     bare = _bare_type(model.model_fields[name].annotation)
+    if get_origin(bare) is dict:
+        return "object"
     if isinstance(bare, type):
         for python_type, table_type in FRICTIONLESS_TYPES:
             if issubclass(bare, python_type):

@@ -13,14 +13,21 @@ from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import MAX_ID, TEXT_CHECK, IdColumn, ValidText
-from app.domain.columns import UTCDateTime
+from app.domain.columns import Dimensions, UTCDateTime
 from app.domain.dates import PartialDate
+from app.domain.inferences import (
+    INFERRED_DESCRIPTION,
+    MarkName,
+    Reason,
+    check_marks,
+)
 from app.domain.shapes import document_as_served, served_order
 
 
 class SourceType(StrEnum):
     news_report = "news_report"
     government_statistics = "government_statistics"
+    government_estimate = "government_estimate"  # a government's estimates, not its statistics
     intelligence_estimate = "intelligence_estimate"
     official_statement = "official_statement"
     testimony = "testimony"
@@ -72,6 +79,13 @@ class SourceBase(SQLModel):
     notes: ValidText | None = Field(
         default=None, sa_type=Text, description="What is known about it, and what is not."
     )
+    inferred: dict[MarkName, Reason] = Field(
+        default_factory=dict,
+        sa_type=Dimensions,
+        sa_column_kwargs={"server_default": "{}"},
+        description=INFERRED_DESCRIPTION + " Any of title, publisher, published_on, type, url.",
+        schema_extra={"examples": [{"title": "A description: the source gives no title."}]},
+    )
     # Kept out of lists and CSV (it may be long): GET /v1/sources/{id}/text serves it.
     text: ValidText | None = Field(
         default=None,
@@ -94,6 +108,7 @@ class SourceBase(SQLModel):
             if self.text_sha256 not in (None, digest):
                 raise ValueError(f"text_sha256 is not the SHA-256 of text, which is {digest}")
             self.text_sha256 = digest
+        check_marks(self.inferred, INFERABLE, lambda name: getattr(self, name) is not None)
         return self
 
 
@@ -123,6 +138,11 @@ class SourcePublic(SourceState):
     description: str = Field(description="Title, publisher and date in one phrase, for citations.")
 
 
+# The values whose marks say stated or inferred (`inferred`), each as a citation names it.
+INFERABLE = {
+    **{"title": "title", "publisher": "publisher", "published_on": "date"},
+    **{"type": "type", "url": "URL"},
+}
 PLACEMENT = {"id": None, "description": "notes", "has_text": "text"}
 # Served everywhere but the text itself, which only GET /v1/sources/{id}/text serves.
 SERVED_FIELDS = [name for name in served_order(SourcePublic, PLACEMENT) if name != "text"]
@@ -137,15 +157,14 @@ SOURCE_EXAMPLE: dict[str, Any] = {
     "published_on": None,
     "type": "news_report",
     "relayed_through": 1,
+    "inferred": {"title": "A description: the report calls it only 'a BBC probe'."},
     "notes": (
         "Known only through source 1, which calls it 'a BBC probe this week' and gives "
         "neither its title nor its date; the title is a description."
     ),
-    "description": (
-        '"BBC investigation into North Korean workers in Russia" (BBC, date not given)'
-    ),
+    "description": "[BBC investigation into North Korean workers in Russia] (BBC, date not given)",
     "has_text": False,
     "text_sha256": None,
-    "revision": 1,
+    "revision": 2,
     "updated_at": "2026-11-26T12:00:00Z",
 }

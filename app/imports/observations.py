@@ -11,7 +11,7 @@ from typing import Any
 from app.domain.observation import DERIVED_FIELDS
 from app.errors import InvalidData
 from app.imports.checking import ColumnChecker, Values, parse
-from app.imports.reading import Row, RowBatch
+from app.imports.reading import Row, RowBatch, json_object_cell
 from app.observations.schemas import ObservationImport, figure_and_period_rules
 
 DERIVED_COLUMNS = frozenset(DERIVED_FIELDS)
@@ -35,6 +35,8 @@ def fields_of(row: Row, catalog: Catalog) -> Row:
                 fields["dimensions"][name] = value
         elif name not in DERIVED_COLUMNS and name != "dimensions":
             fields[name] = value
+    if "inferred" in fields:
+        fields["inferred"] = json_object_cell(fields["inferred"])
     return fields
 
 
@@ -94,6 +96,8 @@ def _fields_by_column(columns: Columns, count: int, catalog: Catalog) -> Columns
         for name, column in columns.items()
         if name not in catalog.breakdowns and name not in DERIVED_COLUMNS
     }
+    if "inferred" in fields:
+        fields["inferred"] = [json_object_cell(cell) for cell in fields["inferred"]]
     breakdowns = [name for name in columns if name in catalog.breakdowns]
     none = (None,) * len(breakdowns)  # most rows: a total, no breakdown
     fields["dimensions"] = (

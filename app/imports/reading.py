@@ -127,3 +127,18 @@ def read_ndjson_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
         if not isinstance(row, dict):
             raise ValueError(f"line {number}: each line must be a JSON object")
         yield number, row
+
+
+def json_object_cell(cell: Any) -> Any:
+    """A CSV cell holding a JSON object (a record's `inferred`) as the object: an empty
+    cell is {}; a JSON line's object stays as it is. Anything else is handed on unchanged,
+    for the model to refuse by the field's name."""
+    if cell is None or cell == "":
+        return {}
+    if not isinstance(cell, str):
+        return cell
+    try:
+        parsed = json.loads(cell)
+    except (ValueError, RecursionError):
+        return cell
+    return parsed if isinstance(parsed, dict) else cell

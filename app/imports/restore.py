@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.domain.bounds import MAX_ID, ValidText
 from app.imports.history_check import Disagreement, check_current_files
+from app.imports.reading import json_object_cell
 from app.models import (
     Observation,
     ObservationDimension,
@@ -63,6 +64,8 @@ def _parse(file: str, rows: Rows, model: type[RevisionMeta]) -> list[list[Any]]:
                 row = {**row, "dimensions": json.loads(row["dimensions"])}
             except json.JSONDecodeError:
                 raise RestoreProblem(file, line, "dimensions: not a JSON object") from None
+        if "inferred" in row:
+            row = {**row, "inferred": json_object_cell(row["inferred"])}
         try:
             parsed.append(model.model_validate(row))
         except ValidationError as exc:

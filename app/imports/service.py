@@ -40,6 +40,7 @@ from app.imports.reading import (
     Row,
     RowBatch,
     batches_of,
+    json_object_cell,
     read_csv_batches,
     read_csv_rows,
     read_ndjson_rows,
@@ -136,6 +137,8 @@ def _text_file(root: Path | None, name: str) -> str:
 
 def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
     fields = {k: v for k, v in row.items() if k not in SOURCE_DERIVED_COLUMNS}
+    if "inferred" in fields:
+        fields["inferred"] = json_object_cell(fields["inferred"])
     if text_file := fields.pop("text_file", None):
         if fields.get("text"):
             raise InvalidData("Give text or text_file, not both.", field="text_file")

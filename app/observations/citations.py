@@ -33,8 +33,9 @@ from app.domain.dates import (
 from app.domain.observation import OBSERVATION_EXAMPLE
 from app.domain.source import SOURCE_EXAMPLE
 from app.observations import service
+from app.observations.documents import document_marks
 from app.sources import service as sources_service
-from app.sources.service import SourceRow, describe_source
+from app.sources.service import SourceRow, describe_source, title_of
 
 
 class CitationFormat(StrEnum):
@@ -83,6 +84,7 @@ def read_claim(
 TYPES: dict[str, tuple[str, str, str]] = {
     "news_report": ("article-newspaper", "misc", "NEWS"),
     "government_statistics": ("report", "techreport", "RPRT"),
+    "government_estimate": ("report", "techreport", "RPRT"),
     "intelligence_estimate": ("report", "techreport", "RPRT"),
     "official_statement": ("speech", "misc", "GEN"),
     "testimony": ("interview", "misc", "GEN"),
@@ -133,6 +135,8 @@ def note(claim: Claim) -> str:
     for relay in claim.chain[1:]:
         where = f" {relay.url}" if relay.url else ""
         sentences.append(f"As relayed by {describe_source(relay)}{where}.")
+    if claim.observation["inferred"]:
+        sentences.append(document_marks(claim.observation))
     retraction = _retraction(claim)
     if retraction:
         sentences.append(retraction)
@@ -154,7 +158,7 @@ def as_csl(claim: Claim) -> list[dict[str, Any]]:
     item: dict[str, Any] = {"id": claim.key, "type": _types(claim)[0]}
     source = claim.source
     if source is not None:
-        item["title"] = source.title
+        item["title"] = title_of(source)
     item["author"] = [{"literal": claim.observation["attributed_to"]}]
     if source is not None:
         parts = date_parts(source.published_on)
@@ -217,7 +221,7 @@ def as_bibtex(claim: Claim) -> str:
     ]
     source = claim.source
     if source is not None:
-        fields.append(("title", f"{{{{{bibtex_text(source.title)}}}}}"))
+        fields.append(("title", f"{{{{{bibtex_text(title_of(source))}}}}}"))
         if source.publisher:
             field = "institution" if entry_type == "techreport" else "publisher"
             fields.append((field, f"{{{bibtex_text(source.publisher)}}}"))
@@ -247,7 +251,7 @@ def as_ris(claim: Claim) -> str:
     ]
     source = claim.source
     if source is not None:
-        lines.append(("TI", source.title))
+        lines.append(("TI", title_of(source)))
         parts = date_parts(source.published_on)
         if parts:
             lines.append(("PY", str(parts[0])))
@@ -299,6 +303,7 @@ EXAMPLE = Claim(
             published_on=None,
             type="news_report",
             relayed_through=None,
+            inferred={"title": "A description: the report's headline is not in the text."},
         ),
     ],
 )

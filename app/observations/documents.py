@@ -20,7 +20,8 @@ from app.dataset.files import OBSERVATION_COLUMNS
 from app.domain.columns import ServedDate, ServedMoment, canonical_dimensions
 from app.domain.dates import date_in_prose, iso
 from app.domain.figures import plain_number
-from app.domain.observation import SERVED_FIELDS, ObservationPublic
+from app.domain.inferences import marks_sentence
+from app.domain.observation import INFERABLE, SERVED_FIELDS, ObservationPublic
 from app.domain.shapes import frictionless_type
 from app.sources.service import SourceRow, describe_source
 from app.sources.texts import QuotePlaces, TextOf, no_text
@@ -47,8 +48,14 @@ def claim_citation(attributed_to: str, reported_on: str | None, chain: Sequence[
     return text + "."
 
 
-def cite(observation: ObservationRow, chain: Sequence[SourceRow]) -> str:
-    return claim_citation(observation.attributed_to, observation.reported_on, chain)
+def cite(observation: ObservationRow, chain: Sequence[SourceRow], unit: str = "") -> str:
+    """An object's citation, as reads serve it: the claim, then any inferred values."""
+    text = claim_citation(observation.attributed_to, observation.reported_on, chain)
+    if not getattr(observation, "inferred", None):
+        return text
+    values = list(_as_selected(observation))
+    values[_UNIT] = unit
+    return f"{text} {marks_of(values)}"
 
 
 class Citations:
@@ -85,7 +92,7 @@ def served_columns(table: Any) -> tuple[ColumnElement[Any], ...]:
             selected.append(ServedDate(columns[name]).label(name))
         elif _TYPES[name] == "datetime":
             selected.append(ServedMoment(columns[name]).label(name))
-        elif name == "dimensions":  # the JSON text, not the TypeDecorator's dict
+        elif name in ("dimensions", "inferred"):  # the JSON text, not the TypeDecorator's dict
             selected.append(type_coerce(columns[name], Text).label(name))
         else:
             selected.append(columns[name])
@@ -112,14 +119,55 @@ _QUOTE_START, _QUOTE_END, _QUOTE_URL = (
 )
 
 
+_INFERRED, _DIMENSIONS = _AT["inferred"], _AT["dimensions"]
+_NOTHING_INFERRED = "{}"
+# Each markable field as a citation shows its value: the period by its label.
+_SHOWN = {
+    name: _AT["period_label" if name == "period" else name] for name in INFERABLE if name != "value"
+}
+
+
+def _figure(values: Sequence[Any]) -> str:
+    """The figure as a citation shows it: the value, or its range or bound."""
+    value, low, high = (
+        None if values[_AT[name]] is None else plain_number(float(values[_AT[name]]))
+        for name in ("value", "lower_bound", "upper_bound")
+    )
+    if value is not None:
+        return str(value)
+    if low is not None and high is not None:
+        return f"{low}-{high}"
+    return str(low if low is not None else high)
+
+
+def marks_of(values: Sequence[Any]) -> str:
+    """The sentence a citation adds for a row's inferred values ('' when none are)."""
+    marks = orjson.loads(values[_INFERRED])
+    shown: dict[str, Any] = {name: values[index] for name, index in _SHOWN.items()}
+    shown["value"] = _figure(values)
+    shown.update(_breakdowns(values[_DIMENSIONS]))
+    return marks_sentence(marks, INFERABLE, shown)
+
+
+def document_marks(document: Mapping[str, Any]) -> str:
+    """`marks_of` for a served document."""
+    values = [document[name] for name in SERVED_FIELDS]
+    values[_INFERRED] = canonical_dimensions(document["inferred"])
+    values[_DIMENSIONS] = canonical_dimensions(document["dimensions"])
+    return marks_of(values)
+
+
 def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer) -> list[Any]:
-    """A row of served_columns with its derived fields filled in (breakdowns still JSON)."""
+    """A row of served_columns with its derived fields filled in (breakdowns and inferences
+    still JSON)."""
     values = list(row)
     values[_UNIT] = units.get(values[_METRIC], "")
     for index in _FIGURE_INDEXES:
         if values[index] is not None:
             values[index] = plain_number(values[index])
     values[_CITATION] = citation(*[values[index] for index in _CLAIM])
+    if values[_INFERRED] != _NOTHING_INFERRED:
+        values[_CITATION] += " " + marks_of(values)
     values[_RETRACTED] = values[_RETRACTED_AT] is not None
     values[_QUOTE_START], values[_QUOTE_END], values[_QUOTE_URL] = citation.places(
         values[_SOURCE], values[_QUOTE]
@@ -135,6 +183,7 @@ def served_documents(
     for row in rows:
         document = dict(zip(SERVED_FIELDS, _served_values(row, units, citation), strict=True))
         document["dimensions"] = _breakdowns(document["dimensions"])
+        document["inferred"] = _breakdowns(document["inferred"])
         documents.append(document)
     return documents
 
@@ -153,6 +202,8 @@ def csv_records(
     records = []
     for row in rows:
         record = _served_values(row, units, citation)
+        if record[_INFERRED] == _NOTHING_INFERRED:  # an empty cell: every value stated
+            record[_INFERRED] = None
         stored = record.pop(at_dimensions)
         if dimension_names:
             breakdowns = _breakdowns(stored)

@@ -1,6 +1,7 @@
 """The query string of GET /v1/observations, as a model: every filter, the sort, paging
 and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.figures import Basis, Qualifier
 from app.domain.metric import MetricCode
+from app.domain.observation import INFERABLE
 from app.http.paging import DEFAULT_LIMIT
 from app.http.query import (
     AsOf,
@@ -20,7 +22,10 @@ from app.http.query import (
     LimitOrAll,
 )
 from app.observations.citations import CitationFormat
-from app.observations.service import ObservationFilter, ObservationSort
+from app.observations.service import STATED_ALL, ObservationFilter, ObservationSort
+
+# What `stated=` may name: an inferable value, or all of them.
+StatedValue = StrEnum("StatedValue", [(name, name) for name in (*INFERABLE, STATED_ALL)])  # type: ignore[misc]
 
 # A filter places dates on a time line, so its bounds need a year ('--06' is a 400).
 PeriodFilter = Annotated[PartialDateWithYear | None, Field(description=f"{DATED_FORM}.")]
@@ -36,8 +41,9 @@ ReportedFilter = Annotated[
 class ObservationQuery(BreakdownParameters):
     metric: list[MetricCode] = Field(
         default=[],
-        description="Metric code; repeat for several (`metric=entries&metric=workers_entered`).",
-        examples=["entries"],
+        description="Metric code; repeat for several "
+        "(`metric=nationals_entered&metric=workers_entered`).",
+        examples=["nationals_entered"],
     )
     origin: CountryCode | None = Field(
         default=None, description="Country of origin, ISO 3166-1 alpha-3.", examples=["PRK"]
@@ -61,6 +67,13 @@ class ObservationQuery(BreakdownParameters):
     period_to: PeriodFilter = None
     reported_from: ReportedFilter = None
     reported_to: ReportedFilter = None
+    stated: list[StatedValue] = Field(
+        default=[],
+        description="Only observations whose source states this value rather than leaving it "
+        "to inference (see `inferred`): one of "
+        f"{', '.join(INFERABLE)}; repeatable; `all` for observations with nothing inferred.",
+        examples=["period"],
+    )
     include_retracted: bool = Field(
         default=False, description="Also list retracted observations (marked `retracted`)."
     )
@@ -90,6 +103,7 @@ class ObservationQuery(BreakdownParameters):
             reported_to=self.reported_to,
             include_retracted=self.include_retracted,
             as_of=self.as_of,
+            stated=self.stated,
         )
 
 

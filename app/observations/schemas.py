@@ -14,7 +14,9 @@ from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
 from app.domain.edits import Edit, edit_model
 from app.domain.figures import Qualifier
+from app.domain.inferences import check_marks
 from app.domain.observation import (
+    INFERABLE,
     OBSERVATION_EXAMPLE,
     SERVED_FIELDS,
     ObservationBase,
@@ -65,7 +67,23 @@ def figure_and_period_rules(values: Mapping[str, Any]) -> dict[str, Any]:
             f"region {region} is not in the destination {destination}; "
             "a region names where in the destination the figure applies"
         )
+    check_marks(
+        values["inferred"],
+        {*INFERABLE, *values["dimensions"]},
+        lambda name: _has_value(values, name),
+    )
     return derived
+
+
+def _has_value(values: Mapping[str, Any], name: str) -> bool:
+    """Whether an observation holds the value a mark names (a breakdown's, by its name)."""
+    if name == "period":
+        return values["period_start"] is not None
+    if name == "value":
+        return any(values[bound] is not None for bound in ("value", "lower_bound", "upper_bound"))
+    if name == "unit":
+        return True
+    return values[name] is not None if name in INFERABLE else name in values["dimensions"]
 
 
 def _bounds(

@@ -78,6 +78,11 @@ class ObservationFilter:
     reported_to: str | None = None
     include_retracted: bool = False
     as_of: date | None = None
+    # Values the source must state, not leave to inference; STATED_ALL: every value.
+    stated: Sequence[str] = ()
+
+
+STATED_ALL = "all"
 
 
 def table_for(as_of: date | None) -> Any:
@@ -104,6 +109,7 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
         if wanted is not None:
             conditions.append(getattr(table, name) == wanted)
     conditions += _dimension_conditions(table, query.dimensions)
+    conditions += _stated_conditions(table, query.stated)
     for column, wanted in (
         (table.basis, query.bases),
         (table.qualifier, query.qualifiers),
@@ -132,6 +138,16 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
         last_day = partial_date_span(query.reported_to)[1].isoformat()
         conditions.append(table.reported_on <= last_day)
     return conditions
+
+
+def _stated_conditions(table: Any, stated: Sequence[str]) -> list[ColumnElement[bool]]:
+    """Leave out the observations that mark any of `stated` as inferred. The marks are
+    canonical JSON, so a field marked is the text `"name":` (a quote inside a reason is
+    escaped, so no reason can hold it)."""
+    marks = type_coerce(table.inferred, Text)
+    if STATED_ALL in stated:
+        return [marks == canonical_dimensions({})]
+    return [~marks.contains(f'"{name}":', autoescape=True) for name in dict.fromkeys(stated)]
 
 
 def _dimension_conditions(table: Any, dimensions: Mapping[str, str]) -> list[ColumnElement[bool]]:

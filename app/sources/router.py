@@ -20,7 +20,7 @@ from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import NoParameters, PageParameters, record_id
 from app.sources import service
-from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
+from app.sources.schemas import SourceCreate, SourceDetail, SourceRevisionPublic, SourceUpdate
 from app.sources.service import SourceRow
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
@@ -67,6 +67,34 @@ def _written_detail(session: Session, source: SourceRow, *, created: bool = Fals
     """A written source as this transaction sees it, with its new ETag."""
     chain = service.relay_chains(session, [source.id])[source.id]
     return _detail(session, source, chain, created=created)
+
+
+@router.get(
+    "/{source_id}/history",
+    response_model=ListResponse[SourceRevisionPublic],
+    responses=NOT_FOUND,
+)
+def read_source_history(
+    source_id: SourceId,
+    request: Request,
+    _: Annotated[NoParameters, Query()],
+    context: ContextDep,
+) -> Response:
+    """List every revision of a source: when, by whom, why, and what it said."""
+    revisions = service.list_history(context.session, source_id)
+    data = [
+        {
+            "revision": revision.revision,
+            "action": revision.action,
+            "recorded_at": revision.recorded_at,
+            "recorded_by": revision.recorded_by,
+            "reason": revision.reason,
+            "source": service.source_document(revision),
+        }
+        for revision in revisions
+    ]
+    envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")
+    return json_response(envelope)
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND)

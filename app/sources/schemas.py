@@ -1,6 +1,8 @@
 """The source models the API reads and writes, derived from app.domain.source."""
 
-from pydantic import ConfigDict, Field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.bounds import MAX_ID
 from app.domain.edits import Edit, edit_model
@@ -62,3 +64,27 @@ class SourceDetail(SourcePublic):
         description="The sources this one was relayed through, nearest first."
     )
     observation_count: int = Field(description="Observations that cite this source directly.")
+
+
+class SourceRevisionPublic(BaseModel):
+    revision: int
+    action: str = Field(description="create or edit.")
+    recorded_at: datetime = Field(description="When (UTC).")
+    recorded_by: str = Field(description="The name of the token that made the change.")
+    reason: str | None = Field(description="Why, as the editor gave it.")
+    source: SourcePublic = Field(description="The source as of this revision.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "revision": 1,
+                    "action": "create",
+                    "recorded_at": "2026-11-26T12:00:00Z",
+                    "recorded_by": "seed",
+                    "reason": None,
+                    "source": SOURCE_EXAMPLE,
+                }
+            ]
+        }
+    )

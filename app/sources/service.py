@@ -24,12 +24,27 @@ from app.sources.texts import check_quotes_of
 SourceRow = Any
 
 
+def title_of(source: SourceRow) -> str:
+    """The source's title as references give it: in brackets when it was supplied (a
+    description), not the source's own."""
+    inferred = getattr(source, "inferred", None) or {}
+    return f"[{source.title}]" if "title" in inferred else source.title
+
+
 def describe_source(source: SourceRow) -> str:
     """'"Title" (Publisher, 2025-06)', saying so where the publisher, the date or its year
-    is unknown ('--06' is 'June, year not given')."""
+    is unknown ('--06' is 'June, year not given'), and bracketing what was inferred."""
     publisher = source.publisher or "publisher not named"
     when = date_in_prose(source.published_on) if source.published_on else "date not given"
-    return f'"{source.title}" ({publisher}, {when})'
+    # What the source does not state itself is bracketed, as catalogues bracket a title
+    # they supply: '[BBC investigation ...]' is a description, not the source's own title.
+    inferred = getattr(source, "inferred", None) or {}
+    title = title_of(source) if "title" in inferred else f'"{source.title}"'
+    if "publisher" in inferred and source.publisher:
+        publisher = f"[{publisher}]"
+    if "published_on" in inferred and source.published_on:
+        when = f"[{when}]"
+    return f"{title} ({publisher}, {when})"
 
 
 def has_text(source: SourceRow) -> bool:
@@ -224,3 +239,14 @@ def save_source(
         actor=actor,
         reason=reason or "import",
     )
+
+
+def list_history(session: Session, source_id: int) -> list[SourceRevision]:
+    """Every revision of a source, oldest first; NotFound if it never existed."""
+    get_source(session, source_id)
+    statement = (
+        select(SourceRevision)
+        .where(SourceRevision.id == source_id)
+        .order_by(SourceRevision.revision)
+    )
+    return list(session.scalars(statement))

@@ -165,7 +165,7 @@ class Columns(BaseModel):
         ("text", "string"),
         ("maybe_text", "string"),
         ("kind", "string"),
-        ("mapping", "string"),
+        ("mapping", "object"),
         ("items", "string"),
     ],
 )

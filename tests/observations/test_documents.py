@@ -42,6 +42,7 @@ def _row(**changes: Any) -> SimpleNamespace:
         "reported_on": "2025-06",
         "quote": "Over 10,000 came.",
         "notes": None,
+        "inferred": {},
         "part_of": None,
         "revision": 3,
         "updated_at": datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
@@ -114,6 +115,7 @@ def test_a_document_is_the_served_form_of_a_row() -> None:
         "notes": None,
         "citation": 'Someone (2025-06), in "Title" (Publisher, 2025), as relayed by "Other" '
         "(publisher not named, date not given).",
+        "inferred": {},
         "part_of": None,
         "revision": 3,
         "updated_at": "2025-07-01T09:30:00Z",

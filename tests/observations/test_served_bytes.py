@@ -56,7 +56,11 @@ def expected_documents(url: str) -> dict[int, dict[str, Any]]:
                     {
                         **stored.model_dump(warnings=False),
                         "unit": units.get(stored.metric, ""),
-                        "citation": cite(stored, chain_of(sources, stored.source_id)),
+                        "citation": cite(
+                            stored,
+                            chain_of(sources, stored.source_id),
+                            unit=units.get(stored.metric, ""),
+                        ),
                         "retracted": stored.retracted_at is not None,
                         **quote_place(stored, chain_of(sources, stored.source_id)),
                     }
@@ -138,8 +142,8 @@ def csv_cell(name: str, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict):
-        return orjson.dumps(value).decode()
+    if isinstance(value, dict):  # inferred values: their JSON, keys sorted; none, empty
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode() if value else ""
     if name not in NOT_TEXT and re.match(r"'*[=+\-@\t\r]", value):
         return "'" + value
     return str(value)
