@@ -103,7 +103,7 @@ def test_a_committed_write_bumps_the_data_version_once(seeded_db_url: str, sessi
     assert data_version(seeded_db_url) == before + 1
     with session_for(seeded_db_url) as session:
         editing.edit_observation(
-            session, 1, {"value": 10500}, expected_revision=1, actor="test", reason="Recount."
+            session, 1, {"value": 10500}, expected_revision=2, actor="test", reason="Recount."
         )
         editing.edit_observation(
             session, 2, {"notes": "Checked."}, expected_revision=1, actor="test", reason="Note."
@@ -121,7 +121,7 @@ def test_writes_outside_the_dataset_and_rolled_back_writes_leave_the_version(
         session.commit()
     with session_for(seeded_db_url) as session:
         editing.edit_observation(
-            session, 1, {"value": 1}, expected_revision=1, actor="test", reason="Try."
+            session, 1, {"value": 1}, expected_revision=2, actor="test", reason="Try."
         )
         session.rollback()
         session.commit()  # nothing left to commit

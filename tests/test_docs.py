@@ -74,10 +74,11 @@ def test_source_example_is_the_seeded_source_2(client: TestClient) -> None:
     assert without_nulls(example) == without_nulls(actual)
 
 
-def test_metric_example_is_the_seeded_entries_metric(client: TestClient) -> None:
+def test_metric_example_is_the_seeded_nationals_entered_metric(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     [example] = schemas["MetricPublic"]["examples"]
-    assert without_nulls(example) == without_nulls(client.get("/v1/metrics/entries").json())
+    served = client.get("/v1/metrics/nationals_entered").json()
+    assert without_nulls(example) == without_nulls(served)
 
 
 def test_series_example_is_the_seeded_2024_workers_figure(client: TestClient) -> None:

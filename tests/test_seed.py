@@ -1,6 +1,7 @@
 """The seed records what the source document says, as it says it, and loads idempotently."""
 
 import csv
+import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -41,12 +42,84 @@ def test_seed_leaves_the_undated_unpublished_report_without_publisher_or_date(
     assert "names neither its publisher" in report["notes"]
 
 
-def test_seed_gives_a_report_date_only_where_the_text_names_a_month() -> None:
-    dated = {
-        row["id"]: row["reported_on"] for row in seed_rows("observations.csv") if row["reported_on"]
-    }
-    assert dated == {"6": "2025-06"}
+def test_seed_gives_a_report_date_only_where_the_text_names_a_month_and_no_year(
+    client: TestClient,
+) -> None:
+    observations = client.get("/v1/observations", params={"limit": 100}).json()["data"]
+    dated = {o["id"]: o["reported_on"] for o in observations if o["reported_on"]}
+    assert dated == {6: "--06"}
     assert "admitted in June" in DOCUMENT
+    sources = client.get("/v1/sources").json()["data"]
+    assert {s["id"]: s["published_on"] for s in sources if s["published_on"]} == {4: "--06"}
+
+
+def test_no_seed_note_claims_the_article_calls_2024_last_year(client: TestClient) -> None:
+    observations = client.get("/v1/observations", params={"limit": 100}).json()["data"]
+    sources = client.get("/v1/sources").json()["data"]
+    texts = [record["notes"] or "" for record in [*observations, *sources]]
+    texts.append((SEED_DIR / "README.md").read_text("utf-8"))
+    for text in texts:
+        assert "describes 2024" not in text, text
+        assert "calling 2024 'last year'" not in text, text
+
+
+def test_each_seed_correction_is_a_revision_with_its_reason(client: TestClient) -> None:
+    corrections = [
+        json.loads(line)
+        for line in (SEED_DIR / "corrections.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert corrections
+    for correction in corrections:
+        url = f"/v1/{correction['record']}s/{correction['id']}/history"
+        history = {r["revision"]: r for r in client.get(url).json()["data"]}
+        revision = history[correction["revision"] + 1]
+        assert (revision["action"], revision["reason"]) == ("edit", correction["reason"])
+        state = revision[correction["record"]]
+        for name, value in correction["changes"].items():
+            assert state[name] == value, (correction["id"], name)
+
+
+def test_observation_6_history_tells_how_its_year_and_metric_were_corrected(
+    client: TestClient,
+) -> None:
+    history = client.get("/v1/observations/6/history").json()["data"]
+    states = [(r["observation"]["reported_on"], r["observation"]["metric"]) for r in history]
+    assert states == [
+        ("2025-06", "workers_entered"),
+        ("--06", "workers_entered"),
+        ("--06", "workers_assigned"),
+    ]
+    assert "no year" in history[1]["reason"]
+    assert "would be used" in history[2]["reason"]
+
+
+def test_values_the_article_does_not_state_are_marked_inferred(client: TestClient) -> None:
+    observations = client.get("/v1/observations", params={"limit": 100}).json()["data"]
+    marked = {o["id"]: sorted(o["inferred"]) for o in observations if o["inferred"]}
+    assert marked == {
+        1: ["period"],
+        5: ["destination"],
+        7: ["sector", "unit"],
+        9: ["attributed_to", "sector"],
+    }
+    first = next(o for o in observations if o["id"] == 1)
+    assert "Inferred, not stated: period 2024 (" in first["citation"]
+    assert "last year" not in first["quote"].split("over 10,000")[0]  # the words come after
+    assert "last year" in first["inferred"]["period"]
+    stated = client.get("/v1/observations", params={"stated": "all", "limit": 100}).json()
+    assert {o["id"] for o in stated["data"]} == {2, 3, 4, 6, 8}
+
+
+def test_seed_metrics_count_what_their_quotes_count(client: TestClient) -> None:
+    observations = client.get("/v1/observations", params={"limit": 100}).json()["data"]
+    metric_of = {o["id"]: (o["metric"], o["unit"]) for o in observations}
+    # "around 13,000 North Koreans entered": people, not entry events.
+    assert metric_of[3] == metric_of[4] == ("nationals_entered", "persons")
+    # "would be used to rebuild parts of the Kursk region": put to a task, not entered.
+    assert metric_of[6] == ("workers_assigned", "persons")
+    entries = client.get("/v1/metrics/entries").json()
+    assert "counts twice" in entries["definition"]
+    assert entries["observation_count"] == 0
 
 
 def test_loading_the_seed_twice_leaves_one_copy(seeded_db_url: str, session_for) -> None:
@@ -65,12 +138,16 @@ def test_loading_the_seed_twice_leaves_one_copy(seeded_db_url: str, session_for)
 def test_both_2024_estimates_for_prk_to_rus_stand_side_by_side(client: TestClient) -> None:
     body = client.get(
         "/v1/series",
-        params={"metric": ["workers_entered", "entries"], "origin": "PRK", "destination": "RUS"},
+        params={
+            "metric": ["workers_entered", "nationals_entered"],
+            "origin": "PRK",
+            "destination": "RUS",
+        },
     ).json()
     year_2024 = next(p for p in body["data"] if p["period_label"] == "2024")
     by_metric = {m["metric"]: m for m in year_2024["metrics"]}
     workers = by_metric["workers_entered"]["observations"][0]
-    entries = by_metric["entries"]["observations"][0]
+    entries = by_metric["nationals_entered"]["observations"][0]
     assert (workers["value"], workers["qualifier"], workers["attributed_to"]) == (
         10000,
         "at_least",

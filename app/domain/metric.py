@@ -34,20 +34,22 @@ def _check_dimension_names(names: list[str]) -> list[str]:
 
 
 # A metric's code, as filters name it.
-MetricCode = Annotated[str, pydantic.Field(pattern=CODE_PATTERN, examples=["entries"])]
+MetricCode = Annotated[str, pydantic.Field(pattern=CODE_PATTERN, examples=["nationals_entered"])]
 DimensionName = Annotated[
     str, pydantic.Field(pattern=CODE_PATTERN, examples=["visa_type"]), TEXT_CHECK
 ]
 
 
-# The seed's `entries` metric, as served (a test checks that it still is).
+# The seed's `nationals_entered` metric, as served (a test checks that it still is).
 METRIC_EXAMPLE: dict[str, Any] = {
-    "code": "entries",
-    "name": "Entries",
-    "unit": "entries",
+    "code": "nationals_entered",
+    "name": "Nationals entered",
+    "unit": "persons",
     "definition": (
-        "All entries of the origin's nationals into the destination during "
-        "the period, whatever their purpose, optionally broken down by visa type."
+        "Nationals of the origin who entered the destination during the period, whatever "
+        "their purpose, counted as people (as in 'around 13,000 North Koreans entered'), not "
+        "as entry events; optionally broken down by visa type. A count of entry events is "
+        "entries."
     ),
     "kind": "flow",
     "dimensions": ["visa_type"],

@@ -31,7 +31,7 @@ def list_metrics(
 
 @router.get("/{code}", response_model=MetricPublic, responses=NOT_FOUND)
 def read_metric(
-    code: Annotated[str, Path(description="The metric's code.", examples=["entries"])],
+    code: Annotated[str, Path(description="The metric's code.", examples=["nationals_entered"])],
     _: Annotated[NoParameters, Query()],
     context: ContextDep,
 ) -> dict[str, Any]:

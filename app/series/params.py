@@ -11,7 +11,7 @@ from app.http.query import AsOf, BreakdownParameters, FormatChoice
 
 class SeriesQuery(BreakdownParameters):
     metric: list[MetricCode] = Field(
-        min_length=1, description="Metric code; repeat for several.", examples=["entries"]
+        min_length=1, description="Metric code; repeat for several.", examples=["nationals_entered"]
     )
     origin: CountryCode = Field(description="ISO 3166-1 alpha-3.", examples=["PRK"])
     destination: CountryCode = Field(description="ISO 3166-1 alpha-3.", examples=["RUS"])

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.e2e
 CLIENTS = 40
 REQUESTS_EACH = 15
 READS = [
-    "/v1/observations?metric=entries",
+    "/v1/observations?metric=nationals_entered",
     "/v1/observations?format=csv",
     "/v1/observations/1",
-    "/v1/series?metric=entries&origin=PRK&destination=RUS",
+    "/v1/series?metric=nationals_entered&origin=PRK&destination=RUS",
     "/v1/sources/2",
     "/v1/metrics",
     "/v1/observations?orgin=PRK",  # refused: still no connection held for long

@@ -29,7 +29,7 @@ READS = [
     "/v1/observations?limit=10",
     "/v1/observations/1",
     "/v1/observations/1/history",
-    "/v1/series?metric=entries&origin=PRK&destination=RUS",
+    "/v1/series?metric=nationals_entered&origin=PRK&destination=RUS",
     "/v1/metrics",
     "/v1/sources",
     "/v1/sources/1",

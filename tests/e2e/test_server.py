@@ -17,7 +17,7 @@ def test_client_script_reads_json_csv_and_errors_from_the_running_server(server_
         assert index["data_version"] >= 1
         assert index["links"]["observations"] == "/v1/observations"
 
-        page = client.get("/v1/observations", params={"metric": "entries"}).json()
+        page = client.get("/v1/observations", params={"metric": "nationals_entered"}).json()
         assert [o["value"] for o in page["data"]] == [13000, 8000]
 
         response = client.get("/v1/observations", params={"origin": "PRK", "format": "csv"})

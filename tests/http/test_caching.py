@@ -61,7 +61,7 @@ def test_if_modified_since_is_honoured(client: TestClient) -> None:
 def test_any_write_makes_earlier_etags_stale(desk: Desk) -> None:
     before = desk.client.get(PAGE).headers["etag"]
     desk.client.patch(
-        "/v1/observations/9",
+        "/v1/observations/2",
         json={"value": 3, "reason": "Recount.", "revision": 1},
         headers=desk.editor,
     )
@@ -97,11 +97,11 @@ def test_an_observation_is_revalidated_by_its_own_etag_which_follows_its_source(
 ) -> None:
     first = desk.client.get("/v1/observations/1")
     etag = first.headers["etag"]
-    assert etag.startswith('"observation-1-r1-')
+    assert etag.startswith('"observation-1-r2-')  # the seed's correction is revision 2
     assert desk.client.get("/v1/observations/1", headers={"If-None-Match": etag}).status_code == 304
     desk.client.patch(
         "/v1/sources/2",
-        json={"published_on": "2025", "reason": "Dated.", "revision": 1},
+        json={"published_on": "2025", "reason": "Dated.", "revision": 2},
         headers=desk.editor,
     )
     changed = desk.client.get("/v1/observations/1", headers={"If-None-Match": etag})

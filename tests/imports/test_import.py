@@ -60,7 +60,10 @@ def test_a_bad_row_at_the_end_imports_nothing_and_names_its_line(
         (observation_fields(qualifier="at_least", value=None), ["at_least", "value"]),
         (observation_fields(period_start="2024-12-31", period_end="2024-01-01"), ["after"]),
         (observation_fields(metric="entries", part_of=999), ["part_of", "999", "does not exist"]),
-        (observation_fields(metric="entries", value=20000, part_of=3), ["larger than its whole"]),
+        (
+            observation_fields(metric="nationals_entered", value=20000, part_of=3),
+            ["larger than its whole"],
+        ),
         (observation_fields(part_of=3), ["same metric"]),
         (observation_fields(visa_type="student"), ["workers_entered", "visa_type"]),
         (observation_fields(quote=""), ["quote"]),

@@ -65,7 +65,7 @@ def test_an_import_with_a_bad_last_row_imports_nothing(desk: Desk) -> None:
     assert desk.data_version() == before
     assert desk.tables() == tables
     assert (
-        len(desk.client.get("/v1/observations", params={"metric": "entries"}).json()["data"]) == 2
+        len(desk.client.get("/v1/observations", params={"metric": "entries"}).json()["data"]) == 0
     )
 
 
@@ -90,14 +90,14 @@ def test_reimporting_changes_nothing_and_a_changed_row_is_a_new_revision(desk: D
 def test_an_export_edited_in_a_spreadsheet_imports_back_as_revisions(desk: Desk) -> None:
     exported = desk.client.get("/v1/observations", params={"format": "csv"}).text
     rows = list(csv.DictReader(io.StringIO(exported)))
-    rows[2]["value"] = "13500"  # observation 3, revision 1
+    rows[2]["value"] = "13500"  # observation 3, revision 2 (the seed corrected its metric)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     report = post_csv(desk, out.getvalue(), reason="Updated Russian estimate.").json()
     assert (report["updated"], report["unchanged"]) == (1, 8)
-    assert desk.client.get("/v1/observations/3").json()["revision"] == 2
+    assert desk.client.get("/v1/observations/3").json()["revision"] == 3
     stale = post_csv(desk, out.getvalue().replace("13500", "13600")).json()
     assert stale["problems"][0]["line"] == 4
     assert "revision" in stale["problems"][0]["message"]

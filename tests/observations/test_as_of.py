@@ -18,10 +18,14 @@ def as_on(day) -> dict:
 
 
 def record_seed_on(desk: Desk, day) -> None:
-    """Arrange: the seed was loaded on `day` (noon UTC)."""
+    """Arrange: the seed was loaded on `day` (noon UTC), its corrections in the same moment
+    (each superseded revision valid for no time at all)."""
     moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     for table in (ObservationRevision, SourceRevision):
         desk.session.execute(update(table).values(recorded_at=moment, updated_at=moment))
+        desk.session.execute(
+            update(table).where(table.superseded_at.is_not(None)).values(superseded_at=moment)
+        )
     desk.session.commit()
 
 
@@ -50,7 +54,7 @@ def edit_on(desk: Desk, day, observation_id: int, revision: int, value: int) -> 
 
 def test_a_figure_edited_on_day_2_reads_old_on_day_1_and_new_from_day_2(desk: Desk) -> None:
     record_seed_on(desk, DAY_1)
-    edit_on(desk, DAY_2, 1, revision=1, value=11000)
+    edit_on(desk, DAY_2, 1, revision=2, value=11000)
     read = desk.client.get
     assert read("/v1/observations/1", params=as_on(DAY_1)).json()["value"] == 10000
     assert read("/v1/observations/1", params=as_on(DAY_2)).json()["value"] == 11000

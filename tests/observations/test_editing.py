@@ -37,7 +37,7 @@ def test_create_answers_201_with_location_etag_and_a_first_revision(desk: Desk) 
         ({"qualifier": "range"}, ["lower_bound"]),
         ({"quote": ""}, ["quote"]),
         ({"surprise": 1}, ["surprise"]),
-        ({"metric": "entries", "part_of": 3, "value": 14000}, ["larger than its whole"]),
+        ({"metric": "nationals_entered", "part_of": 3, "value": 14000}, ["larger than its whole"]),
     ],
 )
 def test_a_create_breaking_a_rule_is_422_naming_it_and_changes_nothing(
@@ -73,7 +73,7 @@ def test_a_body_that_is_not_json_is_415(desk: Desk) -> None:
     assert response.status_code == 415
 
 
-def test_an_edit_with_the_current_etag_becomes_revision_2(desk: Desk) -> None:
+def test_an_edit_with_the_current_etag_becomes_the_next_revision(desk: Desk) -> None:
     etag = desk.client.get("/v1/observations/1").headers["etag"]
     response = desk.client.patch(
         "/v1/observations/1",
@@ -81,15 +81,16 @@ def test_an_edit_with_the_current_etag_becomes_revision_2(desk: Desk) -> None:
         headers={**desk.editor, "If-Match": etag},
     )
     assert response.status_code == 200
-    assert response.headers["etag"].startswith('"observation-1-r2-')
+    assert response.headers["etag"].startswith('"observation-1-r3-')
     body = response.json()
-    assert (body["value"], body["lower_bound"], body["revision"]) == (11000, 11000, 2)
+    assert (body["value"], body["lower_bound"], body["revision"]) == (11000, 11000, 3)
     history = desk.client.get("/v1/observations/1/history").json()["data"]
     assert [(h["revision"], h["action"], h["observation"]["value"]) for h in history] == [
         (1, "create", 10000),
-        (2, "edit", 11000),
+        (2, "edit", 10000),  # the seed's correction: its period marked inferred
+        (3, "edit", 11000),
     ]
-    assert history[1]["reason"] == "The BBC's article says 11,000."
+    assert history[2]["reason"] == "The BBC's article says 11,000."
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_an_edit_of_the_period_derives_a_new_label(desk: Desk) -> None:
             "period_start": "2023-01-01",
             "period_end": "2023-12-31",
             "reason": "Misread year.",
-            "revision": 1,
+            "revision": 2,
         },
         headers=desk.editor,
     )

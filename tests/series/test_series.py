@@ -38,14 +38,14 @@ def test_series_lists_periods_in_order_and_figures_without_a_period_last(
 
 
 def test_series_keeps_totals_apart_from_breakdowns_and_regions(client: TestClient) -> None:
-    totals = client.get("/v1/series", params={"metric": "entries", **PAIR}).json()["data"]
+    totals = client.get("/v1/series", params={"metric": "nationals_entered", **PAIR}).json()["data"]
     assert [o["id"] for o in totals[0]["metrics"][0]["observations"]] == [3]
     students = client.get(
-        "/v1/series", params={"metric": "entries", "visa_type": "student", **PAIR}
+        "/v1/series", params={"metric": "nationals_entered", "visa_type": "student", **PAIR}
     ).json()["data"]
     assert [o["id"] for o in students[0]["metrics"][0]["observations"]] == [4]
     kursk = client.get(
-        "/v1/series", params={"metric": "workers_entered", "region": "RU-KRS", **PAIR}
+        "/v1/series", params={"metric": "workers_assigned", "region": "RU-KRS", **PAIR}
     ).json()["data"]
     assert [o["id"] for p in kursk for m in p["metrics"] for o in m["observations"]] == [6]
 
@@ -60,12 +60,13 @@ def test_series_range_low_and_high_come_from_its_bounds(client: TestClient) -> N
 
 def test_series_csv_has_one_row_per_period_and_metric(client: TestClient) -> None:
     response = client.get(
-        "/v1/series", params={"metric": ["workers_entered", "entries"], "format": "csv", **PAIR}
+        "/v1/series",
+        params={"metric": ["workers_entered", "nationals_entered"], "format": "csv", **PAIR},
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["period_label"], r["metric"], r["observation_ids"]) for r in rows] == [
         ("2024", "workers_entered", "1"),
-        ("2024", "entries", "3"),
+        ("2024", "nationals_entered", "3"),
         ("no period given", "workers_entered", "2"),
     ]
 
@@ -73,7 +74,7 @@ def test_series_csv_has_one_row_per_period_and_metric(client: TestClient) -> Non
 def test_series_ndjson_has_one_period_per_line(client: TestClient) -> None:
     response = client.get(
         "/v1/series",
-        params={"metric": "entries", **PAIR},
+        params={"metric": "nationals_entered", **PAIR},
         headers={"Accept": "application/x-ndjson"},
     )
     assert response.headers["content-type"] == "application/x-ndjson"
