@@ -97,7 +97,7 @@ def json_response(
     """JSON serialised by orjson, skipping FastAPI's per-row validation of response models
     (tests check the documents against those models instead)."""
     return Response(
-        orjson.dumps(content),
+        orjson.dumps(content, option=orjson.OPT_UTC_Z),  # moments as everywhere: ...Z
         status_code=status_code,
         headers=headers,
         media_type=MEDIA_TYPES[Format.json],
