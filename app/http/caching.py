@@ -32,6 +32,17 @@ def read_data_state(engine: Engine) -> DataState:
         return read_state(connection)
 
 
+def one_vary(values: list[str]) -> str:
+    """Vary headers as one, each name once: the cache, compression and CORS each add the
+    names they vary on, and a repeated name is noise to every cache."""
+    names: dict[str, str] = {}
+    for value in values:
+        for name in value.split(","):
+            if name.strip():
+                names.setdefault(name.strip().lower(), name.strip())
+    return ", ".join(names.values())
+
+
 class HttpCacheMiddleware:
     def __init__(self, app: ASGIApp, *, max_age: int) -> None:
         self.app = app

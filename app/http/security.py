@@ -25,6 +25,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http.caching import one_vary
 from app.http.problems import problem_response
 
 REFERRER_POLICY = "no-referrer"
@@ -105,6 +106,9 @@ class SecurityHeadersMiddleware:
                 page = headers.get("content-type", "").startswith("text/html")
                 policy = self._page_policy(scope["app"], root_path) if page else API_POLICY
                 headers["Content-Security-Policy"] = policy
+                # Outermost, so the one place that sees every Vary the layers inside added.
+                if vary := headers.getlist("vary"):
+                    headers["Vary"] = one_vary(vary)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

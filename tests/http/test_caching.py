@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from tests.conftest import Desk
 
-PAGE = "/v1/observations?metric=entries&limit=100"
+PAGE = "/v1/observations?metric=nationals_entered&limit=100"
 
 
 def statements_run(client: TestClient, url: str, headers: dict) -> tuple[int, list[str]]:
@@ -130,3 +130,16 @@ def test_accept_headers_that_choose_the_same_format_share_an_etag(client: TestCl
         assert revalidated.status_code == 304, accept
     as_csv = client.get(PAGE, headers={"Accept": "text/csv", "If-None-Match": etag})
     assert as_csv.status_code == 200
+
+
+def test_one_vary_names_each_header_once_however_many_layers_vary(client: TestClient) -> None:
+    """Found trying the API from a browser: caching, compression and CORS each added their
+    names, and Accept-Encoding came twice."""
+    for url in (PAGE, "/v1/observations?limit=1000&format=csv"):
+        response = client.get(
+            url, headers={"Origin": "https://dashboard.example", "Accept-Encoding": "gzip"}
+        )
+        [vary] = response.headers.get_list("vary")
+        names = [name.strip().lower() for name in vary.split(",")]
+        assert len(names) == len(set(names)), vary
+        assert {"accept", "accept-encoding", "origin"} <= set(names), vary
