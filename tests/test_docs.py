@@ -69,7 +69,7 @@ def test_observation_example_is_the_seeded_observation_1(client: TestClient) -> 
 
 def test_source_example_is_the_seeded_source_2(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    [example] = schemas["SourcePublic"]["examples"]
+    [example] = schemas["SourceListed"]["examples"]
     actual = client.get("/v1/sources", params={"limit": 2}).json()["data"][1]
     assert without_nulls(example) == without_nulls(actual)
 
@@ -127,17 +127,17 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
 ) -> None:
     """Hot paths serialise with orjson and skip FastAPI's validation; the models stay true."""
     from app.domain.observation import ObservationPublic
-    from app.domain.source import SourcePublic
     from app.http.envelopes import ListResponse
     from app.observations.schemas import ObservationDetail, RevisionPublic
     from app.series.schemas import SeriesPeriod
+    from app.sources.schemas import SourceListed
 
     pair = {"origin": "PRK", "destination": "RUS"}
     cases = [
         ("/v1/observations", {"limit": 1000}, ListResponse[ObservationPublic]),
         ("/v1/observations/4", {}, ObservationDetail),
         ("/v1/observations/1/history", {}, ListResponse[RevisionPublic]),
-        ("/v1/sources", {}, ListResponse[SourcePublic]),
+        ("/v1/sources", {}, ListResponse[SourceListed]),
         (
             "/v1/series",
             {"metric": ["workers_entered", "entries"], **pair},

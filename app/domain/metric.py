@@ -97,7 +97,9 @@ class MetricPublic(MetricBase):
         json_schema_extra={"examples": [METRIC_EXAMPLE]},
     )
 
-    observation_count: int = Field(description="Observations of this metric.")
+    observation_count: int = Field(
+        description="Observations of this metric that lists serve: retracted ones are left out."
+    )
     first_period_start: date | None = Field(description="Earliest period start among them.")
     last_period_end: date | None = Field(description="Latest period end among them.")
 

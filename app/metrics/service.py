@@ -35,12 +35,17 @@ def list_metrics(session: Session) -> list[Metric]:
 
 
 def metric_stats(session: Session, codes: Iterable[str] | None = None) -> dict[str, MetricStats]:
-    query = select(
-        Observation.metric,
-        func.count(Observation.id),
-        func.min(Observation.period_start),
-        func.max(Observation.period_end),
-    ).group_by(Observation.metric)
+    """Each metric's count and period span, over the figures lists serve (not retracted)."""
+    query = (
+        select(
+            Observation.metric,
+            func.count(Observation.id),
+            func.min(Observation.period_start),
+            func.max(Observation.period_end),
+        )
+        .where(Observation.retracted_at.is_(None))
+        .group_by(Observation.metric)
+    )
     if codes is not None:
         query = query.where(Observation.metric.in_(list(codes)))
     return {

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.source import SourcePublic
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
@@ -20,7 +19,13 @@ from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import NoParameters, PageParameters, record_id
 from app.sources import service
-from app.sources.schemas import SourceCreate, SourceDetail, SourceRevisionPublic, SourceUpdate
+from app.sources.schemas import (
+    SourceCreate,
+    SourceDetail,
+    SourceListed,
+    SourceRevisionPublic,
+    SourceUpdate,
+)
 from app.sources.service import SourceRow
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
@@ -31,7 +36,7 @@ EDIT_RESPONSES = edit_responses("source")
 SourceId = Annotated[int, record_id("source", example=2)]
 
 
-@router.get("", response_model=ListResponse[SourcePublic])
+@router.get("", response_model=ListResponse[SourceListed])
 def list_sources(
     request: Request, params: Annotated[PageParameters, Query()], context: ContextDep
 ) -> Response:
@@ -39,9 +44,10 @@ def list_sources(
     after_id = decode_cursor(params.cursor, sort="id").id if params.cursor else None
     read = service.list_sources(context.session, limit=params.limit + 1, after_id=after_id)
     sources, next_cursor = trim_page(read, params.limit, sort="id")
+    counts = service.observation_counts(context.session, [s.id for s in sources])
     envelope = list_envelope(
         request,
-        [service.source_document(s) for s in sources],
+        [{**service.source_document(s), "observation_count": counts[s.id]} for s in sources],
         data_version=context.data_version,
         limit=params.limit,
         next_cursor=next_cursor,
@@ -56,7 +62,7 @@ def _detail(
     detail = {
         **service.source_document(source),
         "relay_chain": [service.source_document(s) for s in chain[1:]],
-        "observation_count": service.count_observations(session, source.id),
+        "observation_count": service.observation_counts(session, [source.id])[source.id],
     }
     return record_response(
         detail, kind="source", record_id=source.id, revision=source.revision, created=created

@@ -51,7 +51,24 @@ class _SourceEdit(Edit):
 SourceUpdate = edit_model("SourceUpdate", SourceCreate, base=_SourceEdit)
 
 
-class SourceDetail(SourcePublic):
+class SourceListed(SourcePublic):
+    """A source as its list serves it: with how many figures cite it."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: document_as_served(
+            schema,
+            [*SERVED_FIELDS, "observation_count"],
+            {**SOURCE_EXAMPLE, "observation_count": 4},
+        )
+    )
+
+    observation_count: int = Field(
+        description="Observations that cite this source directly (not through a source that "
+        "relays it), counted as lists serve them: retracted ones are left out."
+    )
+
+
+class SourceDetail(SourceListed):
     model_config = ConfigDict(
         json_schema_extra=lambda schema: document_as_served(
             schema,
@@ -63,7 +80,6 @@ class SourceDetail(SourcePublic):
     relay_chain: list[SourcePublic] = Field(
         description="The sources this one was relayed through, nearest first."
     )
-    observation_count: int = Field(description="Observations that cite this source directly.")
 
 
 class SourceRevisionPublic(BaseModel):

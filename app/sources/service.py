@@ -79,9 +79,17 @@ def get_source(session: Session, source_id: int) -> Source:
     return source
 
 
-def count_observations(session: Session, source_id: int) -> int:
-    query = select(func.count()).where(Observation.source_id == source_id)
-    return session.scalar(query) or 0
+def observation_counts(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
+    """For each source id, the observations citing it directly that lists serve (retracted
+    ones left out); one grouped query for a whole page."""
+    ids = list(source_ids)
+    query = (
+        select(Observation.source_id, func.count())
+        .where(Observation.source_id.in_(ids), Observation.retracted_at.is_(None))
+        .group_by(Observation.source_id)
+    )
+    counted: dict[int, int] = dict(session.execute(query).tuples().all())
+    return {source_id: counted.get(source_id, 0) for source_id in ids}
 
 
 def relay_chains(
