@@ -4,9 +4,11 @@ needs no internet."""
 
 import re
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, Settings
+from app.main import ROUTERS
 
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")
 ARCHITECTURE = (PROJECT_ROOT / "ARCHITECTURE.md").read_text("utf-8")
@@ -182,3 +184,20 @@ def test_every_test_the_security_review_names_exists() -> None:
             assert re.search(rf"^(async )?def {test}\(", source, re.MULTILINE), f"{path}::{test}"
     for item in range(1, 11):
         assert f"## API{item}:" in review
+
+
+def test_every_summary_is_its_docstrings_whole_first_sentence(client: TestClient) -> None:
+    """Found in /docs: summaries cut at the docstring's first line stopped mid-sentence
+    ("... Name the revision", "... Rows with an")."""
+    routes = {
+        (route.path, method.lower()): route.endpoint.__doc__ or ""
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    for path, method, operation in operations(client):
+        paragraph = " ".join(routes[(path, method)].strip().split("\n\n")[0].split())
+        summary = operation["summary"]
+        assert paragraph.startswith(summary), (path, method, summary)
+        assert paragraph[len(summary) : len(summary) + 1] in ("", ".", "!", "?"), (path, summary)

@@ -125,11 +125,23 @@ def link_records(paths: dict[str, Any]) -> None:
             }
 
 
+# A sentence ends at . ! or ? before a capital, a quote or code, or at the paragraph's end.
+_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?=\s+[A-Z`\"(]|$)")
+
+
+def summary_of(docstring: str) -> str:
+    """An operation's summary: the first sentence of its docstring, whole (a first line
+    cut at its width stopped mid-sentence), without its full stop."""
+    paragraph = " ".join(docstring.strip().split("\n\n")[0].split())
+    match = _FIRST_SENTENCE.match(paragraph)
+    return (match.group(1) if match else paragraph).rstrip(".")
+
+
 def use_docstrings_as_summaries(routers: Iterable[APIRouter]) -> None:
     for router in routers:
         for route in router.routes:
             if isinstance(route, APIRoute) and route.summary is None and route.endpoint.__doc__:
-                route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")
+                route.summary = summary_of(route.endpoint.__doc__)
 
 
 def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
