@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +21,13 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.service import Role, create_token, list_tokens, revoke_token
 from app.checks.service import Tally, iter_problems
 from app.config import SEED_DIR, get_settings
+from app.dataset.state import read_state
 from app.db import (
     DataSession,
     create_db_engine,
@@ -48,7 +51,26 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # a traceback's locals hold rows and secrets
 )
 err = Console(stderr=True)
+logger = logging.getLogger("laborstats")
 MAX_PROBLEMS_SHOWN = 50
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"laborstats {package_version('laborstats')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 @contextmanager
@@ -124,6 +146,31 @@ def _cli_errors(exit_code: int = 1) -> Iterator[None]:
         raise typer.Exit(exit_code) from None
 
 
+def shown_database(database_url: str) -> str:
+    """DATABASE_URL as a log may show it: without its password, and a SQLite file by its
+    absolute path, since a relative one names a file in whatever folder serve started in."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).absolute()))
+    return url.render_as_string(hide_password=True)
+
+
+def _log_database(database_url: str) -> None:
+    """One short read before the workers start: which data this server will serve."""
+    engine = create_db_engine(database_url, pooled=False)
+    try:
+        with read_session(engine, read_only=True) as session:
+            version, empty = read_state(session).version, not has_observations(session)
+    finally:
+        engine.dispose()
+    logger.info("Serving %s at data version %d", shown_database(database_url), version)
+    if empty:
+        logger.warning(
+            "The database holds no observations: load the seed with `laborstats seed`, "
+            "or import data with `laborstats import`"
+        )
+
+
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity, which containers narrow), at least 1."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -149,6 +196,7 @@ def serve(
     logging.config.dictConfig(log_config)  # the migrations' lines too
     with _cli_errors():
         migrate(settings.database_url)
+        _log_database(settings.database_url)
     # Every worker counts its requests in files here, and /metrics adds them all up; fresh
     # for each run, as prometheus_client's multiprocess mode requires.
     metrics_dir = tempfile.mkdtemp(prefix="laborstats-metrics-")

@@ -3,10 +3,13 @@
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from app.cli import shown_database
 from app.models import Observation
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
@@ -51,3 +54,22 @@ def test_import_of_a_bad_file_exits_non_zero_naming_each_line(
     assert result.returncode == 1
     assert "nothing was imported" in result.stderr
     assert "bad.csv:3: destination: 'XXX'" in result.stderr
+
+
+def test_version_prints_the_installed_package_version() -> None:
+    result = subprocess.run([str(LABORSTATS), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"laborstats {version('laborstats')}"
+
+
+def test_shown_database_hides_the_password_of_a_database_url() -> None:
+    shown = shown_database("postgresql+psycopg://editor:s3cret@db.example:5432/laborstats")
+    assert "s3cret" not in shown
+    assert shown == "postgresql+psycopg://editor:***@db.example:5432/laborstats"
+
+
+def test_shown_database_names_a_relative_sqlite_file_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert shown_database("sqlite:///laborstats.db") == f"sqlite:///{tmp_path / 'laborstats.db'}"
