@@ -12,6 +12,7 @@ from app import API_VERSION
 from app.audit.router import router as audit_router
 from app.auth.service import token_key_id
 from app.config import Settings, get_settings
+from app.countries.router import router as countries_router
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
 from app.health.router import router as health_router
@@ -49,6 +50,7 @@ when, and the verbatim quote. Competing figures are shown side by side, never me
 TAGS = [
     {"name": "observations", "description": "Sourced figures, filtered and paged."},
     {"name": "series", "description": "Figures per period for a country pair, side by side."},
+    {"name": "countries", "description": "The countries and pairs the figures name."},
     {"name": "metrics", "description": "What each figure counts."},
     {"name": "sources", "description": "Where figures were published, and relayed."},
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
@@ -60,6 +62,7 @@ ROUTERS = (
     index_router,
     observations_router,
     series_router,
+    countries_router,
     metrics_router,
     sources_router,
     imports_router,

@@ -17,6 +17,8 @@ LINKS = {
     "sources": "/v1/sources",
     "observations": "/v1/observations",
     "series": "/v1/series",
+    "countries": "/v1/countries",
+    "pairs": "/v1/pairs",
     "docs": "/docs",
     "openapi": "/openapi.json",
     "health": "/healthz",

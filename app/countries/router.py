@@ -1,0 +1,132 @@
+"""GET /v1/countries and GET /v1/pairs: from the index to the figures by following links."""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.countries import service
+from app.countries.schemas import CountryPublic, PairPublic
+from app.http.context import ContextDep
+from app.http.envelopes import ListResponse, list_envelope
+from app.http.formats import (
+    AcceptedFormatDep,
+    Format,
+    csv_response,
+    json_response,
+    ndjson_response,
+)
+from app.http.openapi import PROBLEM
+from app.http.query import FormatChoice, QueryParameters
+
+router = APIRouter(tags=["countries"])
+
+
+class FormatQuery(QueryParameters):
+    format: FormatChoice = None
+
+
+def _responses(what: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": what, "content": {"text/csv": {}, "application/x-ndjson": {}}},
+        400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
+    }
+
+
+def _observations(**filters: str) -> str:
+    return f"/v1/observations?{urlencode(filters)}"
+
+
+def _served(
+    request: Request,
+    documents: list[dict[str, Any]],
+    *,
+    representation: Format,
+    csv_columns: list[str],
+    csv_rows: list[dict[str, Any]],
+    filename: str,
+    data_version: int,
+    sort: str,
+) -> Response:
+    match representation:
+        case Format.csv:
+            return csv_response(csv_columns, csv_rows, filename=filename, headers={})
+        case Format.ndjson:
+            return ndjson_response(documents, headers={})
+    return json_response(list_envelope(request, documents, data_version=data_version, sort=sort))
+
+
+@router.get(
+    "/v1/countries",
+    response_model=ListResponse[CountryPublic],
+    responses=_responses("Every country some figure names, by code; CSV and NDJSON on request."),
+    description=(
+        "Every country a figure names as origin or destination (retracted figures left out), "
+        "with its ISO 3166 name, how many figures name it each way, and links to them."
+    ),
+)
+def list_countries(
+    request: Request,
+    params: Annotated[FormatQuery, Query()],
+    context: ContextDep,
+    accepted: AcceptedFormatDep,
+) -> Response:
+    """List the countries the figures name, with links to their figures."""
+    documents = [
+        {
+            **country,
+            "links": {
+                "observations_from": _observations(origin=country["code"]),
+                "observations_to": _observations(destination=country["code"]),
+            },
+        }
+        for country in service.country_documents(context.session)
+    ]
+    return _served(
+        request,
+        documents,
+        representation=params.format or accepted,
+        csv_columns=service.COUNTRY_CSV_COLUMNS,
+        csv_rows=documents,
+        filename="countries.csv",
+        data_version=context.data_version,
+        sort="code",
+    )
+
+
+@router.get(
+    "/v1/pairs",
+    response_model=ListResponse[PairPublic],
+    responses=_responses(
+        "Every origin-destination pair with figures, by origin then destination; CSV (metrics "
+        "space-separated) and NDJSON on request."
+    ),
+    description=(
+        "Every origin and destination some figures are about (retracted figures left out): "
+        "the metrics they count, how many there are, the span of their periods, and links to "
+        "the figures and to their series."
+    ),
+)
+def list_pairs(
+    request: Request,
+    params: Annotated[FormatQuery, Query()],
+    context: ContextDep,
+    accepted: AcceptedFormatDep,
+) -> Response:
+    """List the origin-destination pairs with figures, with links to them."""
+    documents = []
+    for pair in service.pairs(context.session):
+        both = {"origin": pair.origin, "destination": pair.destination}
+        series = urlencode({**both, "metric": pair.metrics}, doseq=True)
+        links = {"observations": _observations(**both), "series": f"/v1/series?{series}"}
+        documents.append({**service.pair_document(pair), "links": links})
+    return _served(
+        request,
+        documents,
+        representation=params.format or accepted,
+        csv_columns=service.PAIR_CSV_COLUMNS,
+        csv_rows=service.pair_csv_rows(documents),
+        filename="pairs.csv",
+        data_version=context.data_version,
+        sort="origin,destination",
+    )
