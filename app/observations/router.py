@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import load_catalog
+from app.domain.edits import revision_entry
 from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
@@ -216,14 +217,7 @@ def read_observation_history(
     revisions = editing.list_history(context.session, observation_id)
     served = service.object_documents(revisions, catalog=context.catalog)
     data = [
-        {
-            "revision": revision.revision,
-            "action": revision.action,
-            "recorded_at": revision.recorded_at,
-            "recorded_by": revision.recorded_by,
-            "reason": revision.reason,
-            "observation": document,
-        }
+        {**revision_entry(revision), "observation": document}
         for revision, document in zip(revisions, served, strict=True)
     ]
     envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")

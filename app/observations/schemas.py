@@ -4,7 +4,6 @@ fields are all optional, and the detail of one observation."""
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.domain.bounds import MAX_ID, ValidText
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
-from app.domain.edits import Edit, edit_model
+from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
 from app.domain.figures import Qualifier
 from app.domain.inferences import check_marks
 from app.domain.observation import (
@@ -182,27 +181,11 @@ class ObservationDetail(ObservationPublic):
     parts: list[int] = Field(description="Ids of the breakdowns that are part of this figure.")
 
 
-class RevisionPublic(BaseModel):
-    revision: int
-    action: str = Field(description="create, edit or retract.")
-    recorded_at: datetime = Field(description="When (UTC).")
-    recorded_by: str = Field(description="The name of the token that made the change.")
-    reason: str | None = Field(description="Why, as the editor gave it.")
+class RevisionPublic(RevisionEntry):
     observation: ObservationPublic = Field(description="The observation as of this revision.")
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "revision": 1,
-                    "action": "create",
-                    "recorded_at": "2026-11-26T12:00:00Z",
-                    "recorded_by": "seed",
-                    "reason": None,
-                    "observation": OBSERVATION_EXAMPLE,
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{**REVISION_EXAMPLE, "observation": OBSERVATION_EXAMPLE}]}
     )
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
+from app.domain.edits import revision_entry
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
@@ -89,14 +90,7 @@ def read_source_history(
     """List every revision of a source: when, by whom, why, and what it said."""
     revisions = service.list_history(context.session, source_id)
     data = [
-        {
-            "revision": revision.revision,
-            "action": revision.action,
-            "recorded_at": revision.recorded_at,
-            "recorded_by": revision.recorded_by,
-            "reason": revision.reason,
-            "source": service.source_document(revision),
-        }
+        {**revision_entry(revision), "source": service.source_document(revision)}
         for revision in revisions
     ]
     envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")

@@ -1,11 +1,9 @@
 """The source models the API reads and writes, derived from app.domain.source."""
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.domain.bounds import MAX_ID
-from app.domain.edits import Edit, edit_model
+from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
 from app.domain.shapes import document_as_served
 from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
 
@@ -82,25 +80,9 @@ class SourceDetail(SourceListed):
     )
 
 
-class SourceRevisionPublic(BaseModel):
-    revision: int
-    action: str = Field(description="create or edit.")
-    recorded_at: datetime = Field(description="When (UTC).")
-    recorded_by: str = Field(description="The name of the token that made the change.")
-    reason: str | None = Field(description="Why, as the editor gave it.")
+class SourceRevisionPublic(RevisionEntry):
     source: SourcePublic = Field(description="The source as of this revision.")
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "revision": 1,
-                    "action": "create",
-                    "recorded_at": "2026-11-26T12:00:00Z",
-                    "recorded_by": "seed",
-                    "reason": None,
-                    "source": SOURCE_EXAMPLE,
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{**REVISION_EXAMPLE, "source": SOURCE_EXAMPLE}]}
     )

@@ -24,24 +24,26 @@ from app.sources.texts import check_quotes_of
 SourceRow = Any
 
 
+def _inferred(source: SourceRow) -> Mapping[str, str]:
+    return getattr(source, "inferred", None) or {}
+
+
 def title_of(source: SourceRow) -> str:
     """The source's title as references give it: in brackets when it was supplied (a
-    description), not the source's own."""
-    inferred = getattr(source, "inferred", None) or {}
-    return f"[{source.title}]" if "title" in inferred else source.title
+    description), not the source's own, as catalogues bracket a title they supply."""
+    return f"[{source.title}]" if "title" in _inferred(source) else source.title
 
 
 def describe_source(source: SourceRow) -> str:
     """'"Title" (Publisher, 2025-06)', saying so where the publisher, the date or its year
-    is unknown ('--06' is 'June, year not given'), and bracketing what was inferred."""
-    publisher = source.publisher or "publisher not named"
-    when = date_in_prose(source.published_on) if source.published_on else "date not given"
-    # What the source does not state itself is bracketed, as catalogues bracket a title
-    # they supply: '[BBC investigation ...]' is a description, not the source's own title.
-    inferred = getattr(source, "inferred", None) or {}
+    is unknown ('--06' is 'June, year not given'), and bracketing what the source does not
+    state itself."""
+    inferred = _inferred(source)
     title = title_of(source) if "title" in inferred else f'"{source.title}"'
+    publisher = source.publisher or "publisher not named"
     if "publisher" in inferred and source.publisher:
         publisher = f"[{publisher}]"
+    when = date_in_prose(source.published_on) if source.published_on else "date not given"
     if "published_on" in inferred and source.published_on:
         when = f"[{when}]"
     return f"{title} ({publisher}, {when})"
