@@ -11,10 +11,22 @@ from app.http.query import AsOf, BreakdownParameters, FormatChoice
 
 class SeriesQuery(BreakdownParameters):
     metric: list[MetricCode] = Field(
-        min_length=1, description="Metric code; repeat for several.", examples=["nationals_entered"]
+        default=[],
+        description="Metric code; repeat for several. Without it: every metric the pair has.",
+        examples=["nationals_entered"],
     )
-    origin: CountryCode = Field(description="ISO 3166-1 alpha-3.", examples=["PRK"])
-    destination: CountryCode = Field(description="ISO 3166-1 alpha-3.", examples=["RUS"])
+    origin: CountryCode | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-3. May be left out when the other parameters leave "
+        "one pair (else a 400 lists them).",
+        examples=["PRK"],
+    )
+    destination: CountryCode | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-3. May be left out when the other parameters leave "
+        "one pair (else a 400 lists them).",
+        examples=["RUS"],
+    )
     region: SubdivisionCode | None = Field(
         default=None, description="ISO 3166-2 region of the destination."
     )

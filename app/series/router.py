@@ -25,14 +25,18 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
     responses={
         200: {
             "description": "Periods in order, then figures with no period given. CSV has one "
-            "row per period and metric.",
+            "row per figure: its period and metric with their low, high and number of "
+            "figures, then the figure (observation_id, value, bounds, qualifier, basis, "
+            "attributed_to, source_id, reported_on, quote, citation, inferred).",
             "content": {"text/csv": {}, "application/x-ndjson": {}},
         },
         400: {"description": "A missing or bad parameter.", **PROBLEM},
     },
     description=(
         "For dashboards: each period with every figure of each metric for one country pair, "
-        "and per metric the lowest and highest figure stated. Totals only by default; name a "
+        "and per metric the lowest and highest figure stated. Name the pair, or leave out "
+        "what the data makes clear (a metric only one pair has); leave out `metric` for "
+        "every metric the pair has. Totals only by default; name a "
         "breakdown (e.g. `visa_type=student`) to get that breakdown instead, and `region` for "
         "one region's figures, so that parts are never mixed with wholes."
     ),
@@ -44,17 +48,30 @@ def read_series(
     accepted: AcceptedFormatDep,
 ) -> Response:
     """Read a series: every figure per period for one country pair, side by side."""
-    periods = service.build_series(
+    metrics = list(dict.fromkeys(params.metric))
+    context.catalog.require_metrics(metrics)
+    pair = service.only_pair(
         context.session,
-        catalog=context.catalog,
-        metrics=list(dict.fromkeys(params.metric)),
+        metrics=metrics,
         origin=params.origin,
         destination=params.destination,
-        region=params.region,
-        dimensions=params.breakdowns(context.catalog.dimension_names),
-        period_from=params.period_from,
-        period_to=params.period_to,
         as_of=params.as_of,
+    )
+    periods = (
+        []
+        if pair is None
+        else service.build_series(
+            context.session,
+            catalog=context.catalog,
+            metrics=metrics,
+            origin=pair[0],
+            destination=pair[1],
+            region=params.region,
+            dimensions=params.breakdowns(context.catalog.dimension_names),
+            period_from=params.period_from,
+            period_to=params.period_to,
+            as_of=params.as_of,
+        )
     )
     match params.format or accepted:
         case Format.csv:

@@ -5,23 +5,40 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
+from app.errors import InvalidParameter
 from app.observations import service as observations_service
 from app.observations.service import ObservationFilter
 
+# One row per figure, so that pandas reads every column as it is: the period and metric it
+# belongs to with their lowest and highest figure, then the figure as the list serves it.
 SERIES_CSV_COLUMNS = [
     "period_start",
     "period_end",
     "period_label",
     "metric",
     "unit",
-    "low",
-    "high",
-    "observation_count",
-    "observation_ids",
+    "period_low",
+    "period_high",
+    "period_figures",
+    "observation_id",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "qualifier",
+    "basis",
+    "attributed_to",
+    "source_id",
+    "reported_on",
+    "quote",
+    "citation",
+    "inferred",
 ]
+# How many pairs a 400 lists when the parameters leave several to choose from.
+PAIRS_LISTED = 10
 
 
 def _stated_low(document: Mapping[str, Any]) -> float | None:
@@ -46,6 +63,42 @@ def _metric_entry(code: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def only_pair(
+    session: Session,
+    *,
+    metrics: Sequence[str],
+    origin: str | None,
+    destination: str | None,
+    as_of: date | None = None,
+) -> tuple[str, str] | None:
+    """The one country pair with figures of `metrics` that the given origin or destination
+    leaves, or None when none has any; a 400 listing them when several do, since a series
+    is always one pair."""
+    if origin is not None and destination is not None:
+        return origin, destination
+    query = ObservationFilter(metrics=metrics, origin=origin, destination=destination, as_of=as_of)
+    table = observations_service.table_for(as_of)
+    found = (
+        session.connection()
+        .execute(
+            select(table.origin, table.destination)
+            .where(*observations_service.filter_conditions(query))
+            .distinct()
+            .order_by(table.origin, table.destination)
+            .limit(PAIRS_LISTED + 1)
+        )
+        .all()
+    )
+    if len(found) <= 1:
+        return (found[0][0], found[0][1]) if found else None
+    listed = ", ".join(f"{o}-{d}" for o, d in found[:PAIRS_LISTED])
+    more = " and more" if len(found) > PAIRS_LISTED else ""
+    raise InvalidParameter(
+        f"A series is for one country pair, and these parameters leave several: {listed}"
+        f"{more}. Add origin and destination (GET /v1/pairs lists every pair)."
+    )
+
+
 def build_series(
     session: Session,
     *,
@@ -60,7 +113,7 @@ def build_series(
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """Figures for the whole pair (or one region) and one breakdown ({} = totals), so that
-    a part is never compared with its whole."""
+    a part is never compared with its whole. No metric named: every metric the pair has."""
     dimensions = dimensions or {}
     query = ObservationFilter(
         metrics=metrics,
@@ -85,6 +138,7 @@ def build_series(
     )
     rows = session.connection().execute(statement).all()
     documents = observations_service.documents(session, rows, catalog=catalog, as_of=as_of)
+    metrics = metrics or sorted({document["metric"] for document in documents})
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for document in documents:
         periods.setdefault((document["period_start"], document["period_end"]), []).append(document)
@@ -104,7 +158,7 @@ def build_series(
 
 
 def series_csv_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per period and metric, for spreadsheets."""
+    """One row per figure, with the low and high of its period and metric."""
     return [
         {
             "period_start": period["period_start"],
@@ -112,11 +166,13 @@ def series_csv_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "period_label": period["period_label"],
             "metric": entry["metric"],
             "unit": entry["unit"],
-            "low": entry["low"],
-            "high": entry["high"],
-            "observation_count": len(entry["observations"]),
-            "observation_ids": " ".join(str(d["id"]) for d in entry["observations"]),
+            "period_low": entry["low"],
+            "period_high": entry["high"],
+            "period_figures": len(entry["observations"]),
+            **figure,
+            "observation_id": figure["id"],
         }
         for period in periods
         for entry in period["metrics"]
+        for figure in entry["observations"]
     ]

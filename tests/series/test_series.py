@@ -58,17 +58,88 @@ def test_series_range_low_and_high_come_from_its_bounds(client: TestClient) -> N
     assert (pay["low"], pay["high"]) == (100, 200)
 
 
-def test_series_csv_has_one_row_per_period_and_metric(client: TestClient) -> None:
+def test_series_csv_has_one_row_per_figure_with_its_attribution(client: TestClient) -> None:
     response = client.get(
         "/v1/series",
         params={"metric": ["workers_entered", "nationals_entered"], "format": "csv", **PAIR},
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["period_label"], r["metric"], r["observation_ids"]) for r in rows] == [
-        ("2024", "workers_entered", "1"),
-        ("2024", "nationals_entered", "3"),
-        ("no period given", "workers_entered", "2"),
+    listed = client.get(
+        "/v1/observations",
+        params={"metric": ["workers_entered", "nationals_entered"], "limit": 100, **PAIR},
+    ).json()["data"]
+    totals = {o["id"]: o for o in listed if not o["dimensions"] and o["region"] is None}
+    assert sorted(int(row["observation_id"]) for row in rows) == sorted(totals)
+    for row in rows:
+        figure = totals[int(row["observation_id"])]
+        assert row["attributed_to"] == figure["attributed_to"]
+        assert row["source_id"] == str(figure["source_id"])
+        assert row["period_label"] == figure["period_label"]
+        assert row["qualifier"] == figure["qualifier"]
+        assert row["citation"] == figure["citation"]
+
+
+def test_series_csv_rows_carry_the_low_and_high_of_their_period_and_metric(
+    seeded_db_url: str, client_for, session_for
+) -> None:
+    with session_for(seeded_db_url) as session:
+        add_observation(session, period_start="2024-01-01", period_end="2024-12-31", value=15000)
+    client = client_for(seeded_db_url)
+    response = client.get(
+        "/v1/series", params={"metric": "workers_entered", "format": "csv", **PAIR}
+    )
+    rows = [r for r in csv.DictReader(io.StringIO(response.text)) if r["period_label"] == "2024"]
+    assert sorted(float(r["value"]) for r in rows) == [10000, 15000]
+    assert {(r["period_low"], r["period_high"], r["period_figures"]) for r in rows} == {
+        ("10000", "15000", "2")
+    }
+
+
+def test_series_without_metric_gives_every_metric_the_pair_has(client: TestClient) -> None:
+    body = client.get("/v1/series", params=PAIR).json()
+    served = {m["metric"] for p in body["data"] for m in p["metrics"]}
+    pair = next(
+        p
+        for p in client.get("/v1/pairs").json()["data"]
+        if (p["origin"], p["destination"]) == ("PRK", "RUS")
+    )
+    totals = client.get("/v1/observations", params={"limit": 100, **PAIR}).json()["data"]
+    assert served == {o["metric"] for o in totals if not o["dimensions"] and o["region"] is None}
+    assert served <= set(pair["metrics"])
+
+
+def test_series_without_a_pair_uses_the_only_pair_the_metric_has(client: TestClient) -> None:
+    without = client.get("/v1/series", params={"metric": "workers_entered"})
+    with_pair = client.get("/v1/series", params={"metric": "workers_entered", **PAIR})
+    assert without.status_code == 200
+    assert without.json()["data"] == with_pair.json()["data"]
+
+
+def test_series_without_a_pair_is_a_400_listing_the_pairs_when_several_have_figures(
+    seeded_db_url: str, client_for, session_for
+) -> None:
+    with session_for(seeded_db_url) as session:
+        add_observation(session, metric="workers_entered", origin="PRK", destination="CHN")
+    client = client_for(seeded_db_url)
+    response = client.get("/v1/series", params={"metric": "workers_entered"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert "origin" in problem["detail"]
+    assert "destination" in problem["detail"]
+    assert "PRK-CHN" in problem["detail"]
+    assert "PRK-RUS" in problem["detail"]
+    narrowed = client.get("/v1/series", params={"metric": "workers_entered", "destination": "CHN"})
+    assert narrowed.status_code == 200
+    ids = [
+        o["id"] for p in narrowed.json()["data"] for m in p["metrics"] for o in m["observations"]
     ]
+    assert len(ids) == 1
+
+
+def test_series_with_no_figure_at_all_is_an_empty_list(client: TestClient) -> None:
+    response = client.get("/v1/series", params={"origin": "FRA", "destination": "DEU"})
+    assert response.status_code == 200
+    assert response.json()["data"] == []
 
 
 def test_series_ndjson_has_one_period_per_line(client: TestClient) -> None:
