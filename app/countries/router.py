@@ -8,22 +8,12 @@ from fastapi import APIRouter, Query, Request, Response
 from app.countries import service
 from app.countries.schemas import CountryPublic, PairPublic
 from app.http.context import ContextDep
-from app.http.envelopes import ListResponse, list_envelope
-from app.http.formats import (
-    AcceptedFormatDep,
-    Format,
-    csv_response,
-    json_response,
-    ndjson_response,
-)
+from app.http.envelopes import ListResponse, served_list
+from app.http.formats import AcceptedFormatDep
 from app.http.openapi import PROBLEM
-from app.http.query import FormatChoice, QueryParameters
+from app.http.query import FormatParameters
 
 router = APIRouter(tags=["countries"])
-
-
-class FormatQuery(QueryParameters):
-    format: FormatChoice = None
 
 
 def _responses(what: str) -> dict[int | str, dict[str, Any]]:
@@ -37,25 +27,6 @@ def _observations(**filters: str) -> str:
     return f"/v1/observations?{urlencode(filters)}"
 
 
-def _served(
-    request: Request,
-    documents: list[dict[str, Any]],
-    *,
-    representation: Format,
-    csv_columns: list[str],
-    csv_rows: list[dict[str, Any]],
-    filename: str,
-    data_version: int,
-    sort: str,
-) -> Response:
-    match representation:
-        case Format.csv:
-            return csv_response(csv_columns, csv_rows, filename=filename, headers={})
-        case Format.ndjson:
-            return ndjson_response(documents, headers={})
-    return json_response(list_envelope(request, documents, data_version=data_version, sort=sort))
-
-
 @router.get(
     "/v1/countries",
     response_model=ListResponse[CountryPublic],
@@ -67,7 +38,7 @@ def _served(
 )
 def list_countries(
     request: Request,
-    params: Annotated[FormatQuery, Query()],
+    params: Annotated[FormatParameters, Query()],
     context: ContextDep,
     accepted: AcceptedFormatDep,
 ) -> Response:
@@ -82,7 +53,7 @@ def list_countries(
         }
         for country in service.country_documents(context.session)
     ]
-    return _served(
+    return served_list(
         request,
         documents,
         representation=params.format or accepted,
@@ -109,7 +80,7 @@ def list_countries(
 )
 def list_pairs(
     request: Request,
-    params: Annotated[FormatQuery, Query()],
+    params: Annotated[FormatParameters, Query()],
     context: ContextDep,
     accepted: AcceptedFormatDep,
 ) -> Response:
@@ -120,7 +91,7 @@ def list_pairs(
         series = urlencode({**both, "metric": pair.metrics}, doseq=True)
         links = {"observations": _observations(**both), "series": f"/v1/series?{series}"}
         documents.append({**service.pair_document(pair), "links": links})
-    return _served(
+    return served_list(
         request,
         documents,
         representation=params.format or accepted,

@@ -170,6 +170,18 @@ class PageParameters(QueryParameters):
     cursor: CursorToken = None
 
 
+class FormatParameters(QueryParameters):
+    """A whole list, as JSON, CSV or NDJSON."""
+
+    format: FormatChoice = None
+
+
+class PagedFormatParameters(PageParameters):
+    """A paged list, each page as JSON, CSV or NDJSON."""
+
+    format: FormatChoice = None
+
+
 class AsOfParameters(QueryParameters):
     as_of: AsOf = None
 

@@ -6,9 +6,10 @@ from app.auth.dependencies import AdminDep, require_admin
 from app.domain.metric import MetricPublic
 from app.http.bodies import body_openapi, json_body
 from app.http.context import ContextDep, WriteSessionDep
-from app.http.envelopes import ListResponse, list_envelope
+from app.http.envelopes import ListResponse, served_list
+from app.http.formats import AcceptedFormatDep
 from app.http.openapi import PROBLEM, WRITE_RESPONSES
-from app.http.query import NoParameters
+from app.http.query import FormatParameters, NoParameters
 from app.metrics import service
 from app.metrics.schemas import MetricCreate
 
@@ -16,17 +17,40 @@ router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
 NOT_FOUND = {404: {"description": "No metric has this code.", **PROBLEM}}
 
 
-@router.get("", response_model=ListResponse[MetricPublic])
+@router.get(
+    "",
+    response_model=ListResponse[MetricPublic],
+    responses={
+        200: {
+            "description": "Every metric by code; CSV (breakdowns space-separated) and NDJSON "
+            "on request.",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+        400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
+    },
+)
 def list_metrics(
-    request: Request, _: Annotated[NoParameters, Query()], context: ContextDep
-) -> dict[str, Any]:
+    request: Request,
+    params: Annotated[FormatParameters, Query()],
+    context: ContextDep,
+    accepted: AcceptedFormatDep,
+) -> Response:
     """List every metric: what it counts, its unit and breakdowns, and how many figures it has."""
     stats = service.metric_stats(context.session)
-    data = [
+    documents = [
         service.metric_document(metric, stats.get(code, service.MetricStats()))
         for code, metric in context.catalog.metrics.items()
     ]
-    return list_envelope(request, data, data_version=context.data_version, sort="code")
+    return served_list(
+        request,
+        documents,
+        representation=params.format or accepted,
+        csv_columns=service.METRIC_CSV_COLUMNS,
+        csv_rows=service.metric_csv_rows(documents),
+        filename="metrics.csv",
+        data_version=context.data_version,
+        sort="code",
+    )
 
 
 @router.get("/{code}", response_model=MetricPublic, responses=NOT_FOUND)

@@ -26,8 +26,17 @@ class MetricStats:
     last_period_end: date | None = None
 
 
+# As metrics.csv has them, with the counts the list serves.
+METRIC_CSV_COLUMNS = [*WRITTEN_FIELDS, *MetricStats.__dataclass_fields__]
+
+
 def metric_document(metric: MetricRow, stats: MetricStats) -> dict[str, Any]:
     return {**{name: getattr(metric, name) for name in WRITTEN_FIELDS}, **asdict(stats)}
+
+
+def metric_csv_rows(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """As metrics.csv writes them: breakdown names space-separated in one cell."""
+    return [{**document, "dimensions": " ".join(document["dimensions"])} for document in documents]
 
 
 def list_metrics(session: Session) -> list[Metric]:

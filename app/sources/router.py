@@ -14,11 +14,11 @@ from app.http.conditional import (
     stale_revision_as,
 )
 from app.http.context import ContextDep, WriteSessionDep
-from app.http.envelopes import ListResponse, list_envelope
-from app.http.formats import json_response
-from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found
-from app.http.paging import decode_cursor, paging_headers, trim_page
-from app.http.query import NoParameters, PageParameters, record_id
+from app.http.envelopes import ListResponse, list_envelope, served_list
+from app.http.formats import AcceptedFormatDep, json_response
+from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
+from app.http.paging import decode_cursor, trim_page
+from app.http.query import NoParameters, PagedFormatParameters, record_id
 from app.sources import service
 from app.sources.schemas import (
     SourceCreate,
@@ -37,24 +37,40 @@ EDIT_RESPONSES = edit_responses("source")
 SourceId = Annotated[int, record_id("source", example=2)]
 
 
-@router.get("", response_model=ListResponse[SourceListed])
+@router.get(
+    "",
+    response_model=ListResponse[SourceListed],
+    responses={
+        200: {
+            "description": "A page of sources by id; CSV and NDJSON on request, each page "
+            'linking the next (`Link: rel="next"`).',
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+        400: {"description": "An unknown parameter, or a bad format or cursor.", **PROBLEM},
+    },
+)
 def list_sources(
-    request: Request, params: Annotated[PageParameters, Query()], context: ContextDep
+    request: Request,
+    params: Annotated[PagedFormatParameters, Query()],
+    context: ContextDep,
+    accepted: AcceptedFormatDep,
 ) -> Response:
     """List sources by id: publications and statements, with what they were relayed through."""
     after_id = decode_cursor(params.cursor, sort="id").id if params.cursor else None
     read = service.list_sources(context.session, limit=params.limit + 1, after_id=after_id)
     sources, next_cursor = trim_page(read, params.limit, sort="id")
     counts = service.observation_counts(context.session, [s.id for s in sources])
-    envelope = list_envelope(
+    return served_list(
         request,
         [{**service.source_document(s), "observation_count": counts[s.id]} for s in sources],
+        representation=params.format or accepted,
+        csv_columns=service.SOURCE_CSV_COLUMNS,
+        filename="sources.csv",
         data_version=context.data_version,
+        sort="id",
         limit=params.limit,
         next_cursor=next_cursor,
-        sort="id",
     )
-    return json_response(envelope, headers=paging_headers(request, next_cursor))
 
 
 def _detail(

@@ -55,6 +55,10 @@ def has_text(source: SourceRow) -> bool:
     return bool(kept) if kept is not None else source.text is not None
 
 
+# The list's CSV: each source as served, with how many figures cite it.
+SOURCE_CSV_COLUMNS = [*SERVED_FIELDS, "observation_count"]
+
+
 def source_document(source: SourceRow) -> dict[str, Any]:
     """The served form of a source, in the order of app.domain.source (without its text)."""
     derived = {
@@ -90,7 +94,7 @@ def observation_counts(session: Session, source_ids: Iterable[int]) -> dict[int,
         .where(Observation.source_id.in_(ids), Observation.retracted_at.is_(None))
         .group_by(Observation.source_id)
     )
-    counted: dict[int, int] = dict(session.execute(query).tuples().all())
+    counted: dict[int, int] = dict(session.execute(query).all())
     return {source_id: counted.get(source_id, 0) for source_id in ids}
 
 
