@@ -20,7 +20,7 @@ from app.http import observability, security
 from app.http.caching import HttpCacheMiddleware
 from app.http.context import ExportSlots
 from app.http.methods import MethodsMiddleware
-from app.http.openapi import problem_openapi, use_docstrings_as_summaries
+from app.http.openapi import install_openapi, operation_id, use_docstrings_as_summaries
 from app.http.problems import DatabaseFaultMiddleware, install_error_handlers
 from app.http.ratelimit import RateLimitMiddleware
 from app.http.security import SplitCorsMiddleware
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         static_url="/docs-assets",
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     # A connection for every request thread and every export place: stalled exports never
@@ -147,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     use_docstrings_as_summaries(ROUTERS)
     for router in ROUTERS:
         app.include_router(router)
-    app.openapi = problem_openapi(app)  # type: ignore[method-assign]
+    install_openapi(app)
     # Outside every middleware above and Starlette's own: request ids, access log, metrics.
     app.state.telemetry = Telemetry()
     # Security headers just inside it, outside CORS and Starlette's own error middleware:

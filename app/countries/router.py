@@ -10,15 +10,15 @@ from app.countries.schemas import CountryPublic, PairPublic
 from app.http.context import ContextDep
 from app.http.envelopes import ListResponse, served_list
 from app.http.formats import AcceptedFormatDep
-from app.http.openapi import PROBLEM
+from app.http.openapi import PROBLEM, table_content
 from app.http.query import FormatParameters
 
 router = APIRouter(tags=["countries"])
 
 
-def _responses(what: str) -> dict[int | str, dict[str, Any]]:
+def _responses(what: str, columns: list[str]) -> dict[int | str, dict[str, Any]]:
     return {
-        200: {"description": what, "content": {"text/csv": {}, "application/x-ndjson": {}}},
+        200: {"description": what, "content": table_content(columns)},
         400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
     }
 
@@ -30,7 +30,10 @@ def _observations(**filters: str) -> str:
 @router.get(
     "/v1/countries",
     response_model=ListResponse[CountryPublic],
-    responses=_responses("Every country some figure names, by code; CSV and NDJSON on request."),
+    responses=_responses(
+        "Every country some figure names, by code; CSV and NDJSON on request.",
+        service.COUNTRY_CSV_COLUMNS,
+    ),
     description=(
         "Every country a figure names as origin or destination (retracted figures left out), "
         "with its ISO 3166 name, how many figures name it each way, and links to them."
@@ -70,7 +73,8 @@ def list_countries(
     response_model=ListResponse[PairPublic],
     responses=_responses(
         "Every origin-destination pair with figures, by origin then destination; CSV (metrics "
-        "space-separated) and NDJSON on request."
+        "space-separated) and NDJSON on request.",
+        service.PAIR_CSV_COLUMNS,
     ),
     description=(
         "Every origin and destination some figures are about (retracted figures left out): "

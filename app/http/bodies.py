@@ -111,3 +111,22 @@ def body_openapi(model: type[BaseModel]) -> dict[str, Any]:
             },
         }
     }
+
+
+def file_body_openapi(*, csv: str, ndjson: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads a whole file as its body (JSON lines or
+    `text/csv`): each a string of bytes (a generated client sends a file), described by
+    `ndjson` and `csv`. CSV comes last: a client that openapi-python-client generates (with
+    `clients/openapi-python-client.yaml`) sends a file as the last media type declared."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "The file itself, as CSV or as JSON lines.",
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "format": "binary", "description": ndjson}
+                },
+                "text/csv": {"schema": {"type": "string", "format": "binary", "description": csv}},
+            },
+        }
+    }

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.http.bodies import limited_chunks, require_media_type
+from app.domain.observation import DERIVED_FIELDS, WRITTEN_FIELDS
+from app.http.bodies import file_body_openapi, limited_chunks, require_media_type
 from app.http.context import WriteSessionDep
 from app.http.openapi import PROBLEM, WRITE_RESPONSES
 from app.http.query import QueryParameters
@@ -17,6 +18,20 @@ from app.imports.service import ImportReport, finish_import, import_file
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 JSON_LINES_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+IMPORT_CSV = (
+    "RFC 4180 CSV, UTF-8, a header row: the columns of GET /v1/observations?format=csv (an "
+    "export's observations.csv). Read: "
+    + ", ".join(f"`{name}`" for name in ["id", "revision", *WRITTEN_FIELDS] if name != "dimensions")
+    + ", and a column per breakdown dimension (`visa_type`...). Derived, so checked or "
+    "ignored: " + ", ".join(f"`{name}`" for name in DERIVED_FIELDS) + ". A row with an `id` "
+    "revises that observation (its `revision` must be current); one without is matched on "
+    "its natural key. A leading `'` that the API's CSV adds before formula characters is "
+    "dropped."
+)
+IMPORT_NDJSON = (
+    "JSON lines: one observation object per line, with the same fields as the CSV and its "
+    'breakdowns in a `dimensions` object (`{"visa_type": "student"}`).'
+)
 
 
 class ImportParameters(QueryParameters):
@@ -75,13 +90,7 @@ def _result(report: ImportReport, *, dry_run: bool) -> dict[str, Any]:
         **WRITE_RESPONSES,
         422: {"description": "Some rows are bad; nothing was imported.", **PROBLEM},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "The file itself: CSV with the export's columns, or JSON lines.",
-            "content": {"text/csv": {}, "application/x-ndjson": {}},
-        }
-    },
+    openapi_extra=file_body_openapi(csv=IMPORT_CSV, ndjson=IMPORT_NDJSON),
 )
 def import_observations(
     actor: EditorDep,

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import load_catalog
+from app.dataset.files import OBSERVATION_COLUMNS
 from app.domain.edits import revision_entry
 from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
@@ -27,7 +28,13 @@ from app.http.formats import (
     ndjson_stream,
     preferred,
 )
-from app.http.openapi import PROBLEM, WRITE_RESPONSES, edit_responses, not_found
+from app.http.openapi import (
+    PROBLEM,
+    WRITE_RESPONSES,
+    edit_responses,
+    not_found,
+    table_content,
+)
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import AsOfParameters, NoParameters, record_id
 from app.models import Observation
@@ -49,7 +56,9 @@ router = APIRouter(prefix="/v1/observations", tags=["observations"])
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of observations; CSV and NDJSON on request.",
-        "content": {"text/csv": {}, "application/x-ndjson": {}},
+        "content": table_content(
+            OBSERVATION_COLUMNS, then=", then one per breakdown dimension (`visa_type`...)"
+        ),
     },
     400: {
         "description": "An unknown parameter, metric, source or country, or a bad value.",

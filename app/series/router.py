@@ -11,7 +11,7 @@ from app.http.formats import (
     json_response,
     ndjson_response,
 )
-from app.http.openapi import PROBLEM
+from app.http.openapi import PROBLEM, table_content
 from app.series import service
 from app.series.params import SeriesQuery
 from app.series.schemas import SeriesPeriod
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
             "row per figure: its period and metric with their low, high and number of "
             "figures, then the figure (observation_id, value, bounds, qualifier, basis, "
             "attributed_to, source_id, reported_on, quote, citation, inferred).",
-            "content": {"text/csv": {}, "application/x-ndjson": {}},
+            "content": table_content(service.SERIES_CSV_COLUMNS),
         },
         400: {"description": "A missing or bad parameter.", **PROBLEM},
     },
