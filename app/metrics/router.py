@@ -8,7 +8,7 @@ from app.http.bodies import body_openapi, json_body
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, served_list
 from app.http.formats import AcceptedFormatDep
-from app.http.openapi import PROBLEM, WRITE_RESPONSES
+from app.http.openapi import PROBLEM, WRITE_RESPONSES, table_content
 from app.http.query import FormatParameters, NoParameters
 from app.metrics import service
 from app.metrics.schemas import MetricCreate
@@ -24,7 +24,7 @@ NOT_FOUND = {404: {"description": "No metric has this code.", **PROBLEM}}
         200: {
             "description": "Every metric by code; CSV (breakdowns space-separated) and NDJSON "
             "on request.",
-            "content": {"text/csv": {}, "application/x-ndjson": {}},
+            "content": table_content(service.METRIC_CSV_COLUMNS),
         },
         400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
     },

@@ -57,7 +57,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of observations; CSV and NDJSON on request.",
         "content": table_content(
-            OBSERVATION_COLUMNS, then=", then one per breakdown dimension (`visa_type`...)"
+            OBSERVATION_COLUMNS, then=", then one per breakdown dimension, by its name"
         ),
     },
     400: {

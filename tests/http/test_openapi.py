@@ -78,7 +78,8 @@ def test_every_list_that_takes_format_declares_csv_and_ndjson_as_text(client: Te
         and any(p["name"] == "format" for p in operation.get("parameters", []))
         and operation_id != "getObservationCitation"
     ]
-    assert {"listObservations", "getSeries", "listCountries", "listPairs"} <= set(takes_format)
+    lists = {"listObservations", "getSeries", "listCountries", "listPairs", "listMetrics"}
+    assert {*lists, "listSources"} <= set(takes_format)
     for operation_id in takes_format:
         content = named[operation_id][2]["responses"]["200"]["content"]
         assert next(iter(content)) == "application/json", operation_id  # typed clients parse it
@@ -93,6 +94,28 @@ def test_the_observations_csv_schema_names_its_columns_in_order(client: TestClie
     named = ", ".join(f"`{column}`" for column in OBSERVATION_COLUMNS)
     assert named in description
     assert "breakdown dimension" in description
+
+
+CSV_LISTS = {
+    "listObservations": "/v1/observations",
+    "getSeries": "/v1/series?origin=PRK&destination=RUS",
+    "listCountries": "/v1/countries",
+    "listPairs": "/v1/pairs",
+    "listMetrics": "/v1/metrics",
+    "listSources": "/v1/sources",
+}
+
+
+def test_each_lists_csv_schema_names_the_columns_it_serves(client: TestClient) -> None:
+    named = operations(document(client))
+    for operation_id, url in CSV_LISTS.items():
+        content = named[operation_id][2]["responses"]["200"]["content"]
+        description = content["text/csv"]["schema"]["description"]
+        declared = re.findall(r"`([^`]+)`", description.split("Columns:", 1)[1])
+        response = client.get(url, params={"format": "csv"})
+        assert response.status_code == 200, url
+        header = response.text.splitlines()[0].split(",")
+        assert header[: len(declared)] == declared, operation_id
 
 
 def test_citation_formats_are_declared_with_schemas(client: TestClient) -> None:
