@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "before it is cancelled and answered 503 with Retry-After; 0 for no limit. The CLI "
         "has none.",
     )
+    facet_timeout_ms: int = Field(
+        default=1000,
+        ge=1,
+        description="Longest one facet of GET /v1/observations (`facet=origin`) may take; one "
+        'past it is answered `{"timed_out": true}` and the rest of the response is served.',
+    )
     pool_timeout_s: float = Field(
         default=10.0,
         gt=0,

@@ -238,8 +238,33 @@ def observation_documents(
     return served_documents(map(_as_selected, rows), units=units, citation=citations)
 
 
-def csv_columns(dimension_names: Sequence[str]) -> list[str]:
-    return [*OBSERVATION_COLUMNS, *dimension_names]
+def csv_columns(dimension_names: Sequence[str], fields: Sequence[str] | None = None) -> list[str]:
+    """The CSV columns of every field (`fields` None) or of those chosen: `dimensions` is
+    the breakdown columns."""
+    if fields is None:
+        return [*OBSERVATION_COLUMNS, *dimension_names]
+    breakdowns = dimension_names if "dimensions" in fields else []
+    return [*(name for name in OBSERVATION_COLUMNS if name in fields), *breakdowns]
+
+
+def only_fields(
+    documents: Iterable[dict[str, Any]], fields: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """Each document with only `fields`, in that order (None: every field)."""
+    if fields is None:
+        return list(documents)
+    return [{name: document[name] for name in fields} for document in documents]
+
+
+def only_columns(
+    records: Iterable[list[Any]], dimension_names: Sequence[str], fields: Sequence[str] | None
+) -> list[list[Any]]:
+    """CSV records of every column (`csv_records`) cut to those of `fields`."""
+    if fields is None:
+        return list(records)
+    every = csv_columns(dimension_names)
+    kept = [every.index(name) for name in csv_columns(dimension_names, fields)]
+    return [[record[index] for index in kept] for record in records]
 
 
 def csv_rows(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.figures import Basis, Qualifier
 from app.domain.metric import MetricCode
-from app.domain.observation import INFERABLE
+from app.domain.observation import INFERABLE, SERVED_FIELDS
+from app.errors import InvalidParameter
 from app.http.paging import DEFAULT_LIMIT
 from app.http.query import (
     AsOf,
@@ -22,6 +23,7 @@ from app.http.query import (
     LimitOrAll,
 )
 from app.observations.citations import CitationFormat
+from app.observations.facets import MAX_FACET_VALUES
 from app.observations.service import STATED_ALL, ObservationFilter, ObservationSort
 
 # What `stated=` may name: an inferable value, or all of them.
@@ -86,6 +88,45 @@ class ObservationQuery(BreakdownParameters):
     limit: LimitOrAll = DEFAULT_LIMIT
     cursor: CursorToken = None
     format: FormatChoice = None
+    facet: list[str] = Field(
+        default=[],
+        description="Count the selection's observations per value of a field, in "
+        "`meta.facets` (JSON only): metric, origin, destination, region, basis, qualifier, "
+        "source, or a breakdown by its dimension's name (`visa_type`); repeatable. At most "
+        f"{MAX_FACET_VALUES} values each, the most frequent first; a facet that runs out of "
+        'time is `{"timed_out": true}`.',
+        examples=["origin"],
+    )
+    count: bool = Field(
+        default=False,
+        description="Count every observation the filter selects (not only this page): "
+        "`meta.total` and the X-Total-Count header. Without it, nothing is counted.",
+    )
+    fields: list[str] = Field(
+        default=[],
+        description="Serve only these fields of each observation, in JSON, CSV and NDJSON, "
+        "in their usual order: repeat (`fields=id&fields=value`) or separate by commas "
+        "(`fields=id,value`). `dimensions` brings the breakdown columns in CSV. Default: "
+        "every field.",
+        examples=["id,metric,value"],
+    )
+
+    def chosen_fields(self) -> list[str] | None:
+        """The fields asked for, in served order; None for every field. An unknown one is
+        a 400 that names it and lists the fields there are."""
+        asked = {name.strip() for item in self.fields for name in item.split(",")} - {""}
+        if not asked:
+            return None
+        unknown = sorted(asked - set(SERVED_FIELDS))
+        if unknown:
+            raise InvalidParameter(
+                f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                f"fields may name: {', '.join(SERVED_FIELDS)}.",
+                parameter="fields",
+                unknown=unknown,
+                allowed=list(SERVED_FIELDS),
+            )
+        return [name for name in SERVED_FIELDS if name in asked]
 
     def to_filter(self, dimensions: dict[str, str]) -> ObservationFilter:
         return ObservationFilter(

@@ -2,12 +2,14 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import ConfigDict, Field
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.dataset.catalog import load_catalog
+from app.dataset.catalog import Catalog, load_catalog
 from app.dataset.files import OBSERVATION_COLUMNS
 from app.domain.edits import revision_entry
+from app.domain.observation import OBSERVATION_EXAMPLE
 from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
@@ -17,7 +19,7 @@ from app.http.conditional import (
     stale_revision_as,
 )
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
-from app.http.envelopes import ListResponse, list_envelope
+from app.http.envelopes import ListMeta, ListResponse, list_envelope
 from app.http.formats import (
     AcceptedFormatDep,
     Format,
@@ -38,10 +40,11 @@ from app.http.openapi import (
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import AsOfParameters, NoParameters, record_id
 from app.models import Observation
-from app.observations import citations, documents, editing, service
+from app.observations import citations, documents, editing, facets, service
 from app.observations.citations import CitationFormat
 from app.observations.params import CitationQuery, ObservationQuery
 from app.observations.schemas import (
+    FacetCounts,
     ObservationCitations,
     ObservationCreate,
     ObservationDetail,
@@ -67,6 +70,54 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+class ObservationListMeta(ListMeta):
+    total: int | None = Field(
+        default=None,
+        description="With count=true: how many observations the filter selects, on every page.",
+    )
+    facets: dict[str, FacetCounts] | None = Field(
+        default=None, description="With facet=: counts per value for the filter, by facet."
+    )
+
+
+class ObservationList(ListResponse[ObservationPublic]):
+    """A page of observations; with count=true its total, with facet= its facets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [OBSERVATION_EXAMPLE],
+                    "meta": {
+                        "data_version": 12,
+                        "returned": 1,
+                        "limit": 1,
+                        "next_cursor": None,
+                        "sort": "id",
+                        "total": 1,
+                        "facets": {
+                            "origin": {
+                                "values": [
+                                    {
+                                        "value": "PRK",
+                                        "count": 1,
+                                        "href": "/v1/observations?facet=origin&origin=PRK",
+                                    }
+                                ],
+                                "distinct": 1,
+                                "truncated": False,
+                            }
+                        },
+                    },
+                    "links": {"self": "/v1/observations?facet=origin&limit=1", "next": None},
+                }
+            ]
+        }
+    )
+
+    meta: ObservationListMeta
+
+
 ObservationId = Annotated[int, record_id("observation", example=1)]
 IfMatch = Annotated[
     str | None,
@@ -78,7 +129,7 @@ EDIT_RESPONSES = edit_responses("observation")
 
 @router.get(
     "",
-    response_model=ListResponse[ObservationPublic],
+    response_model=ObservationList,
     responses=LIST_RESPONSES,
     description=(
         "Every filter narrows the list; a filter that matches nothing gives an empty list. "
@@ -99,8 +150,16 @@ def list_observations(
     query = params.to_filter(params.breakdowns(catalog.dimension_names))
     service.check_references(query, catalog)
     representation = params.format or accepted
+    fields = params.chosen_fields()
+    facet_names = facets.check_facets(params.facet, catalog.dimension_names)
+    if facet_names and representation is not Format.json:
+        raise InvalidParameter(
+            "Facet counts are served in the JSON envelope (meta.facets): ask for JSON "
+            "(no format=csv or ndjson), or leave out facet.",
+            parameter="facet",
+        )
     if params.limit == "all":
-        return _stream_all(context, params, query, representation)
+        return _stream_all(context, params, query, representation, fields)
     after = decode_cursor(params.cursor, sort=params.sort) if params.cursor else None
     read = service.list_observations(
         context.session, query=query, sort=params.sort, limit=params.limit + 1, after=after
@@ -113,25 +172,54 @@ def list_observations(
     )
     served = service.documents(context.session, rows, catalog=catalog, as_of=query.as_of)
     headers = paging_headers(request, next_cursor)
+    meta: dict[str, Any] = {}
+    if params.count:
+        meta["total"] = service.count_observations(context.session, query=query)
+        headers["X-Total-Count"] = str(meta["total"])
     match representation:
         case Format.csv:
             return csv_response(
-                documents.csv_columns(catalog.dimension_names),
+                documents.csv_columns(catalog.dimension_names, fields),
                 documents.csv_rows(served),
                 filename="observations.csv",
                 headers=headers,
             )
         case Format.ndjson:
-            return ndjson_response(served, headers=headers)
+            return ndjson_response(documents.only_fields(served, fields), headers=headers)
+    if facet_names:
+        timeout_ms = request.app.state.settings.facet_timeout_ms
+        counted = facets.facet_counts(context.session, query, facet_names, timeout_ms=timeout_ms)
+        meta["facets"] = {name: _facet(request, catalog, facet) for name, facet in counted.items()}
     envelope = list_envelope(
         request,
-        served,
+        documents.only_fields(served, fields),
         data_version=context.data_version,
         limit=params.limit,
         next_cursor=next_cursor,
         sort=params.sort,
+        extra_meta=meta,
     )
     return json_response(envelope, headers=headers)
+
+
+def _facet(request: Request, catalog: Catalog, facet: facets.Facet) -> dict[str, Any]:
+    """A facet as served: each value with a link to the list narrowed to it (any cursor
+    left out), a source with its title, a metric with its name."""
+    if facet.timed_out:
+        return {"timed_out": True}
+    url = request.url.remove_query_params("cursor")
+    values = []
+    for value, count in facet.values:
+        entry: dict[str, Any] = {"value": value, "count": count}
+        entry["href"] = (
+            None if value is None else str(url.include_query_params(**{facet.name: value}))
+        )
+        if facet.name == "source" and value in catalog.sources:
+            entry["title"] = catalog.sources[value].title
+        elif facet.name == "metric" and value in catalog.metrics:
+            entry["name"] = catalog.metrics[value].name
+        values.append(entry)
+    return {"values": values, "distinct": facet.distinct, "truncated": facet.truncated}
 
 
 def _stream_all(
@@ -139,6 +227,7 @@ def _stream_all(
     params: ObservationQuery,
     query: service.ObservationFilter,
     representation: Format,
+    fields: list[str] | None,
 ) -> Response:
     """Everything the filter selects in one streamed response, a batch of rows per chunk,
     read in the request's snapshot. X-Total-Count says how many rows it holds; an
@@ -162,12 +251,23 @@ def _stream_all(
     session, catalog, as_of = stream.session, stream.catalog, query.as_of
     if representation is Format.ndjson:
         served = (
-            service.documents(session, rows, catalog=catalog, as_of=as_of) for rows in batches
+            documents.only_fields(
+                service.documents(session, rows, catalog=catalog, as_of=as_of), fields
+            )
+            for rows in batches
         )
         return ndjson_stream(closing_after(stream, served), headers=headers)
-    records = (service.csv_records(session, rows, catalog=catalog, as_of=as_of) for rows in batches)
+    dimension_names = catalog.dimension_names
+    records = (
+        documents.only_columns(
+            service.csv_records(session, rows, catalog=catalog, as_of=as_of),
+            dimension_names,
+            fields,
+        )
+        for rows in batches
+    )
     return csv_stream(
-        documents.csv_columns(catalog.dimension_names),
+        documents.csv_columns(dimension_names, fields),
         closing_after(stream, records),
         filename="observations.csv",
         headers=headers,

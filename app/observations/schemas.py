@@ -201,3 +201,31 @@ class ObservationCitations(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [formatted(EXAMPLE, CitationFormat.json)]}
     )
+
+
+class FacetValue(BaseModel):
+    """One value of a facet and how many of the selected observations have it."""
+
+    value: str | int | None = Field(description="The value; null counts those with none.")
+    count: int = Field(description="How many observations of the selection have it.")
+    href: str | None = Field(
+        default=None, description="The list narrowed to this value (null for a null value)."
+    )
+    title: str | None = Field(default=None, description="The source's title (facet=source).")
+    name: str | None = Field(default=None, description="The metric's name (facet=metric).")
+
+
+class FacetCounts(BaseModel):
+    """A facet of `meta.facets`: its values, the most frequent first; or `timed_out`."""
+
+    values: list[FacetValue] | None = Field(
+        default=None, description="At most 30 values, by count (descending), then value."
+    )
+    distinct: int | None = Field(default=None, description="How many values there are in all.")
+    truncated: bool | None = Field(
+        default=None, description="More values than `values` lists (see `distinct`)."
+    )
+    timed_out: bool | None = Field(
+        default=None,
+        description="True when counting took longer than FACET_TIMEOUT_MS: no values then.",
+    )
