@@ -109,3 +109,20 @@ def test_it_reads_the_list_as_csv_text(server: Server, generated: str) -> None:
     assert header.startswith("id,metric,")
     assert rows
     assert all(",PRK," in row for row in rows)
+
+
+def test_it_checks_an_import_file_as_csv(server: Server, generated: str) -> None:
+    """The import operation is generated (its CSV and JSON-lines bodies are files, by
+    clients/openapi-python-client.yaml) and sends its file as text/csv."""
+    token = server.laborstats("token", "create", "--name", "client", "--role", "editor")
+    client = module("client").AuthenticatedClient(
+        base_url=server.url, token=token.split()[-1], raise_on_unexpected_status=True
+    )
+    exported = httpx.get(f"{server.url}/v1/observations", params={"format": "csv", "limit": 3})
+    upload = module("types").File(payload=exported.content, file_name="observations.csv")
+    result = module("api.imports.import_observations").sync(
+        client=client, body=upload, dry_run=True
+    )
+    assert result.valid, result
+    assert result.dry_run
+    assert result.unchanged == 3
