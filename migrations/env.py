@@ -8,6 +8,7 @@ from sqlalchemy import Connection, create_engine, text
 from app.config import get_settings
 from app.domain.columns import Dimensions, UTCDateTime
 from app.models import metadata
+from app.models.search import include_object
 
 # Several API processes may start at once against one PostgreSQL; the first to take this
 # lock migrates, the others wait and then find nothing left to do.
@@ -31,6 +32,7 @@ def run_migrations(connection: Connection) -> None:
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

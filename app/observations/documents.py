@@ -250,21 +250,27 @@ def csv_columns(dimension_names: Sequence[str], fields: Sequence[str] | None = N
 def only_fields(
     documents: Iterable[dict[str, Any]], fields: Sequence[str] | None
 ) -> list[dict[str, Any]]:
-    """Each document with only `fields`, in that order (None: every field)."""
+    """Each document with only `fields`, in that order (None: every field), and its
+    `match` when it has one (q)."""
     if fields is None:
         return list(documents)
-    return [{name: document[name] for name in fields} for document in documents]
+    return [
+        {name: document[name] for name in fields}
+        | ({"match": document["match"]} if "match" in document else {})
+        for document in documents
+    ]
 
 
 def only_columns(
     records: Iterable[list[Any]], dimension_names: Sequence[str], fields: Sequence[str] | None
 ) -> list[list[Any]]:
-    """CSV records of every column (`csv_records`) cut to those of `fields`."""
+    """CSV records of every column (`csv_records`) cut to those of `fields`; cells after
+    them (a search's match) are kept."""
     if fields is None:
         return list(records)
     every = csv_columns(dimension_names)
     kept = [every.index(name) for name in csv_columns(dimension_names, fields)]
-    return [[record[index] for index in kept] for record in records]
+    return [[record[index] for index in kept] + record[len(every) :] for record in records]
 
 
 def csv_rows(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
@@ -22,6 +22,7 @@ from app.http.query import (
     FormatChoice,
     LimitOrAll,
 )
+from app.observations import search
 from app.observations.citations import CitationFormat
 from app.observations.facets import MAX_FACET_VALUES
 from app.observations.service import STATED_ALL, ObservationFilter, ObservationSort
@@ -76,6 +77,11 @@ class ObservationQuery(BreakdownParameters):
         f"{', '.join(INFERABLE)}; repeatable; `all` for observations with nothing inferred.",
         examples=["period"],
     )
+    q: search.SearchWords | None = Field(
+        default=None,
+        description=search.Q_DESCRIPTION,
+        examples=["laborers Russia"],
+    )
     include_retracted: bool = Field(
         default=False, description="Also list retracted observations (marked `retracted`)."
     )
@@ -128,6 +134,13 @@ class ObservationQuery(BreakdownParameters):
             )
         return [name for name in SERVED_FIELDS if name in asked]
 
+    @model_validator(mode="after")
+    def _relevance_with_q(self) -> "ObservationQuery":
+        """With q and no sort, the best matches come first."""
+        if self.q is not None and "sort" not in self.model_fields_set:
+            self.sort = ObservationSort.relevance
+        return self
+
     def to_filter(self, dimensions: dict[str, str]) -> ObservationFilter:
         return ObservationFilter(
             metrics=list(dict.fromkeys(self.metric)),
@@ -145,6 +158,7 @@ class ObservationQuery(BreakdownParameters):
             include_retracted=self.include_retracted,
             as_of=self.as_of,
             stated=self.stated,
+            text=None if self.q is None else search.parse(self.q),
         )
 
 

@@ -40,7 +40,7 @@ from app.http.openapi import (
 from app.http.paging import decode_cursor, paging_headers, trim_page
 from app.http.query import AsOfParameters, NoParameters, record_id
 from app.models import Observation
-from app.observations import citations, documents, editing, facets, service
+from app.observations import citations, documents, editing, facets, search, service
 from app.observations.citations import CitationFormat
 from app.observations.params import CitationQuery, ObservationQuery
 from app.observations.schemas import (
@@ -48,7 +48,7 @@ from app.observations.schemas import (
     ObservationCitations,
     ObservationCreate,
     ObservationDetail,
-    ObservationPublic,
+    ObservationListed,
     ObservationUpdate,
     Retraction,
     RevisionPublic,
@@ -60,7 +60,9 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of observations; CSV and NDJSON on request.",
         "content": table_content(
-            OBSERVATION_COLUMNS, then=", then one per breakdown dimension, by its name"
+            OBSERVATION_COLUMNS,
+            then=", then one per breakdown dimension, by its name; with q, then "
+            "match_field and match_snippet",
         ),
     },
     400: {
@@ -80,7 +82,7 @@ class ObservationListMeta(ListMeta):
     )
 
 
-class ObservationList(ListResponse[ObservationPublic]):
+class ObservationList(ListResponse[ObservationListed]):
     """A page of observations; with count=true its total, with facet= its facets."""
 
     model_config = ConfigDict(
@@ -170,7 +172,9 @@ def list_observations(
         sort=params.sort,
         sort_value=lambda row: service.sort_value(params.sort, row),
     )
-    served = service.documents(context.session, rows, catalog=catalog, as_of=query.as_of)
+    served = service.documents(
+        context.session, rows, catalog=catalog, as_of=query.as_of, text=query.text
+    )
     headers = paging_headers(request, next_cursor)
     meta: dict[str, Any] = {}
     if params.count:
@@ -179,8 +183,10 @@ def list_observations(
     match representation:
         case Format.csv:
             return csv_response(
-                documents.csv_columns(catalog.dimension_names, fields),
-                documents.csv_rows(served),
+                search.csv_columns(
+                    documents.csv_columns(catalog.dimension_names, fields), query.text
+                ),
+                search.csv_rows(documents.csv_rows(served)),
                 filename="observations.csv",
                 headers=headers,
             )
@@ -252,7 +258,8 @@ def _stream_all(
     if representation is Format.ndjson:
         served = (
             documents.only_fields(
-                service.documents(session, rows, catalog=catalog, as_of=as_of), fields
+                service.documents(session, rows, catalog=catalog, as_of=as_of, text=query.text),
+                fields,
             )
             for rows in batches
         )
@@ -260,14 +267,14 @@ def _stream_all(
     dimension_names = catalog.dimension_names
     records = (
         documents.only_columns(
-            service.csv_records(session, rows, catalog=catalog, as_of=as_of),
+            service.csv_records(session, rows, catalog=catalog, as_of=as_of, text=query.text),
             dimension_names,
             fields,
         )
         for rows in batches
     )
     return csv_stream(
-        documents.csv_columns(dimension_names, fields),
+        search.csv_columns(documents.csv_columns(dimension_names, fields), query.text),
         closing_after(stream, records),
         filename="observations.csv",
         headers=headers,

@@ -24,6 +24,7 @@ from app.domain.observation import (
 from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 from app.observations.citations import EXAMPLE, CitationFormat, formatted
+from app.observations.search import SearchMatch
 
 
 class ObservationCreate(ObservationBase):
@@ -179,6 +180,23 @@ class ObservationDetail(ObservationPublic):
         description="The sources the source was relayed through, nearest first."
     )
     parts: list[int] = Field(description="Ids of the breakdowns that are part of this figure.")
+
+
+def _listed_schema(schema: dict[str, Any]) -> None:
+    document_as_served(schema, [*SERVED_FIELDS, "match"], OBSERVATION_EXAMPLE)
+    schema["required"] = [name for name in schema.get("required", []) if name != "match"]
+
+
+class ObservationListed(ObservationPublic):
+    """An observation in a list: with q, where it matched."""
+
+    model_config = ConfigDict(json_schema_extra=_listed_schema)
+
+    match: SearchMatch | None = Field(
+        default=None,
+        description="Only with q: the field most of the words were found in, its text and "
+        "where each matched word is in it.",
+    )
 
 
 class RevisionPublic(RevisionEntry):

@@ -7,7 +7,7 @@ so one set of filters serves both. References in a filter (metrics, sources) are
 against the catalog, which the caller reads once per data version."""
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import cache
@@ -25,6 +25,7 @@ from app.domain.paging import Cursor
 from app.errors import InvalidParameter, NotFound
 from app.models import Observation, ObservationDimension, ObservationRevision
 from app.observations import documents as served
+from app.observations import search
 from app.observations.documents import (
     Citations,
     ObservationRow,
@@ -38,7 +39,8 @@ from app.sources.texts import stored_text
 
 class ObservationSort(StrEnum):
     """A leading - sorts descending; ties break on id in the same direction; empty values
-    count as the largest (last going up, first going down)."""
+    count as the largest (last going up, first going down). relevance (with q only, and
+    its default): the best match first, ties by id."""
 
     id = "id"
     id_desc = "-id"
@@ -50,6 +52,7 @@ class ObservationSort(StrEnum):
     reported_on_desc = "-reported_on"
     value = "value"
     value_desc = "-value"
+    relevance = "relevance"
 
     @property
     def column(self) -> str:
@@ -80,6 +83,8 @@ class ObservationFilter:
     as_of: date | None = None
     # Values the source must state, not leave to inference; STATED_ALL: every value.
     stated: Sequence[str] = ()
+    # Words to search for (q): every one must match.
+    text: search.SearchText | None = None
 
 
 STATED_ALL = "all"
@@ -137,6 +142,8 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
         # "2025" sorts before "2025-06-30": a prefix compares as its own first day.
         last_day = partial_date_span(query.reported_to)[1].isoformat()
         conditions.append(table.reported_on <= last_day)
+    if query.text is not None:
+        conditions.append(search.Matches(table, query.text, query.as_of))
     return conditions
 
 
@@ -241,9 +248,13 @@ def _current_parts() -> Select[Any]:
     )
 
 
-def list_statement(query: ObservationFilter, sort: ObservationSort) -> Any:
+def list_statement(
+    query: ObservationFilter, sort: ObservationSort, *, dialect: str = "sqlite"
+) -> Any:
     """The SELECT behind a list, without paging: what its query plan is checked on."""
     table = table_for(query.as_of)
+    if sort is ObservationSort.relevance:
+        return _ranked(query, dialect)
     column = getattr(table, sort.column)
     # Plain rows in served form, not ORM objects: on the hot path, building objects costs
     # more than the SQL.
@@ -259,6 +270,17 @@ def list_statement(query: ObservationFilter, sort: ObservationSort) -> Any:
     return statement.order_by(*order)
 
 
+def _ranked(query: ObservationFilter, dialect: str) -> Any:
+    """The matches of q, best first, with their score as a last column (`relevance`)."""
+    if query.text is None:
+        raise InvalidParameter("sort=relevance ranks the matches of q: add q.", parameter="sort")
+    others = filter_conditions(replace(query, text=None))
+    table = table_for(query.as_of)
+    return search.ranked(
+        served_select(table), table, query.text, others, dialect=dialect, as_of=query.as_of
+    )
+
+
 def list_observations(
     session: Session,
     *,
@@ -268,8 +290,14 @@ def list_observations(
     after: Cursor | None = None,
 ) -> list[ObservationRow]:
     """At most `limit` rows in `sort` order, starting after `after`."""
-    statement = list_statement(query, sort)
-    if after is not None:
+    dialect = session.get_bind().dialect.name
+    statement = list_statement(query, sort, dialect=dialect)
+    if after is not None and sort is ObservationSort.relevance and query.text is not None:
+        table = table_for(query.as_of)
+        statement = statement.where(
+            search.after(table, query.text, after, dialect=dialect, as_of=query.as_of)
+        )
+    elif after is not None:
         statement = statement.where(_after(table_for(query.as_of), sort, after))
     return list(session.connection().execute(statement.limit(limit)).all())
 
@@ -289,7 +317,8 @@ def row_batches(
 ) -> Iterator[Sequence[Sequence[Any]]]:
     """Every row of `served_columns` the filter selects, a batch at a time from a
     server-side cursor, so that a selection of any size is read in constant memory."""
-    statement = list_statement(query, sort).execution_options(
+    dialect = session.get_bind().dialect.name
+    statement = list_statement(query, sort, dialect=dialect).execution_options(
         yield_per=batch_size, stream_results=True
     )
     yield from session.connection().execute(statement).partitions()
@@ -355,12 +384,31 @@ def documents(
     *,
     catalog: Catalog,
     as_of: date | None = None,
+    text: search.SearchText | None = None,
 ) -> list[dict[str, Any]]:
-    """The served form of rows read through `served_columns`. Past states cite the sources
-    as they stood then."""
-    return served_documents(
+    """The served form of rows read through `served_columns` (and any `relevance` after
+    them). Past states cite the sources as they stood then. With `text` (q), each has
+    its `match`."""
+    rows = search.served_part(rows)
+    served_rows = served_documents(
         rows, units=catalog.units, citation=_citer(session, rows, catalog, as_of)
     )
+    if text is not None:
+        found = search.matches(rows, text, _title_of(session, rows, catalog, as_of))
+        for document, match in zip(served_rows, found, strict=True):
+            document["match"] = match
+    return served_rows
+
+
+def _title_of(
+    session: Session, rows: Sequence[Sequence[Any]], catalog: Catalog, as_of: date | None
+) -> Any:
+    """Each source's title, now or at the end of `as_of`."""
+    if as_of is None:
+        return lambda source_id: catalog.sources[source_id].title
+    source_at = SERVED_FIELDS.index("source_id")
+    chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
+    return lambda source_id: chains[source_id][0].title
 
 
 def _citer(
@@ -381,14 +429,22 @@ def csv_records(
     *,
     catalog: Catalog,
     as_of: date | None = None,
+    text: search.SearchText | None = None,
 ) -> list[list[Any]]:
-    """Rows of `served_columns` as CSV records of `documents.csv_columns`."""
-    return served.csv_records(
+    """Rows of `served_columns` as CSV records of `documents.csv_columns`, and with `text`
+    (q) the match's `search.CSV_COLUMNS`."""
+    rows = search.served_part(rows)
+    records = served.csv_records(
         rows,
         units=catalog.units,
         citation=_citer(session, rows, catalog, as_of),
         dimension_names=catalog.dimension_names,
     )
+    if text is not None:
+        found = search.matches(rows, text, _title_of(session, rows, catalog, as_of))
+        for record, match in zip(records, found, strict=True):
+            record += search.csv_cells(match)
+    return records
 
 
 def object_documents(objects: Iterable[Any], *, catalog: Catalog) -> list[dict[str, Any]]:
