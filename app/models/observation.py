@@ -3,12 +3,19 @@ revision bookkeeping, checks and the indexes every documented filter reads throu
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Text
+from sqlalchemy import CheckConstraint, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
 from app.domain.observation import ObservationState
+
+# The columns facets count; each has an index of the rows not retracted.
+FACET_INDEXED = ("metric", "origin", "destination", "region", "basis", "qualifier", "source_id")
+_LIVE = {
+    "sqlite_where": text("retracted_at IS NULL"),
+    "postgresql_where": text("retracted_at IS NULL"),
+}
 
 
 def _checks() -> tuple[CheckConstraint, ...]:
@@ -53,6 +60,9 @@ class Observation(ObservationState, table=True):
         Index("ix_observation_period_end", "period_end", "id"),
         Index("ix_observation_reported_on", "reported_on", "id"),
         Index("ix_observation_value", "value", "id"),
+        # Facets over the live figures (`facet=origin`, no other filter): a scan of a small
+        # index in its own order, instead of every row.
+        *(Index(f"ix_observation_live_{column}", column, **_LIVE) for column in FACET_INDEXED),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
