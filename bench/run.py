@@ -505,9 +505,24 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
             "series for one pair",
             f"{base}/v1/series?metric={t.metric}&origin={t.origin}&destination={t.destination}",
         ),
+        *facet_scenarios(base, page),
         Scenario("304 on the broad page", page, headers={"If-None-Match": etag}),
         Scenario("framework floor (/healthz)", f"{base}/healthz"),
     ]
+
+
+def facet_scenarios(base: str, page: str) -> list[Scenario]:
+    """Facets (origin and metric counted per value) of the broad page and of everything,
+    and the broad page's exact total."""
+    every = f"{base}/v1/observations?limit=100"
+    return [
+        Scenario("facets origin + metric, broad filter (JSON)", f"{page}&{FACETS}"),
+        Scenario("facets origin + metric, unfiltered (JSON)", f"{every}&{FACETS}"),
+        Scenario("count=true, broad filter (JSON)", f"{page}&count=true"),
+    ]
+
+
+FACETS = "facet=origin&facet=metric"
 
 
 def bench_api(
@@ -586,6 +601,15 @@ def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
             note=f"{len(t.triples):,} triples",
         ),
         Scenario("page of 100, broad filter (CSV)", f"{table}.csv?metric={t.metric}&_size=100"),
+        # Its facets come in its default JSON only, which also counts the matches.
+        Scenario(
+            "facets origin + metric, broad filter (JSON)",
+            f"{page}&_facet=origin&_facet=metric",
+        ),
+        Scenario(
+            "facets origin + metric, unfiltered (JSON)",
+            f"{table}.json?_size=100&_facet=origin&_facet=metric",
+        ),
         Scenario(
             "series for one pair",
             f"{table}.json?_shape=array&metric={t.metric}&origin={t.origin}"
