@@ -113,8 +113,8 @@ class ObservationQuery(BreakdownParameters):
         description="Serve only these fields of each observation, in JSON, CSV and NDJSON, "
         "in their usual order: repeat (`fields=id&fields=value`) or separate by commas "
         "(`fields=id,value`). `dimensions` brings the breakdown columns in CSV. Default: "
-        "every field.",
-        examples=["id,metric,value"],
+        "every field. Each item then carries only those, although the observation schema "
+        "lists every field as required.",
     )
 
     def chosen_fields(self) -> list[str] | None:

@@ -23,6 +23,7 @@ def rows_of_everything(client: TestClient, params: dict[str, Any]) -> int:
         {"include_retracted": "true"},
         {"as_of": "2100-01-01"},
         {"metric": "troops_deployed", "qualifier": "exact"},
+        {"q": "intelligence"},
     ],
 )
 def test_count_true_gives_the_number_of_rows_a_whole_export_has(

@@ -81,6 +81,8 @@ SEED_FILTERS: list[dict[str, Any]] = [
     {"as_of": "2100-01-01"},
     {"as_of": "2100-01-01", "visa_type": "student"},
     {"metric": "troops_deployed", "qualifier": "exact"},  # may match nothing
+    {"q": "intelligence"},  # full-text search narrows the facets as it does the list
+    {"q": "construction", "origin": "PRK"},
 ]
 
 
