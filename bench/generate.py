@@ -27,6 +27,27 @@ COLUMNS = [
 ]
 SECTORS = ["construction", "agriculture", "textiles", "fishing", "it", "care"]
 VISAS = ["student", "work", "tourist", "other"]
+# Words for full-text search (q=): each quote names one trade, common (1 row in 25), and a
+# file code of three syllables, rare (1 row in 8,000). Chosen from the row's number, not
+# from the random generator, so that every other value stays as it was.
+TRADES = [
+    *("harvest", "shipyard", "logging", "mining", "sawmill", "bricklaying", "roofing"),
+    *("plumbing", "welding", "trawling", "orchard", "greenhouse", "dairy", "poultry"),
+    *("tannery", "quarry", "railway", "roadwork", "cannery", "laundry", "catering"),
+    *("nursing", "cleaning", "warehouse", "textile"),
+]
+SYLLABLES = ["ka", "lo", "mi", "ru", "te", "sa", "vo", "ne", "pi", "zu"]
+SYLLABLES += ["do", "fa", "gi", "ho", "ju", "ke", "li", "mo", "nu", "po"]
+
+
+def trade(n: int) -> str:
+    return TRADES[(n * 7) % len(TRADES)]
+
+
+def file_code(n: int) -> str:
+    """One of 8,000 made-up words, spread over the rows by a multiplicative hash."""
+    index = (n * 2_654_435_761) % len(SYLLABLES) ** 3
+    return "".join(SYLLABLES[index // len(SYLLABLES) ** k % len(SYLLABLES)] for k in (2, 1, 0))
 
 
 def _metric_rows() -> list[dict[str, str]]:
@@ -114,7 +135,8 @@ def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[st
             ),
             "quote": (
                 f"[SYNTHETIC] Synthetic analyst figures put this at about {value:,} for "
-                f"{year}, according to a generated report written only to load-test the API."
+                f"{year} in {trade(n)} work, according to a generated report (file "
+                f"{file_code(n)}) written only to load-test the API."
             ),
             "notes": "SYNTHETIC benchmark row.",
             "part_of": "",

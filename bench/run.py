@@ -112,6 +112,10 @@ class Targets:
     triple: tuple[str, str, str]  # the median (metric, origin, destination)
     triples: list[tuple[str, str, str]]  # requested in turn
     ids: list[int]  # requested in turn
+    # q=: the most frequent trade word of the quotes, and a median file code (rare); empty
+    # for data generated before quotes had them.
+    common_word: str = ""
+    rare_word: str = ""
 
 
 @dataclass
@@ -425,13 +429,23 @@ def spread(items: list[T], count: int) -> list[T]:
     return chosen
 
 
+# The words generate.py writes into each quote for full-text search.
+SEARCHED = re.compile(r" in (?P<trade>\w+) work, .*\(file (?P<code>\w+)\)")
+
+
 def sample_targets(folder: Path) -> Targets:
     """A broad metric, the median pair and triple, an id, and the lists to rotate over."""
     pairs: Counter[tuple[str, str]] = Counter()
     triples: Counter[tuple[str, str, str]] = Counter()
     ids: set[int] = set()
+    trades: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
     with (folder / "observations.csv").open() as stream:
         for row in csv.DictReader(stream):
+            words = SEARCHED.search(row["quote"])
+            if words:
+                trades[words["trade"]] += 1
+                codes[words["code"]] += 1
             pairs[(row["origin"], row["destination"])] += 1
             triples[(row["metric"], row["origin"], row["destination"])] += 1
             ids.add(int(row["id"]))
@@ -446,6 +460,10 @@ def sample_targets(folder: Path) -> Targets:
         triple=triple,
         triples=spread(sorted(triples), ROTATED_TRIPLES),
         ids=spread(sorted(ids), ROTATED_IDS),
+        common_word=trades.most_common(1)[0][0] if trades else "",
+        rare_word=sorted(codes.items(), key=lambda item: (-item[1], item[0]))[len(codes) // 2][0]
+        if codes
+        else "",
     )
 
 
@@ -501,6 +519,7 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
             note=f"{len(t.triples):,} triples",
         ),
         Scenario("page of 100, broad filter (CSV)", page + "&format=csv"),
+        *search_scenarios(base, t),
         Scenario(
             "series for one pair",
             f"{base}/v1/series?metric={t.metric}&origin={t.origin}&destination={t.destination}",
@@ -508,6 +527,25 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
         *facet_scenarios(base, page),
         Scenario("304 on the broad page", page, headers={"If-None-Match": etag}),
         Scenario("framework floor (/healthz)", f"{base}/healthz"),
+    ]
+
+
+def search_scenarios(base: str, t: Targets) -> list[Scenario]:
+    """q=, best match first: a word in 1 quote of 25 (every match ranked for the first
+    page), and one in about 1 of 8,000."""
+    if not t.common_word:
+        return []
+    return [
+        Scenario(
+            "search, a common word (JSON)",
+            f"{base}/v1/observations?q={t.common_word}&limit=100",
+            note=f"q={t.common_word}",
+        ),
+        Scenario(
+            "search, a rare word (JSON)",
+            f"{base}/v1/observations?q={t.rare_word}&limit=100",
+            note=f"q={t.rare_word}",
+        ),
     ]
 
 
