@@ -5,6 +5,7 @@ same file again writes nothing."""
 
 import csv
 import shutil
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,12 @@ def import_folder(session_for, url: str, folder: Path):
         return import_path(session, folder)
 
 
+def described_index(index: Mapping[str, Any]) -> str:
+    """An index as text; a partial index's condition by its SQL, not its object's address."""
+    options = {name: str(value) for name, value in index.get("dialect_options", {}).items()}
+    return repr(sorted({**index, "dialect_options": options}.items()))
+
+
 def schema(url: str) -> dict[str, list[str]]:
     """Each table's indexes and foreign keys, as the database describes them."""
     engine = create_db_engine(url)
@@ -108,7 +115,7 @@ def schema(url: str) -> dict[str, list[str]]:
             inspector = inspect(connection)
             return {
                 table: sorted(
-                    [repr(sorted(index.items())) for index in inspector.get_indexes(table)]
+                    [described_index(index) for index in inspector.get_indexes(table)]
                     + [repr(sorted(key.items())) for key in inspector.get_foreign_keys(table)]
                 )
                 for table in inspector.get_table_names()
