@@ -190,6 +190,12 @@ NATURAL_KEY = (
     *("metric", "origin", "destination", "region", "dimensions"),
     *("period_start", "period_end", "source_id", "attributed_to"),
 )
+# The columns `facet=` counts values of (a facet is named without `_id`: `source`); the
+# tables index each over the figures not retracted.
+FACETED = (
+    *("metric", "origin", "destination", "region"),
+    *("basis", "qualifier", "source_id"),
+)
 
 # The seed's observation 1, as served (a test checks that it still is).
 OBSERVATION_EXAMPLE: dict[str, Any] = {

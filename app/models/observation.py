@@ -8,11 +8,9 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
-from app.domain.observation import ObservationState
+from app.domain.observation import FACETED, ObservationState
 from app.models.search import search_index
 
-# The columns facets count; each has an index of the rows not retracted.
-FACET_INDEXED = ("metric", "origin", "destination", "region", "basis", "qualifier", "source_id")
 _LIVE = {
     "sqlite_where": text("retracted_at IS NULL"),
     "postgresql_where": text("retracted_at IS NULL"),
@@ -63,7 +61,7 @@ class Observation(ObservationState, table=True):
         Index("ix_observation_value", "value", "id"),
         # Facets over the live figures (`facet=origin`, no other filter): a scan of a small
         # index in its own order, instead of every row.
-        *(Index(f"ix_observation_live_{column}", column, **_LIVE) for column in FACET_INDEXED),
+        *(Index(f"ix_observation_live_{column}", column, **_LIVE) for column in FACETED),
         # PostgreSQL's full-text index, declared so that bulk loads drop and build it again
         # with the others (see app/models/search.py).
         search_index(),

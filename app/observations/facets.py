@@ -24,20 +24,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app.domain.observation import FACETED
 from app.errors import InvalidParameter
 from app.models import Observation, ObservationDimension
 from app.observations.service import ObservationFilter, filter_conditions, table_for
 
 # Facet name (the query parameter it links to) -> the column it counts.
-COLUMN_FACETS = {
-    "metric": "metric",
-    "origin": "origin",
-    "destination": "destination",
-    "region": "region",
-    "basis": "basis",
-    "qualifier": "qualifier",
-    "source": "source_id",
-}
+COLUMN_FACETS = {column.removesuffix("_id"): column for column in FACETED}
 MAX_FACET_VALUES = 30
 # SQLite calls the progress handler every this many virtual-machine instructions: often
 # enough to stop within a millisecond or so, rarely enough to cost nothing measurable.

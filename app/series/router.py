@@ -25,9 +25,8 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
     responses={
         200: {
             "description": "Periods in order, then figures with no period given. CSV has one "
-            "row per figure: its period and metric with their low, high and number of "
-            "figures, then the figure (observation_id, value, bounds, qualifier, basis, "
-            "attributed_to, source_id, reported_on, quote, citation, inferred).",
+            "row per figure: the low, high and number of figures of its period and metric, "
+            "then the figure's columns as the observations CSV has them.",
             "content": table_content(service.SERIES_CSV_COLUMNS),
         },
         400: {"description": "A missing or bad parameter.", **PROBLEM},

@@ -9,34 +9,16 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
+from app.dataset.files import OBSERVATION_COLUMNS
 from app.errors import InvalidParameter
 from app.observations import service as observations_service
 from app.observations.service import ObservationFilter
 
-# One row per figure, so that pandas reads every column as it is: the period and metric it
-# belongs to with their lowest and highest figure, then the figure as the list serves it.
-SERIES_CSV_COLUMNS = [
-    "period_start",
-    "period_end",
-    "period_label",
-    "metric",
-    "unit",
-    "period_low",
-    "period_high",
-    "period_figures",
-    "observation_id",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "qualifier",
-    "basis",
-    "attributed_to",
-    "source_id",
-    "reported_on",
-    "quote",
-    "citation",
-    "inferred",
-]
+# One row per figure, so that pandas reads every column as it is: the lowest and highest
+# figure of its period and metric and how many there are, then the figure's own columns, as
+# the observations CSV has them.
+PERIOD_COLUMNS = ["period_low", "period_high", "period_figures"]
+SERIES_CSV_COLUMNS = [*PERIOD_COLUMNS, *OBSERVATION_COLUMNS]
 # How many pairs a 400 lists when the parameters leave several to choose from.
 PAIRS_LISTED = 10
 
@@ -161,16 +143,10 @@ def series_csv_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per figure, with the low and high of its period and metric."""
     return [
         {
-            "period_start": period["period_start"],
-            "period_end": period["period_end"],
-            "period_label": period["period_label"],
-            "metric": entry["metric"],
-            "unit": entry["unit"],
             "period_low": entry["low"],
             "period_high": entry["high"],
             "period_figures": len(entry["observations"]),
             **figure,
-            "observation_id": figure["id"],
         }
         for period in periods
         for entry in period["metrics"]

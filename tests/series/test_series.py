@@ -69,9 +69,9 @@ def test_series_csv_has_one_row_per_figure_with_its_attribution(client: TestClie
         params={"metric": ["workers_entered", "nationals_entered"], "limit": 100, **PAIR},
     ).json()["data"]
     totals = {o["id"]: o for o in listed if not o["dimensions"] and o["region"] is None}
-    assert sorted(int(row["observation_id"]) for row in rows) == sorted(totals)
+    assert sorted(int(row["id"]) for row in rows) == sorted(totals)
     for row in rows:
-        figure = totals[int(row["observation_id"])]
+        figure = totals[int(row["id"])]
         assert row["attributed_to"] == figure["attributed_to"]
         assert row["source_id"] == str(figure["source_id"])
         assert row["period_label"] == figure["period_label"]
