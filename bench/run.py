@@ -648,6 +648,16 @@ def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
             "facets origin + metric, unfiltered (JSON)",
             f"{table}.json?_size=100&_facet=origin&_facet=metric",
         ),
+        *(
+            # Its full-text search: an FTS5 table over the same texts but the source's
+            # title (not in its table), ranked by relevance.
+            Scenario(name, f"{table}.json?_search={word}&_size=100&_shape=array", note=f"q={word}")
+            for name, word in (
+                ("search, a common word (JSON)", t.common_word),
+                ("search, a rare word (JSON)", t.rare_word),
+            )
+            if word
+        ),
         Scenario(
             "series for one pair",
             f"{table}.json?_shape=array&metric={t.metric}&origin={t.origin}"
@@ -683,6 +693,13 @@ def bench_datasette(rows: int, t: Targets, options: Options) -> Run:
             [str(BENCH_BIN / "sqlite-utils"), "create-index", str(db), "observations", *columns],
             check=True,
         )
+    subprocess.run(
+        [
+            *(str(BENCH_BIN / "sqlite-utils"), "enable-fts", str(db), "observations"),
+            *("quote", "attributed_to", "notes", "--fts5"),
+        ],
+        check=True,
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Server(
