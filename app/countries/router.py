@@ -1,6 +1,6 @@
 """GET /v1/countries and GET /v1/pairs: from the index to the figures by following links."""
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,17 +10,10 @@ from app.countries.schemas import CountryPublic, PairPublic
 from app.http.context import ContextDep
 from app.http.envelopes import ListResponse, served_list
 from app.http.formats import AcceptedFormatDep
-from app.http.openapi import PROBLEM, table_content
+from app.http.openapi import table_responses
 from app.http.query import FormatParameters
 
 router = APIRouter(tags=["countries"])
-
-
-def _responses(what: str, columns: list[str]) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {"description": what, "content": table_content(columns)},
-        400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
-    }
 
 
 def _observations(**filters: str) -> str:
@@ -30,7 +23,7 @@ def _observations(**filters: str) -> str:
 @router.get(
     "/v1/countries",
     response_model=ListResponse[CountryPublic],
-    responses=_responses(
+    responses=table_responses(
         "Every country some figure names, by code; CSV and NDJSON on request.",
         service.COUNTRY_CSV_COLUMNS,
     ),
@@ -71,7 +64,7 @@ def list_countries(
 @router.get(
     "/v1/pairs",
     response_model=ListResponse[PairPublic],
-    responses=_responses(
+    responses=table_responses(
         "Every origin-destination pair with figures, by origin then destination; CSV (metrics "
         "space-separated) and NDJSON on request.",
         service.PAIR_CSV_COLUMNS,

@@ -198,10 +198,18 @@ def table_content(columns: Sequence[str] = (), *, then: str = "") -> dict[str, A
 
 
 def table_responses(
-    what: str, columns: Sequence[str], *, then: str = ""
+    what: str,
+    columns: Sequence[str],
+    *,
+    then: str = "",
+    refused: str = "An unknown parameter, or a bad format.",
 ) -> dict[int | str, dict[str, Any]]:
-    """A list's 200 response: JSON (from the response model), CSV and NDJSON."""
-    return {200: {"description": what, "content": table_content(columns, then=then)}}
+    """A list's responses: 200 as JSON (from the response model), CSV and NDJSON; 400 as a
+    problem saying what it refuses."""
+    return {
+        200: {"description": what, "content": table_content(columns, then=then)},
+        400: {"description": refused, **PROBLEM},
+    }
 
 
 def operation_id(route: APIRoute) -> str:

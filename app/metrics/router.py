@@ -8,7 +8,7 @@ from app.http.bodies import body_openapi, json_body
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, served_list
 from app.http.formats import AcceptedFormatDep
-from app.http.openapi import PROBLEM, WRITE_RESPONSES, table_content
+from app.http.openapi import PROBLEM, WRITE_RESPONSES, table_responses
 from app.http.query import FormatParameters, NoParameters
 from app.metrics import service
 from app.metrics.schemas import MetricCreate
@@ -20,14 +20,10 @@ NOT_FOUND = {404: {"description": "No metric has this code.", **PROBLEM}}
 @router.get(
     "",
     response_model=ListResponse[MetricPublic],
-    responses={
-        200: {
-            "description": "Every metric by code; CSV (breakdowns space-separated) and NDJSON "
-            "on request.",
-            "content": table_content(service.METRIC_CSV_COLUMNS),
-        },
-        400: {"description": "An unknown parameter, or a bad format.", **PROBLEM},
-    },
+    responses=table_responses(
+        "Every metric by code; CSV (breakdowns space-separated) and NDJSON on request.",
+        service.METRIC_CSV_COLUMNS,
+    ),
 )
 def list_metrics(
     request: Request,

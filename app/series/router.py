@@ -11,7 +11,7 @@ from app.http.formats import (
     json_response,
     ndjson_response,
 )
-from app.http.openapi import PROBLEM, table_content
+from app.http.openapi import table_responses
 from app.series import service
 from app.series.params import SeriesQuery
 from app.series.schemas import SeriesPeriod
@@ -22,15 +22,13 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
 @router.get(
     "",
     response_model=ListResponse[SeriesPeriod],
-    responses={
-        200: {
-            "description": "Periods in order, then figures with no period given. CSV has one "
-            "row per figure: the low, high and number of figures of its period and metric, "
-            "then the figure's columns as the observations CSV has them.",
-            "content": table_content(service.SERIES_CSV_COLUMNS),
-        },
-        400: {"description": "A missing or bad parameter.", **PROBLEM},
-    },
+    responses=table_responses(
+        "Periods in order, then figures with no period given. CSV has one row per figure: "
+        "the low, high and number of figures of its period and metric, then the figure's "
+        "columns as the observations CSV has them.",
+        service.SERIES_CSV_COLUMNS,
+        refused="A bad parameter, or parameters that leave several country pairs.",
+    ),
     description=(
         "For dashboards: each period with every figure of each metric for one country pair, "
         "and per metric the lowest and highest figure stated. Name the pair, or leave out "

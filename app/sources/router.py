@@ -16,13 +16,7 @@ from app.http.conditional import (
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, list_envelope, served_list
 from app.http.formats import AcceptedFormatDep, json_response
-from app.http.openapi import (
-    PROBLEM,
-    WRITE_RESPONSES,
-    edit_responses,
-    not_found,
-    table_content,
-)
+from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
 from app.http.paging import decode_cursor, trim_page
 from app.http.query import NoParameters, PagedFormatParameters, record_id
 from app.sources import service
@@ -46,14 +40,12 @@ SourceId = Annotated[int, record_id("source", example=2)]
 @router.get(
     "",
     response_model=ListResponse[SourceListed],
-    responses={
-        200: {
-            "description": "A page of sources by id; CSV and NDJSON on request, each page "
-            'linking the next (`Link: rel="next"`).',
-            "content": table_content(service.SOURCE_CSV_COLUMNS),
-        },
-        400: {"description": "An unknown parameter, or a bad format or cursor.", **PROBLEM},
-    },
+    responses=table_responses(
+        "A page of sources by id; CSV and NDJSON on request, each page linking the next "
+        '(`Link: rel="next"`).',
+        service.SOURCE_CSV_COLUMNS,
+        refused="An unknown parameter, or a bad format or cursor.",
+    ),
 )
 def list_sources(
     request: Request,
