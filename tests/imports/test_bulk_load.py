@@ -29,7 +29,7 @@ from app.models import metadata
 from app.observations import editing, writing
 from app.observations.schemas import ObservationCreate, ObservationImport
 from tests.conftest import table_contents
-from tests.factories import ARTICLE_QUOTE
+from tests.factories import ARTICLE_QUOTE, add_observation
 
 COLUMNS = [
     *("id", "metric", "origin", "destination", "region", "period_start", "period_end"),
@@ -107,19 +107,29 @@ def described_index(index: Mapping[str, Any]) -> str:
     return repr(sorted({**index, "dialect_options": options}.items()))
 
 
+TRIGGERS = {
+    "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+    "postgresql": "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+    "WHERE NOT tgisinternal ORDER BY tgname",
+}
+
+
 def schema(url: str) -> dict[str, list[str]]:
-    """Each table's indexes and foreign keys, as the database describes them."""
+    """Each table's indexes and foreign keys, and the triggers, as the database describes
+    them."""
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
             inspector = inspect(connection)
-            return {
+            described = {
                 table: sorted(
                     [described_index(index) for index in inspector.get_indexes(table)]
                     + [repr(sorted(key.items())) for key in inspector.get_foreign_keys(table)]
                 )
                 for table in inspector.get_table_names()
             }
+            triggers = connection.exec_driver_sql(TRIGGERS[connection.dialect.name])
+            return {**described, "triggers": [repr(tuple(row)) for row in triggers]}
     finally:
         engine.dispose()
 
@@ -164,6 +174,21 @@ def test_an_import_into_an_empty_database_builds_the_same_indexes_again(
     )
     assert report.counts["observations"]["created"] == 50
     assert schema(empty_db_url) == indexes
+
+
+def test_an_import_into_an_empty_database_is_found_by_search_and_kept_current_after(
+    empty_db_url: str, session_for, client_for, tmp_path: Path
+) -> None:
+    rows = observation_rows(BATCH_SIZE + 20, first_id=1, claimant="Quarrier")
+    import_folder(session_for, empty_db_url, write_folder(tmp_path / "good", rows))
+    client = client_for(empty_db_url)
+    found = client.get("/v1/observations", params={"q": "quarrier", "count": "true"})
+    assert found.json()["meta"]["total"] == len(rows)
+    numbered = client.get("/v1/observations", params={"q": f"quarrier {len(rows) - 1}"})
+    assert [o["id"] for o in numbered.json()["data"]] == [len(rows)]
+    with session_for(empty_db_url) as session:
+        add_observation(session, attributed_to="Stonemason after the load")
+    assert client.get("/v1/observations", params={"q": "stonemason"}).json()["data"]
 
 
 def test_a_broken_file_half_way_into_an_empty_database_leaves_it_as_it_was(
