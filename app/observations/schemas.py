@@ -24,6 +24,7 @@ from app.domain.observation import (
 from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 from app.observations.citations import EXAMPLE, CitationFormat, formatted
+from app.observations.facets import MAX_FACET_VALUES
 from app.observations.search import SearchMatch
 
 
@@ -237,7 +238,8 @@ class FacetCounts(BaseModel):
     """A facet of `meta.facets`: its values, the most frequent first; or `timed_out`."""
 
     values: list[FacetValue] | None = Field(
-        default=None, description="At most 30 values, by count (descending), then value."
+        default=None,
+        description=f"At most {MAX_FACET_VALUES} values, by count (descending), then value.",
     )
     distinct: int | None = Field(default=None, description="How many values there are in all.")
     truncated: bool | None = Field(

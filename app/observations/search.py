@@ -163,8 +163,11 @@ def _past_title(table: Any, as_of: date) -> Any:
     )
 
 
-def _past_document(table: Any, as_of: date) -> ColumnElement[Any]:
-    """PostgreSQL: a past state's search document, made as the index makes one."""
+def _document(table: Any, as_of: date | None) -> ColumnElement[Any]:
+    """PostgreSQL: the row's search document, the indexed column now; for a past state,
+    made as the index makes one."""
+    if as_of is None:
+        return literal_column(f"{table.__tablename__}.{SEARCH_COLUMN}", TSVECTOR)
     return getattr(func, SEARCH_FUNCTION)(
         table.quote, table.attributed_to, table.notes, _past_title(table, as_of), type_=TSVECTOR
     )
@@ -185,12 +188,7 @@ def _past_score(table: Any, text: SearchText, as_of: date) -> ColumnElement[Any]
 def condition(table: Any, text: SearchText, *, dialect: str, as_of: date | None) -> Any:
     """Rows that match every word (a filter; no ranking)."""
     if dialect == "postgresql":
-        document = (
-            literal_column(f"{table.__tablename__}.{SEARCH_COLUMN}", TSVECTOR)
-            if as_of is None
-            else _past_document(table, as_of)
-        )
-        return document.op("@@", return_type=Boolean)(_tsquery(text))
+        return _document(table, as_of).op("@@", return_type=Boolean)(_tsquery(text))
     if as_of is not None:
         return _past_score(table, text, as_of).is_not(None)
     return table.id.in_(select(_FTS5.c.rowid).where(_fts5_match(text)))
@@ -200,14 +198,9 @@ def score(table: Any, text: SearchText, *, dialect: str, as_of: date | None) -> 
     """How well a row matches: higher is better. FTS5's bm25 (negated: it counts down) or
     ts_rank, each with the fields' WEIGHTS."""
     if dialect == "postgresql":
-        document = (
-            literal_column(f"{table.__tablename__}.{SEARCH_COLUMN}", TSVECTOR)
-            if as_of is None
-            else _past_document(table, as_of)
-        )
         # As float8: a cursor keeps the value as Python reads it, which is the real's
         # value only once widened.
-        return cast(func.ts_rank(document, _tsquery(text)), Double)
+        return cast(func.ts_rank(_document(table, as_of), _tsquery(text)), Double)
     if as_of is not None:
         return _past_score(table, text, as_of)
     weights = [WEIGHTS[name] for name in FIELDS]
@@ -281,10 +274,10 @@ def _spans(
 
 
 def _found_in(
-    fields: Mapping[str, str | None], text: SearchText
+    fields: Mapping[str, str | None], phrases: Sequence[Sequence[str]], prefix: bool
 ) -> dict[str, dict[int, list[tuple[int, int]]]]:
-    phrases = text.phrases
-    return {name: _spans(fields.get(name) or "", phrases, text.prefix) for name in FIELDS}
+    """Where each phrase occurs, by field."""
+    return {name: _spans(fields.get(name) or "", phrases, prefix) for name in FIELDS}
 
 
 def score_texts(
@@ -292,7 +285,7 @@ def score_texts(
 ) -> float | None:
     """A past state's score: None unless every word is found in some field; else the
     occurrences, each counted by its field's weight."""
-    found = {name: _spans(fields.get(name) or "", phrases, prefix) for name in FIELDS}
+    found = _found_in(fields, phrases, prefix)
     matched = set().union(*(spans.keys() for spans in found.values()))
     if len(matched) < sum(1 for phrase in phrases if phrase):
         return None
@@ -362,7 +355,7 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def match(fields: Mapping[str, str | None], text: SearchText) -> dict[str, Any]:
     """The `match` of one result: the field most words were found in (the first of
     FIELDS on a tie), its snippet, and the matched words' places in it."""
-    found = _found_in(fields, text)
+    found = _found_in(fields, text.phrases, text.prefix)
     best = max(FIELDS, key=lambda name: (len(found[name]), -FIELDS.index(name)))
     if not found[best]:  # matched by the database's reading of a word, not ours
         best = "quote"

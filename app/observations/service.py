@@ -6,7 +6,7 @@ Reads run against `observation` (the current state), or, for an `as_of` day, aga
 so one set of filters serves both. References in a filter (metrics, sources) are checked
 against the catalog, which the caller reads once per data version."""
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -390,37 +390,28 @@ def documents(
     them). Past states cite the sources as they stood then. With `text` (q), each has
     its `match`."""
     rows = search.served_part(rows)
-    served_rows = served_documents(
-        rows, units=catalog.units, citation=_citer(session, rows, catalog, as_of)
-    )
+    citer, title_of = _sources_at(session, rows, catalog, as_of)
+    served_rows = served_documents(rows, units=catalog.units, citation=citer)
     if text is not None:
-        found = search.matches(rows, text, _title_of(session, rows, catalog, as_of))
+        found = search.matches(rows, text, title_of)
         for document, match in zip(served_rows, found, strict=True):
             document["match"] = match
     return served_rows
 
 
-def _title_of(
+def _sources_at(
     session: Session, rows: Sequence[Sequence[Any]], catalog: Catalog, as_of: date | None
-) -> Any:
-    """Each source's title, now or at the end of `as_of`."""
+) -> tuple[Citations, Callable[[int], str]]:
+    """Citations for these rows and each source's title: kept with the catalog now; as the
+    sources stood at the end of a past day, their relay chains read once for both."""
     if as_of is None:
-        return lambda source_id: catalog.sources[source_id].title
+        return citations(catalog), lambda source_id: catalog.sources[source_id].title
     source_at = SERVED_FIELDS.index("source_id")
     chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
-    return lambda source_id: chains[source_id][0].title
-
-
-def _citer(
-    session: Session, rows: Sequence[Sequence[Any]], catalog: Catalog, as_of: date | None
-) -> Citations:
-    """Citations for these rows: kept with the catalog now; as the sources stood then for
-    a past day."""
-    if as_of is None:
-        return citations(catalog)
-    source_at = SERVED_FIELDS.index("source_id")
-    chains = sources_service.relay_chains(session, {row[source_at] for row in rows}, as_of=as_of)
-    return Citations(lambda source_id: chains[source_id], stored_text)
+    return (
+        Citations(lambda source_id: chains[source_id], stored_text),
+        lambda source_id: chains[source_id][0].title,
+    )
 
 
 def csv_records(
@@ -434,14 +425,12 @@ def csv_records(
     """Rows of `served_columns` as CSV records of `documents.csv_columns`, and with `text`
     (q) the match's `search.CSV_COLUMNS`."""
     rows = search.served_part(rows)
+    citer, title_of = _sources_at(session, rows, catalog, as_of)
     records = served.csv_records(
-        rows,
-        units=catalog.units,
-        citation=_citer(session, rows, catalog, as_of),
-        dimension_names=catalog.dimension_names,
+        rows, units=catalog.units, citation=citer, dimension_names=catalog.dimension_names
     )
     if text is not None:
-        found = search.matches(rows, text, _title_of(session, rows, catalog, as_of))
+        found = search.matches(rows, text, title_of)
         for record, match in zip(records, found, strict=True):
             record += search.csv_cells(match)
     return records
