@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import metadata
 from app.models.dataset import DatasetState
+from app.models.event import Event, EventRevision
 from app.models.metric import Metric
 from app.models.observation import Observation, ObservationDimension, ObservationRevision
 from app.models.source import Source, SourceRevision
@@ -12,6 +13,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "DatasetState",
+    "Event",
+    "EventRevision",
     "Metric",
     "Observation",
     "ObservationDimension",

@@ -19,6 +19,9 @@ from app.models import Observation, ObservationRevision
 from app.observations.schemas import ObservationCreate, ObservationImport, ObservationUpdate
 
 DECLARATION = PROJECT_ROOT / "app" / "domain" / "observation.py"
+# An event's declaration lists its own fields, many named as an observation's are (origin,
+# destination, source_id, quote...): a list of an event's fields, not of an observation's.
+EVENT_DECLARATION = PROJECT_ROOT / "app" / "domain" / "event.py"
 # More than this many of an observation's fields in one literal or class body is a list
 # of them (filters and indexes name a few).
 MOST_FIELDS_NAMED_OUTSIDE_THE_DECLARATION = 6
@@ -48,7 +51,7 @@ def enumerations(path: Path) -> list[tuple[int, list[str]]]:
 
 def test_only_the_declaration_lists_an_observations_fields() -> None:
     for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
-        if path == DECLARATION:
+        if path in (DECLARATION, EVENT_DECLARATION):
             continue
         for line, fields in enumerations(path):
             assert len(fields) <= MOST_FIELDS_NAMED_OUTSIDE_THE_DECLARATION, (path, line, fields)
@@ -84,7 +87,8 @@ def test_an_update_checks_each_field_it_is_given_as_declared() -> None:
 
 def test_csv_columns_and_the_data_package_follow_the_served_order() -> None:
     assert [name for name in SERVED_FIELDS if name != "dimensions"] == OBSERVATION_COLUMNS
-    [_, _, observations, _, revisions] = descriptor(["visa_type"])["resources"]
+    resources = {r["name"]: r for r in descriptor(["visa_type"])["resources"]}
+    observations, revisions = resources["observations"], resources["observation_revisions"]
     assert [f["name"] for f in observations["schema"]["fields"]] == [
         *OBSERVATION_COLUMNS,
         "visa_type",
