@@ -3,9 +3,11 @@
 Every response says `X-Content-Type-Options: nosniff` (a CSV or JSON body is never run as
 a script or a page) and `Referrer-Policy: no-referrer` (links out of the docs need not tell
 anyone which URL, filters included, a reader was on; the API needs no referrer either).
-JSON, CSV and errors get a CSP that allows nothing; HTML (the /docs and /redoc pages) gets
-one that allows the page's own files and, of inline scripts, only those FastAPI renders for
-these pages, by hash: never 'unsafe-inline' for scripts.
+JSON, CSV and errors get a CSP that allows nothing. The docs pages (/docs, /redoc) get one
+that allows the page's own files and, of inline scripts, only those FastAPI renders for
+these pages, by hash: never 'unsafe-inline' for scripts. A page of our own (the explorer)
+sends the strictest that still runs it, STRICT_PAGE_POLICY: its own script, styles and API,
+nothing inline; a policy a response sets itself is kept.
 
 CORS has two policies: public reads (GET or HEAD without a token) from the origins listed
 in CORS_ALLOW_ORIGINS (default any); writes, and any request carrying a token, only from the
@@ -38,6 +40,12 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# Pages written for this app (the explorer): files and API calls to this server only, and
+# nothing inline, styles included (its chart is SVG drawn by its script, not markup).
+STRICT_PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -103,9 +111,10 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = REFERRER_POLICY
-                page = headers.get("content-type", "").startswith("text/html")
-                policy = self._page_policy(scope["app"], root_path) if page else API_POLICY
-                headers["Content-Security-Policy"] = policy
+                if "content-security-policy" not in headers:  # a page may set a stricter one
+                    page = headers.get("content-type", "").startswith("text/html")
+                    policy = self._page_policy(scope["app"], root_path) if page else API_POLICY
+                    headers["Content-Security-Policy"] = policy
                 # Outermost, so the one place that sees every Vary the layers inside added.
                 if vary := headers.getlist("vary"):
                     headers["Vary"] = one_vary(vary)

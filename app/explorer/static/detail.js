@@ -1,0 +1,158 @@
+// The selected figure or event: its quote, who said it, its source, its dates, its history,
+// and a citation to copy, in the formats the API writes.
+
+import { apiUrl, getJSON } from "./api.js";
+import { element } from "./dom.js";
+import { BASES, QUALIFIERS, figureInWords, inferences } from "./figures.js";
+
+const FORMATS = { text: "Text", bibtex: "BibTeX", ris: "RIS", csl: "CSL-JSON" };
+
+function entry(term, ...description) {
+  return [element("dt", { text: term }), element("dd", {}, ...description)];
+}
+
+function link(href, text) {
+  return element("a", { href, text });
+}
+
+function sourceLinks(source, quoteUrl) {
+  const parts = [source.url ? link(source.url, source.description) : link(`/v1/sources/${source.id}`, source.description)];
+  for (const relay of source.relay_chain ?? []) parts.push(", as relayed by ", link(`/v1/sources/${relay.id}`, relay.description));
+  if (quoteUrl) parts.push(". ", link(quoteUrl, "The quote in the source's text"));
+  return parts;
+}
+
+function inferredList(record) {
+  const marked = inferences(record);
+  if (!marked.length) return [];
+  return entry("Inferred, not stated", element("ul", {}, ...marked.map((line) => element("li", { text: line }))));
+}
+
+// A citation block: the formats in a menu, the chosen one shown, and a button to copy it.
+function citationBlock(formats) {
+  const choose = element("select", { id: "citation-format" });
+  for (const [code, name] of Object.entries(FORMATS)) {
+    if (formats[code] !== undefined) choose.append(element("option", { value: code, text: name }));
+  }
+  const shown = element("pre", { id: "citation-text", tabindex: "0" });
+  const status = element("span", { id: "copy-status", role: "status" });
+  const copy = element("button", { type: "button", id: "copy-citation", text: "Copy citation" });
+  const current = () => {
+    const value = formats[choose.value];
+    return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  };
+  const show = () => {
+    shown.textContent = current();
+    status.textContent = "";
+  };
+  choose.addEventListener("change", show);
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(current());
+      status.textContent = "Copied.";
+    } catch {
+      // No clipboard (a page not served over HTTPS, say): select the text to copy by hand.
+      window.getSelection().selectAllChildren(shown);
+      status.textContent = "Selected: press Ctrl+C (or ⌘C) to copy.";
+    }
+  });
+  show();
+  return element(
+    "div",
+    { class: "citation" },
+    element("label", { for: "citation-format", text: "Cite it as" }),
+    " ",
+    choose,
+    shown,
+    copy,
+    " ",
+    status,
+  );
+}
+
+async function observationDetail(id, state, data) {
+  const asOf = state.asOf || undefined;
+  const figure =
+    data.figures.find((f) => f.id === id) ?? (await getJSON(apiUrl(`/v1/observations/${id}`, { as_of: asOf })));
+  const [citation, source] = await Promise.all([
+    getJSON(apiUrl(`/v1/observations/${id}/citation`, { as_of: asOf })),
+    data.sources.get(figure.source_id) ?? getJSON(`/v1/sources/${figure.source_id}`),
+  ]);
+  const metric = data.metrics.get(figure.metric);
+  const period = [figure.period_start, figure.period_end].some(Boolean)
+    ? `${figure.period_label} (${figure.period_start ?? "start not given"} to ${figure.period_end ?? "end not given"})`
+    : figure.period_label;
+  const breakdown = Object.entries(figure.dimensions ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const shownHere = data.figures.some((f) => f.id === id);
+  return [
+    element("h2", { id: "detail-title", text: `${figureInWords(figure)} ${figure.unit}` }),
+    element("p", {
+      class: "what",
+      text: `${metric?.name ?? figure.metric}, ${figure.origin} to ${figure.destination}${figure.region ? ` (${figure.region})` : ""}${breakdown.length ? `, ${breakdown.join(", ")}` : ""}`,
+    }),
+    shownHere ? null : element("p", { class: "hint", text: "Not drawn on the chart: it is a part of another figure, or of a metric not shown." }),
+    element("blockquote", { id: "quote", cite: figure.quote_url ?? "" }, element("p", { text: figure.quote })),
+    element("p", { class: "attribution", id: "attributed-to", text: `${figure.attributed_to}, in ${source.description}` }),
+    citationBlock(citation),
+    element(
+      "dl",
+      {},
+      ...entry("What kind of figure", `${BASES[figure.basis] ?? figure.basis}; ${QUALIFIERS[figure.qualifier] ?? figure.qualifier}`),
+      ...entry("Source", ...sourceLinks(source, figure.quote_url)),
+      ...entry("Period", period),
+      ...entry("Reported on", figure.reported_on ?? "not given"),
+      ...(figure.notes ? entry("Notes", figure.notes) : []),
+      ...inferredList(figure),
+      ...entry(
+        "Revisions",
+        `revision ${figure.revision}${figure.retracted ? ", retracted" : ""}: `,
+        link(`/v1/observations/${id}/history`, "history"),
+        " · ",
+        link(`/v1/observations/${id}`, "JSON"),
+      ),
+    ),
+  ];
+}
+
+async function eventDetail(id, state, data) {
+  const event =
+    data.events.find((e) => e.id === id) ?? (await getJSON(apiUrl(`/v1/events/${id}`, { as_of: state.asOf || undefined })));
+  const source = data.sources.get(event.source_id) ?? (await getJSON(`/v1/sources/${event.source_id}`));
+  return [
+    element("h2", { id: "detail-title", text: event.title }),
+    element("p", { class: "what", text: `Context event, ${event.occurred_on}` }),
+    element("blockquote", { id: "quote" }, element("p", { text: event.quote })),
+    element("p", { class: "attribution", text: `In ${source.description}` }),
+    citationBlock({ text: event.citation }),
+    element(
+      "dl",
+      {},
+      ...entry("Date", event.occurred_on),
+      ...entry("Source", ...sourceLinks(source, null)),
+      ...(event.notes ? entry("Notes", event.notes) : []),
+      ...inferredList(event),
+      ...entry("Revisions", `revision ${event.revision}: `, link(`/v1/events/${id}/history`, "history"), " · ", link(`/v1/events/${id}`, "JSON")),
+    ),
+  ];
+}
+
+export async function renderDetail(panel, state, data) {
+  const selected = state.selected;
+  if (!selected) {
+    panel.replaceChildren(
+      element("h2", { id: "detail-title", text: "Select a figure" }),
+      element("p", { class: "hint", text: "Select a mark on the chart or a figure in the table to read its quote, its source and its citation." }),
+    );
+    return;
+  }
+  const draw = selected.kind === "event" ? eventDetail : observationDetail;
+  try {
+    const parts = await draw(selected.id, state, data);
+    if (state.selected === selected) panel.replaceChildren(...parts.filter(Boolean));
+  } catch (error) {
+    panel.replaceChildren(
+      element("h2", { id: "detail-title", text: `No ${selected.kind} ${selected.id}` }),
+      element("p", { class: "problem", text: error.message }),
+    );
+  }
+}

@@ -1,0 +1,502 @@
+// The explorer: its state lives in the page's URL (a link restores the view), its data comes
+// from the API, and every part (chart, table, detail, search) is drawn from that state.
+
+import { apiUrl, getJSON } from "./api.js";
+import { element } from "./dom.js";
+import { drawChart } from "./chart.js";
+import { renderDetail } from "./detail.js";
+import { BASES, QUALIFIERS, figureInWords, formatNumber, inferences, periodSpan, spread } from "./figures.js";
+
+const $ = (selector) => document.querySelector(selector);
+const COLOURS = 8; // Okabe-Ito, in explorer.css: safe for every common colour blindness
+
+const state = { origin: "", destination: "", region: "", metrics: [], asOf: "", selected: null, q: "" };
+const data = { pairs: [], metrics: new Map(), regions: [], figures: [], events: [], sources: new Map() };
+
+// ---- State and the URL
+
+function readState() {
+  const query = new URLSearchParams(window.location.search);
+  state.origin = (query.get("origin") ?? "").toUpperCase();
+  state.destination = (query.get("destination") ?? "").toUpperCase();
+  state.region = query.get("region") ?? "";
+  state.metrics = query.getAll("metric");
+  state.asOf = query.get("as_of") ?? "";
+  state.q = query.get("q") ?? "";
+  const observation = Number(query.get("observation"));
+  const event = Number(query.get("event"));
+  state.selected = observation
+    ? { kind: "observation", id: observation }
+    : event
+      ? { kind: "event", id: event }
+      : null;
+}
+
+function writeState({ push = true } = {}) {
+  const query = apiUrl(window.location.pathname, {
+    origin: state.origin,
+    destination: state.destination,
+    region: state.region,
+    metric: state.metrics,
+    as_of: state.asOf,
+    [state.selected?.kind ?? "none"]: state.selected?.id,
+    q: state.q,
+  });
+  if (query === window.location.pathname + window.location.search) return;
+  if (push) window.history.pushState(null, "", query);
+  else window.history.replaceState(null, "", query);
+}
+
+function pairOf(origin, destination) {
+  return data.pairs.find((p) => p.origin === origin && p.destination === destination);
+}
+
+// The metrics shown first for a pair: those in the unit most of its metrics share (a chart
+// has one value axis), so that competing figures of related measures appear together.
+function defaultMetrics(pair) {
+  const byUnit = new Map();
+  for (const code of pair.metrics) {
+    const unit = data.metrics.get(code)?.unit ?? "";
+    byUnit.set(unit, [...(byUnit.get(unit) ?? []), code]);
+  }
+  return [...byUnit.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+}
+
+// Fill what the URL leaves out (or names wrongly) with what the data has.
+function settleState() {
+  const byCount = [...data.pairs].sort((a, b) => b.observation_count - a.observation_count);
+  if (!data.pairs.some((p) => p.origin === state.origin)) state.origin = byCount[0]?.origin ?? "";
+  if (!pairOf(state.origin, state.destination)) {
+    state.destination = byCount.find((p) => p.origin === state.origin)?.destination ?? "";
+    state.metrics = [];
+  }
+  const pair = pairOf(state.origin, state.destination);
+  if (!pair) return;
+  state.metrics = state.metrics.filter((code) => pair.metrics.includes(code));
+  if (!state.metrics.length) state.metrics = defaultMetrics(pair);
+}
+
+// ---- Controls
+
+function countryOption(code, name, selected) {
+  const option = element("option", { value: code, text: `${name} (${code})` });
+  option.selected = selected;
+  return option;
+}
+
+function renderControls() {
+  const origins = new Map(data.pairs.map((p) => [p.origin, p.origin_name]));
+  $("#origin").replaceChildren(
+    ...[...origins].map(([code, name]) => countryOption(code, name, code === state.origin)),
+  );
+  const destinations = data.pairs.filter((p) => p.origin === state.origin);
+  $("#destination").replaceChildren(
+    ...destinations.map((p) => countryOption(p.destination, p.destination_name, p.destination === state.destination)),
+  );
+  const pair = pairOf(state.origin, state.destination);
+  const options = (pair?.metrics ?? []).map((code) => {
+    const metric = data.metrics.get(code);
+    const box = element("input", { type: "checkbox", name: "metric", value: code, id: `metric-${code}` });
+    box.checked = state.metrics.includes(code);
+    const hint = element("span", { class: "unit", text: metric ? ` (${metric.unit})` : "" });
+    const label = element("label", { for: box.id, title: metric?.definition ?? "" }, metric?.name ?? code, hint);
+    return element("span", { class: "option" }, box, label);
+  });
+  $("#metric-options").replaceChildren(...options);
+  const regions = data.regions.map(({ value, count }) => {
+    const option = element("option", { value: value ?? "", text: `${value ?? "Whole country"} (${count} ${count === 1 ? "figure" : "figures"})` });
+    option.selected = (value ?? "") === state.region;
+    return option;
+  });
+  $("#region").replaceChildren(...regions);
+  $("#as-of").value = state.asOf;
+  $("#as-of").max = new Date().toISOString().slice(0, 10);
+  $("#q").value = state.q;
+}
+
+// ---- Reading the figures
+
+// The regions of the destination the pair's figures name (null: the whole country), so a
+// regional figure is one choice away rather than missing from the chart.
+async function loadRegions() {
+  const pair = { origin: state.origin, destination: state.destination };
+  const page = await getJSON(apiUrl("/v1/observations", { ...pair, facet: "region", fields: "id", limit: 1 }));
+  data.regions = page.meta.facets.region.values;
+  if (!data.regions.some((r) => (r.value ?? "") === state.region)) state.region = "";
+  if (!data.regions.some((r) => r.value === null)) data.regions.unshift({ value: null, count: 0 });
+}
+
+async function loadView() {
+  const asOf = state.asOf || undefined;
+  const pair = { origin: state.origin, destination: state.destination };
+  const where = { ...pair, region: state.region };
+  const series = state.metrics.length
+    ? await getJSON(apiUrl("/v1/series", { ...where, metric: state.metrics, as_of: asOf }))
+    : { data: [] };
+  data.figures = series.data.flatMap((period) =>
+    period.metrics.flatMap((group) =>
+      group.observations.map((figure) => ({
+        ...figure,
+        metricName: data.metrics.get(figure.metric)?.name ?? figure.metric,
+      })),
+    ),
+  );
+  data.events = await getJSON(apiUrl("/v1/events", { ...pair, as_of: asOf }))
+    .then((page) => page.data)
+    .catch(() => []); // the chart is still worth showing without its context
+  await loadSources(data.figures.map((f) => f.source_id));
+}
+
+async function loadSources(ids) {
+  const missing = [...new Set(ids)].filter((id) => !data.sources.has(id));
+  const read = await Promise.all(missing.map((id) => getJSON(`/v1/sources/${id}`)));
+  for (const source of read) data.sources.set(source.id, source);
+}
+
+// Colour by who said it, in a stable order, so a view and its link look the same.
+function colours() {
+  const names = [...new Set(data.figures.map((f) => f.attributed_to))].sort();
+  return new Map(names.map((name, i) => [name, `c${i % COLOURS}`]));
+}
+
+function byPeriod(a, b) {
+  const start = (f) => periodSpan(f)?.[0] ?? periodSpan(f)?.[1] ?? Infinity;
+  return start(a) - start(b) || a.metric.localeCompare(b.metric) || a.id - b.id;
+}
+
+// ---- Drawing
+
+function renderSummary() {
+  const groups = new Map();
+  for (const figure of data.figures.filter((f) => periodSpan(f))) {
+    const key = `${figure.period_start}|${figure.period_end}|${figure.period_label}|${figure.unit}`;
+    groups.set(key, [...(groups.get(key) ?? []), figure]);
+  }
+  const competing = [...groups.values()].filter((figures) => figures.length > 1);
+  const items = competing.map((figures) => {
+    const values = figures.map(spread);
+    const low = Math.min(...values.map((v) => v[0]));
+    const high = Math.max(...values.map((v) => v[1]));
+    const who = figures.map((f) => `${figureInWords(f)} ${f.metricName.toLowerCase()} (${f.attributed_to})`);
+    const metrics = new Set(figures.map((f) => f.metric));
+    const caveat = metrics.size > 1 ? " They do not all count the same thing: read each one's notes." : "";
+    return element(
+      "li",
+      {},
+      element("strong", { text: figures[0].period_label }),
+      `: ${figures.length} figures from ${formatNumber(low)} to ${formatNumber(high)} ${figures[0].unit}: ${who.join("; ")}.${caveat}`,
+    );
+  });
+  const total = data.figures.length;
+  const said = total === 1 ? "1 figure" : `${total} figures`;
+  const when = state.asOf ? ` as the API held them on ${state.asOf}` : "";
+  $("#summary").replaceChildren(
+    element("p", { text: total ? `${said}${when}.` : `No figures for this choice${when}.` }),
+    competing.length ? element("ul", { class: "competing" }, ...items) : null,
+  );
+}
+
+function renderCharts(colourOf) {
+  const units = [...new Set(state.metrics.map((code) => data.metrics.get(code)?.unit))];
+  const charts = $("#charts");
+  charts.replaceChildren();
+  for (const unit of units) {
+    const figures = data.figures.filter((f) => f.unit === unit);
+    if (!figures.length) continue;
+    drawChart(charts, {
+      unit,
+      figures,
+      events: data.events,
+      colorOf: (f) => colourOf.get(f.attributed_to),
+      selected: state.selected,
+      onSelect: select,
+    });
+  }
+}
+
+function swatch(shapeClass, colourClass = "c-none") {
+  const ns = "http://www.w3.org/2000/svg";
+  const icon = document.createElementNS(ns, "svg");
+  icon.setAttribute("viewBox", "-14 -14 28 28");
+  icon.setAttribute("class", `swatch mark ${shapeClass} ${colourClass}`);
+  icon.setAttribute("aria-hidden", "true");
+  const add = (name, attributes) => {
+    const shape = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attributes)) shape.setAttribute(k, v);
+    icon.append(shape);
+  };
+  if (shapeClass.includes("q-range")) add("rect", { x: -4, y: -11, width: 8, height: 22, class: "bar" });
+  if (shapeClass.includes("q-approximate")) add("circle", { r: 10, class: "ring" });
+  if (shapeClass.includes("q-at_least")) add("path", { d: "M0,-5 V-12 M-4,-8 L0,-13 L4,-8", class: "arrow" });
+  if (shapeClass.includes("q-at_most")) add("path", { d: "M0,5 V12 M-4,8 L0,13 L4,8", class: "arrow" });
+  if (shapeClass.includes("band")) add("rect", { x: -12, y: -9, width: 24, height: 18, class: "band" });
+  else if (shapeClass.includes("event")) add("rect", { x: -3, y: -12, width: 6, height: 24, class: "event-strip" });
+  else add("circle", { r: 5, class: "dot" });
+  return icon;
+}
+
+function renderLegend(colourOf) {
+  const who = [...colourOf].map(([name, colour]) => element("li", {}, swatch("q-exact", colour), name));
+  const shown = new Set(data.figures.map((f) => f.qualifier));
+  const shapes = Object.entries(QUALIFIERS)
+    .filter(([code]) => shown.has(code))
+    .map(([code, words]) => element("li", {}, swatch(`q-${code}`), words));
+  const more = [
+    element("li", {}, swatch("band"), "the spread of a period's figures, lowest to highest"),
+  ];
+  if (data.figures.some((f) => f.basis === "projection")) {
+    more.push(element("li", {}, swatch("q-exact b-projection"), "projection: hollow, dashed"));
+  }
+  if (data.figures.some((f) => inferences(f).length)) {
+    more.push(element("li", {}, element("span", { class: "flag-sign", text: "*" }), " inferred, not stated (dashed period line); select for the reason"));
+  }
+  if (data.events.length) more.push(element("li", {}, swatch("event"), "context event, as wide as its date is precise"));
+  $("#legend").replaceChildren(
+    element("div", {}, element("h3", { text: "Who said it" }), element("ul", {}, ...who)),
+    element("div", {}, element("h3", { text: "Marks" }), element("ul", {}, ...shapes, ...more)),
+  );
+}
+
+let flagCount = 0;
+function inferredFlag(record) {
+  const marked = inferences(record);
+  if (!marked.length) return null;
+  flagCount += 1;
+  const id = `inferred-${flagCount}`;
+  const note = element("span", { class: "flag-text", role: "tooltip", id, text: `Inferred, not stated: ${marked.join("; ")}` });
+  return element("span", { class: "flag", tabindex: "0", "aria-describedby": id }, element("span", { class: "flag-sign", text: "*", "aria-hidden": "true" }), element("span", { class: "visually-hidden", text: "inferred" }), note);
+}
+
+function renderTable(colourOf) {
+  const rows = [...data.figures].sort(byPeriod).map((f) => {
+    const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: `${figureInWords(f)} ${f.unit}` });
+    open.addEventListener("click", () => select("observation", f.id));
+    const source = data.sources.get(f.source_id);
+    const row = element(
+      "tr",
+      { "data-id": f.id, class: state.selected?.kind === "observation" && state.selected.id === f.id ? "selected" : "" },
+      element("td", {}, f.period_label, "period" in (f.inferred ?? {}) ? inferredFlag({ inferred: { period: f.inferred.period } }) : null),
+      element("td", { text: f.metricName }),
+      element("td", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open),
+      element("td", { text: BASES[f.basis] ?? f.basis }),
+      element("td", { text: f.attributed_to }),
+      element("td", {}, element("a", { href: `/v1/sources/${f.source_id}`, text: source?.title ?? `source ${f.source_id}` })),
+    );
+    return row;
+  });
+  $("#table tbody").replaceChildren(...rows);
+}
+
+function renderEvents() {
+  if (!data.events.length) {
+    $("#events").replaceChildren();
+    return;
+  }
+  const items = data.events.map((event) => {
+    const open = element("button", { type: "button", class: "linklike", "data-event-id": event.id, text: `${event.occurred_on}: ${event.title}` });
+    open.addEventListener("click", () => select("event", event.id));
+    return element("li", {}, open);
+  });
+  $("#events").replaceChildren(element("h3", { text: "Context" }), element("ul", {}, ...items));
+}
+
+function renderCsvLink() {
+  $("#csv").href = apiUrl("/v1/series", {
+    origin: state.origin,
+    destination: state.destination,
+    region: state.region,
+    metric: state.metrics,
+    as_of: state.asOf,
+    format: "csv",
+  });
+}
+
+function render() {
+  const colourOf = colours();
+  renderSummary();
+  renderCharts(colourOf);
+  renderLegend(colourOf);
+  renderTable(colourOf);
+  renderEvents();
+  renderCsvLink();
+  return renderDetail($("#detail"), state, data);
+}
+
+// ---- Actions
+
+function showProblem(error) {
+  const box = $("#problem");
+  box.textContent = error ? `Could not load: ${error.message}` : "";
+  box.hidden = !error;
+}
+
+// Tests and readers of the page's state wait on `data-loading`, set while a view is read.
+async function refresh() {
+  document.body.dataset.loading = "true";
+  showProblem(null);
+  try {
+    await loadView();
+  } catch (error) {
+    data.figures = [];
+    showProblem(error);
+  }
+  await render();
+  delete document.body.dataset.loading;
+}
+
+function select(kind, id) {
+  const focused = document.activeElement;
+  const key = focused?.dataset?.id ? `[data-id="${focused.dataset.id}"]` : null;
+  const where = focused?.closest?.(".chart") ? ".chart " : focused?.closest?.("table") ? "table " : "";
+  state.selected = { kind, id };
+  writeState();
+  document.body.dataset.loading = "true";
+  render().finally(() => delete document.body.dataset.loading);
+  // Keep keyboard focus where it was: the element was drawn again.
+  if (key) document.querySelector(`${where}${key}`)?.focus();
+}
+
+async function openSearchResult(figure) {
+  if (!pairOf(figure.origin, figure.destination)) return;
+  const samePair = figure.origin === state.origin && figure.destination === state.destination;
+  state.origin = figure.origin;
+  state.destination = figure.destination;
+  state.region = figure.region ?? "";
+  if (!samePair) state.metrics = defaultMetrics(pairOf(state.origin, state.destination));
+  if (!state.metrics.includes(figure.metric)) state.metrics.push(figure.metric);
+  state.selected = { kind: "observation", id: figure.id };
+  await loadRegions().catch(showProblem);
+  state.region = figure.region ?? "";
+  writeState();
+  renderControls();
+  await refresh();
+  $("#detail").focus();
+}
+
+function highlighted(snippet, highlights) {
+  const characters = Array.from(snippet); // offsets count code points, as the API's do
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of highlights ?? []) {
+    parts.push(characters.slice(at, start).join(""), element("mark", { text: characters.slice(start, end).join("") }));
+    at = end;
+  }
+  parts.push(characters.slice(at).join(""));
+  return parts;
+}
+
+async function search() {
+  const results = $("#search-results");
+  if (!state.q) {
+    results.replaceChildren();
+    return;
+  }
+  try {
+    const page = await getJSON(apiUrl("/v1/observations", { q: state.q, as_of: state.asOf, limit: 20 }));
+    const items = page.data.map((figure) => {
+      const open = element(
+        "button",
+        { type: "button", class: "result", "data-id": figure.id },
+        element("span", { class: "snippet" }, ...highlighted(figure.match.snippet, figure.match.highlights)),
+        element("span", {
+          class: "about",
+          text: `${figureInWords(figure)} ${figure.unit}, ${figure.metric}, ${figure.origin} to ${figure.destination}, ${figure.period_label}: ${figure.attributed_to} (matched in ${figure.match.field.replace("_", " ")})`,
+        }),
+      );
+      open.addEventListener("click", () => openSearchResult(figure));
+      return element("li", {}, open);
+    });
+    const said = page.data.length ? `${page.data.length}${page.meta.next_cursor ? "+" : ""} matching figures` : "No figure matches.";
+    results.replaceChildren(element("p", { text: said }), element("ol", {}, ...items));
+  } catch (error) {
+    results.replaceChildren(element("p", { class: "problem", text: error.message }));
+  }
+}
+
+async function changePair() {
+  settleState();
+  await loadRegions().catch(showProblem);
+  writeState();
+  renderControls();
+  await refresh();
+}
+
+function wire() {
+  $("#origin").addEventListener("change", (event) => {
+    state.origin = event.target.value;
+    state.destination = "";
+    state.region = "";
+    state.selected = null;
+    changePair();
+  });
+  $("#destination").addEventListener("change", (event) => {
+    state.destination = event.target.value;
+    state.metrics = [];
+    state.region = "";
+    state.selected = null;
+    changePair();
+  });
+  $("#region").addEventListener("change", (event) => {
+    state.region = event.target.value;
+    writeState();
+    refresh();
+  });
+  $("#metric-options").addEventListener("change", () => {
+    state.metrics = [...document.querySelectorAll("#metric-options input:checked")].map((box) => box.value);
+    writeState();
+    refresh();
+  });
+  $("#as-of").addEventListener("change", (event) => {
+    state.asOf = event.target.value;
+    writeState();
+    refresh();
+    search();
+  });
+  $("#as-of-clear").addEventListener("click", () => {
+    state.asOf = "";
+    $("#as-of").value = "";
+    writeState();
+    refresh();
+    search();
+  });
+  $("#search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.q = $("#q").value.trim();
+    writeState();
+    search();
+  });
+  window.addEventListener("popstate", async () => {
+    readState();
+    settleState();
+    await loadRegions().catch(showProblem);
+    renderControls();
+    await refresh();
+    search();
+  });
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => renderCharts(colours()), 150);
+  });
+}
+
+async function start() {
+  try {
+    const [pairs, metrics] = await Promise.all([getJSON("/v1/pairs"), getJSON("/v1/metrics")]);
+    data.pairs = pairs.data;
+    data.metrics = new Map(metrics.data.map((m) => [m.code, m]));
+  } catch (error) {
+    showProblem(error);
+    return;
+  }
+  readState();
+  settleState();
+  await loadRegions().catch(showProblem);
+  writeState({ push: false });
+  renderControls();
+  wire();
+  await Promise.all([refresh(), search()]);
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,94 @@
+// How a figure reads, in words and in marks: shared by the chart, the table and the detail.
+
+const number = new Intl.NumberFormat("en");
+
+export function formatNumber(value) {
+  return value === null || value === undefined ? "" : number.format(value);
+}
+
+// The value a mark sits at: the figure itself, or the middle of a range that gives none.
+export function centralValue(figure) {
+  if (figure.value !== null && figure.value !== undefined) return figure.value;
+  const low = figure.lower_bound;
+  const high = figure.upper_bound;
+  if (low !== null && high !== null) return (low + high) / 2;
+  return low ?? high;
+}
+
+// The lowest and highest values a figure states (its bounds where it has them).
+export function spread(figure) {
+  const values = [figure.value, figure.lower_bound, figure.upper_bound].filter(
+    (v) => v !== null && v !== undefined,
+  );
+  return [Math.min(...values), Math.max(...values)];
+}
+
+const WORDS = {
+  exact: (f) => formatNumber(f.value),
+  approximate: (f) => `about ${formatNumber(f.value)}`,
+  at_least: (f) => `at least ${formatNumber(f.value ?? f.lower_bound)}`,
+  at_most: (f) => `at most ${formatNumber(f.value ?? f.upper_bound)}`,
+  range: (f) => `${formatNumber(f.lower_bound)} to ${formatNumber(f.upper_bound)}`,
+};
+
+const SIGNS = {
+  exact: (f) => formatNumber(f.value),
+  approximate: (f) => `≈${formatNumber(f.value)}`,
+  at_least: (f) => `≥${formatNumber(f.value ?? f.lower_bound)}`,
+  at_most: (f) => `≤${formatNumber(f.value ?? f.upper_bound)}`,
+  range: (f) => `${formatNumber(f.lower_bound)}–${formatNumber(f.upper_bound)}`,
+};
+
+// "at least 10,000": the figure as its qualifier says it.
+export function figureInWords(figure) {
+  return (WORDS[figure.qualifier] ?? WORDS.exact)(figure);
+}
+
+// "≥10,000": the same, short enough for a chart label.
+export function figureInSigns(figure) {
+  return (SIGNS[figure.qualifier] ?? SIGNS.exact)(figure);
+}
+
+export const QUALIFIERS = {
+  exact: "stated exactly",
+  approximate: "approximate (about)",
+  at_least: "at least (a floor)",
+  at_most: "at most (a ceiling)",
+  range: "a range",
+};
+
+export const BASES = {
+  official: "official figure",
+  estimate: "estimate",
+  projection: "projection (expected, not counted)",
+};
+
+// What a figure's or event's `inferred` marks say, as "period: reason" lines.
+export function inferences(record) {
+  return Object.entries(record.inferred ?? {}).map(([name, reason]) => `${name}: ${reason}`);
+}
+
+// Partial ISO dates ("2019", "2019-12", "2019-12-22") as [start, end) in fractional years.
+export function dateSpan(text) {
+  if (!text) return null;
+  const [year, month, day] = text.split("-").map(Number);
+  if (!month) return [year, year + 1];
+  if (!day) return [yearFraction(year, month, 1), yearFraction(year, month + 1, 1)];
+  const start = yearFraction(year, month, day);
+  return [start, yearFraction(year, month, day + 1)];
+}
+
+function yearFraction(year, month, day) {
+  const moment = Date.UTC(year, month - 1, day);
+  const start = Date.UTC(year, 0, 1);
+  const next = Date.UTC(year + 1, 0, 1);
+  return year + (moment - start) / (next - start);
+}
+
+// A figure's period as [start, end) in fractional years; end null when the period is open.
+export function periodSpan(figure) {
+  const start = figure.period_start ? dateSpan(figure.period_start)[0] : null;
+  const end = figure.period_end ? dateSpan(figure.period_end)[1] : null;
+  if (start === null && end === null) return null;
+  return [start, end];
+}
