@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.countries.router import router as countries_router
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
+from app.events.router import router as events_router
 from app.health.router import router as health_router
 from app.http import observability, security
 from app.http.caching import HttpCacheMiddleware
@@ -53,6 +54,7 @@ TAGS = [
     {"name": "countries", "description": "The countries and pairs the figures name."},
     {"name": "metrics", "description": "What each figure counts."},
     {"name": "sources", "description": "Where figures were published, and relayed."},
+    {"name": "events", "description": "Dated events sources report, drawn beside figures."},
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
     {"name": "audit", "description": "Every write, for admins."},
     {"name": "index", "description": "Versions and links."},
@@ -65,6 +67,7 @@ ROUTERS = (
     countries_router,
     metrics_router,
     sources_router,
+    events_router,
     imports_router,
     audit_router,
     health_router,

@@ -15,6 +15,7 @@ router = APIRouter(tags=["index"])
 LINKS = {
     "metrics": "/v1/metrics",
     "sources": "/v1/sources",
+    "events": "/v1/events",
     "observations": "/v1/observations",
     "series": "/v1/series",
     "countries": "/v1/countries",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.errors import InvalidData
-from app.models import Observation, Source
+from app.models import Event, Observation, Source
 
 SourceRow = Any
 TextOf = Callable[[SourceRow], str | None]
@@ -121,23 +121,22 @@ def check_quotes_of(
     source_id: int,
     chains_of: Callable[[Iterable[int]], dict[int, list[SourceRow]]],
 ) -> None:
-    """After a source's text or relay changed (in this transaction): every observation
-    checked against it must still find its quote, or the change is refused."""
+    """After a source's text or relay changed (in this transaction): every observation and
+    event checked against it must still find its quote, or the change is refused."""
     ids = _relaying(session, source_id)
     chains = chains_of(ids)
-    query = select(Observation.id, Observation.source_id, Observation.quote).where(
-        Observation.source_id.in_(ids)
-    )
-    lost = [
-        row.id
-        for row in session.execute(query.order_by(Observation.id))
-        if (held := held_text(chains[row.source_id], stored_text)) is not None
-        and row.quote not in held.text
-    ]
-    if lost:
-        named = ", ".join(map(str, lost[:20])) + (" ..." if len(lost) > 20 else "")
-        raise InvalidData(
-            f"The text would no longer hold the quotes of observation {named}; correct those "
-            "quotes first, or keep the text as it is.",
-            field="text",
-        )
+    for table, noun in ((Observation, "observation"), (Event, "event")):
+        query = select(table.id, table.source_id, table.quote).where(table.source_id.in_(ids))
+        lost = [
+            row.id
+            for row in session.execute(query.order_by(table.id))
+            if (held := held_text(chains[row.source_id], stored_text)) is not None
+            and row.quote not in held.text
+        ]
+        if lost:
+            named = ", ".join(map(str, lost[:20])) + (" ..." if len(lost) > 20 else "")
+            raise InvalidData(
+                f"The text would no longer hold the quotes of {noun} {named}; correct those "
+                "quotes first, or keep the text as it is.",
+                field="text",
+            )

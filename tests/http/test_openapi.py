@@ -103,6 +103,7 @@ CSV_LISTS = {
     "listPairs": "/v1/pairs",
     "listMetrics": "/v1/metrics",
     "listSources": "/v1/sources",
+    "listEvents": "/v1/events",
 }
 
 

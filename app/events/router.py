@@ -1,0 +1,199 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from sqlmodel import Session
+
+from app.auth.dependencies import EditorDep, require_editor
+from app.domain.edits import revision_entry
+from app.domain.event import EventPublic
+from app.events import service
+from app.events.params import EventQuery
+from app.events.schemas import (
+    EventCreate,
+    EventRetraction,
+    EventRevisionPublic,
+    EventUpdate,
+)
+from app.http.bodies import body_openapi, json_body
+from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.context import ContextDep, WriteSessionDep
+from app.http.envelopes import ListResponse, list_envelope, served_list
+from app.http.formats import AcceptedFormatDep, json_response
+from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
+from app.http.paging import decode_cursor, trim_page
+from app.http.query import NoParameters, record_id
+from app.models import Event
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+NOT_FOUND = not_found("event")
+EDIT_RESPONSES = edit_responses("event")
+
+EventId = Annotated[int, record_id("event", example=1)]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the revision you are replacing (from GET)."),
+]
+
+
+@router.get(
+    "",
+    response_model=ListResponse[EventPublic],
+    responses=table_responses(
+        "A page of events by date, then id; CSV and NDJSON on request, each page linking "
+        'the next (`Link: rel="next"`).',
+        service.EVENT_CSV_COLUMNS,
+        refused="An unknown parameter, or a bad country, day, format or cursor.",
+    ),
+)
+def list_events(
+    request: Request,
+    params: Annotated[EventQuery, Query()],
+    context: ContextDep,
+    accepted: AcceptedFormatDep,
+) -> Response:
+    """List dated events that sources report (a ban, a law), to draw beside the figures.
+
+    An event concerns the origin and destination it names; one that names none on a side
+    concerns every country there, so `origin=PRK` lists the events naming PRK and those
+    naming no origin. Retracted events are left out; `as_of` lists them as they stood at
+    the end of that day."""
+    after = decode_cursor(params.cursor, sort=service.SORT) if params.cursor else None
+    where = service.EventFilter(
+        origin=params.origin, destination=params.destination, as_of=params.as_of
+    )
+    read = service.list_events(context.session, where, limit=params.limit + 1, after=after)
+    events, next_cursor = trim_page(
+        read, params.limit, sort=service.SORT, sort_value=lambda event: event.occurred_on
+    )
+    return served_list(
+        request,
+        service.documents(context.session, events, catalog=context.catalog, as_of=params.as_of),
+        representation=params.format or accepted,
+        csv_columns=service.EVENT_CSV_COLUMNS,
+        filename="events.csv",
+        data_version=context.data_version,
+        sort=service.SORT,
+        limit=params.limit,
+        next_cursor=next_cursor,
+    )
+
+
+def _written(session: Session, event: Event, *, created: bool = False) -> Response:
+    """A written event as this transaction sees it, with its new ETag."""
+    (document,) = service.written_documents(session, [event])
+    return record_response(
+        document, kind="event", record_id=event.id, revision=event.revision, created=created
+    )
+
+
+@router.get("/{event_id}", response_model=EventPublic, responses=NOT_FOUND)
+def read_event(
+    event_id: EventId, _: Annotated[NoParameters, Query()], context: ContextDep
+) -> Response:
+    """Read one event. Retracted events stay readable here, marked `retracted`. The ETag
+    header names its revision: send it back as If-Match to edit."""
+    event = service.get_event(context.session, event_id)
+    (document,) = service.documents(context.session, [event], catalog=context.catalog)
+    return record_response(document, kind="event", record_id=event.id, revision=event.revision)
+
+
+@router.get(
+    "/{event_id}/history",
+    response_model=ListResponse[EventRevisionPublic],
+    responses=NOT_FOUND,
+)
+def read_event_history(
+    event_id: EventId,
+    request: Request,
+    _: Annotated[NoParameters, Query()],
+    context: ContextDep,
+) -> Response:
+    """List every revision of an event: when, by whom, why, and what it said."""
+    revisions = service.list_history(context.session, event_id)
+    served = service.documents(context.session, revisions, catalog=context.catalog)
+    data = [
+        {**revision_entry(revision), "event": document}
+        for revision, document in zip(revisions, served, strict=True)
+    ]
+    envelope = list_envelope(request, data, data_version=context.data_version, sort="revision")
+    return json_response(envelope)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EventPublic,
+    responses=WRITE_RESPONSES,
+    openapi_extra=body_openapi(EventCreate),
+)
+def create_event(
+    actor: EditorDep,
+    data: Annotated[EventCreate, Depends(json_body(EventCreate, after=require_editor))],
+    session: WriteSessionDep,
+) -> Response:
+    """Add an event (editor). Answers 201 with Location and ETag; the quote must be in its
+    source's text."""
+    event = service.create_event(session, data, actor=actor.name)
+    return _written(session, event, created=True)
+
+
+@router.patch(
+    "/{event_id}",
+    response_model=EventPublic,
+    responses=EDIT_RESPONSES,
+    openapi_extra=body_openapi(EventUpdate),
+)
+def edit_event(
+    event_id: EventId,
+    actor: EditorDep,
+    changes: Annotated[EventUpdate, Depends(json_body(EventUpdate, after=require_editor))],
+    session: WriteSessionDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Correct an event (editor): a new revision, with a reason. Name the revision replaced
+    with If-Match (or `revision` in the body); a stale one changes nothing."""
+    revision, via_header = expected_revision(
+        if_match, changes.revision, kind="event", record_id=event_id
+    )
+    with stale_revision_as(via_header):
+        event, _outcome = service.edit_event(
+            session,
+            event_id,
+            changes.changes(),
+            expected_revision=revision,
+            actor=actor.name,
+            reason=changes.reason,
+        )
+    return _written(session, event)
+
+
+@router.delete(
+    "/{event_id}",
+    response_model=EventPublic,
+    responses=EDIT_RESPONSES,
+    openapi_extra=body_openapi(EventRetraction),
+)
+def retract_event(
+    event_id: EventId,
+    actor: EditorDep,
+    retraction: Annotated[
+        EventRetraction, Depends(json_body(EventRetraction, after=require_editor))
+    ],
+    session: WriteSessionDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Retract an event (editor), with a reason: it leaves the lists but stays readable,
+    and its history keeps every revision. Name the revision retracted with If-Match (or
+    `revision` in the body)."""
+    revision, via_header = expected_revision(
+        if_match, retraction.revision, kind="event", record_id=event_id
+    )
+    with stale_revision_as(via_header):
+        event = service.retract_event(
+            session,
+            event_id,
+            expected_revision=revision,
+            actor=actor.name,
+            reason=retraction.reason,
+        )
+    return _written(session, event)
