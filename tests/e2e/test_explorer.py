@@ -102,7 +102,8 @@ def figures_of(series: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def shown_ids(page: Any, selector: str) -> list[int]:
-    return [int(i) for i in page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.id)")]
+    ids = page.eval_on_selector_all(selector, "elements => elements.map(e => e.dataset.id)")
+    return [int(i) for i in ids]
 
 
 def south_korean_2024(server_url: str) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
     page.wait_for_selector("#copy-status:has-text('Copied')")
     assert page.evaluate("navigator.clipboard.readText()") == citation["text"]
     # The history and the source are one link away.
-    hrefs = page.eval_on_selector_all("#detail a", "links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all("#detail a", "all => all.map(a => a.getAttribute('href'))")
     assert f"/v1/observations/{figure['id']}/history" in hrefs
     assert any(href.startswith(f"/v1/sources/{figure['source_id']}") for href in hrefs)
     # Inferred values are marked, with the API's own reason.
@@ -188,7 +189,8 @@ def test_the_csv_link_downloads_the_rows_shown(visit: Any, server_url: str) -> N
     page = visit("/").page
     rows = shown_ids(page, "#table tbody tr")
     marks = shown_ids(page, ".chart .mark")
-    assert rows and sorted(rows) == sorted(marks)
+    assert rows
+    assert sorted(rows) == sorted(marks)
 
     with page.expect_download() as download:
         page.locator("#csv").click()
@@ -223,7 +225,9 @@ def test_a_shared_url_restores_the_same_view(visit: Any, server_url: str) -> Non
         }
 
     shown = view(first)
-    assert "troops_deployed" not in shown["metrics"] and shown["selected"] and shown["results"]
+    assert "troops_deployed" not in shown["metrics"]
+    assert shown["selected"]
+    assert shown["results"]
     second = visit(urlsplit(first.url)._replace(scheme="", netloc="").geturl()).page
     second.wait_for_selector("#search-results li")
     settled(second)
