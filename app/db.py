@@ -171,7 +171,7 @@ def _forget_writes_on_rollback(session: Session) -> None:
 
 
 def sync_id_sequences(
-    session: Session, tables: tuple[str, ...] = ("source", "observation")
+    session: Session, tables: tuple[str, ...] = ("source", "event", "observation")
 ) -> None:
     """After rows were inserted with explicit ids, move PostgreSQL's id sequences past them
     (SQLite needs nothing: it always continues from the largest id)."""

@@ -13,7 +13,7 @@ import orjson
 from pydantic import BaseModel
 
 from app.dataset import license
-from app.domain import metric, observation, source
+from app.domain import event, metric, observation, source
 from app.domain.columns import canonical_dimensions
 from app.domain.figures import plain_number
 from app.domain.shapes import frictionless_type
@@ -22,17 +22,21 @@ from app.domain.shapes import frictionless_type
 DATASET_FILES = {
     "metrics": "metrics.csv",
     "sources": "sources.csv",
+    "events": "events.csv",
     "observations": "observations.csv",
     "source_revisions": "source_revisions.csv",
+    "event_revisions": "event_revisions.csv",
     "observation_revisions": "observation_revisions.csv",
 }
-REVISION_FILES = ("source_revisions", "observation_revisions")
+REVISION_FILES = ("source_revisions", "event_revisions", "observation_revisions")
 
 # An observation's CSV columns: its served fields, then one column per breakdown dimension.
 OBSERVATION_COLUMNS = [name for name in observation.SERVED_FIELDS if name != "dimensions"]
 # A source's: its served fields but the description, which is derived from the others
 # (observations.csv keeps its unit and citation: people read that file).
 SOURCE_COLUMNS = [name for name in source.SERVED_FIELDS if name != "description"]
+# An event's: its served fields, the citation too (people read that file).
+EVENT_COLUMNS = list(event.SERVED_FIELDS)
 # What each revision row holds besides the record's state: who changed it, when and why.
 REVISION_FIELDS = {
     "id": "integer",
@@ -45,6 +49,7 @@ REVISION_FIELDS = {
 # The state a revision row records: what was written, and for observations the retraction.
 SOURCE_REVISION_STATE = source.WRITTEN_FIELDS
 OBSERVATION_REVISION_STATE = [*observation.WRITTEN_FIELDS, "retracted_at", "retraction_reason"]
+EVENT_REVISION_STATE = [*event.WRITTEN_FIELDS, "retracted_at", "retraction_reason"]
 
 
 def _types(model: type[BaseModel], names: Iterable[str]) -> dict[str, str]:
@@ -61,6 +66,8 @@ OBSERVATION_REVISION_FIELDS = {
     **REVISION_FIELDS,
     **_types(observation.ObservationPublic, OBSERVATION_REVISION_STATE),
 }
+EVENT_FIELDS = _types(event.EventPublic, EVENT_COLUMNS)
+EVENT_REVISION_FIELDS = {**REVISION_FIELDS, **_types(event.EventPublic, EVENT_REVISION_STATE)}
 
 
 def _resource(name: str, fields: dict[str, str], primary_key: list[str]) -> dict[str, Any]:
@@ -92,8 +99,10 @@ def descriptor(dimension_names: list[str]) -> dict[str, Any]:
         "resources": [
             _resource("metrics", METRIC_FIELDS, ["code"]),
             _resource("sources", SOURCE_FIELDS, ["id"]),
+            _resource("events", EVENT_FIELDS, ["id"]),
             _resource("observations", observation_fields, ["id"]),
             _resource("source_revisions", SOURCE_REVISION_FIELDS, ["id", "revision"]),
+            _resource("event_revisions", EVENT_REVISION_FIELDS, ["id", "revision"]),
             _resource("observation_revisions", OBSERVATION_REVISION_FIELDS, ["id", "revision"]),
         ],
     }
@@ -107,6 +116,8 @@ COLUMN_TYPES = {
     **SOURCE_REVISION_FIELDS,
     **_types(observation.ObservationPublic, OBSERVATION_COLUMNS),
     **OBSERVATION_REVISION_FIELDS,
+    **EVENT_FIELDS,
+    **EVENT_REVISION_FIELDS,
 }
 
 # Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with one

@@ -13,6 +13,8 @@ from sqlmodel import Session
 from app.dataset.catalog import load_catalog
 from app.dataset.files import (
     DATASET_FILES,
+    EVENT_FIELDS,
+    EVENT_REVISION_FIELDS,
     METRIC_FIELDS,
     OBSERVATION_REVISION_FIELDS,
     SOURCE_FIELDS,
@@ -23,7 +25,15 @@ from app.dataset.files import (
 from app.db import read_session
 from app.domain.columns import canonical_dimensions
 from app.domain.dates import iso
-from app.models import Observation, ObservationRevision, Source, SourceRevision
+from app.events import service as events_service
+from app.models import (
+    Event,
+    EventRevision,
+    Observation,
+    ObservationRevision,
+    Source,
+    SourceRevision,
+)
 from app.observations import documents
 from app.observations import service as observations_service
 from app.sources import service as sources_service
@@ -81,6 +91,10 @@ def dataset_resources(session: Session) -> tuple[list[str], list[tuple[str, list
         [sources_service.source_document(s) for s in rows]
         for rows in _batches(session, Source, Source.id)
     )
+    events = (
+        events_service.documents(session, rows, catalog=catalog)
+        for rows in _batches(session, Event, Event.id)
+    )
     observations = (
         documents.csv_rows(observations_service.object_documents(rows, catalog=catalog))
         for rows in _batches(session, Observation, Observation.id)
@@ -88,11 +102,17 @@ def dataset_resources(session: Session) -> tuple[list[str], list[tuple[str, list
     return catalog.dimension_names, [
         ("metrics", list(METRIC_FIELDS), [metrics]),
         ("sources", list(SOURCE_FIELDS), sources),
+        ("events", list(EVENT_FIELDS), events),
         ("observations", documents.csv_columns(catalog.dimension_names), observations),
         (
             "source_revisions",
             list(SOURCE_REVISION_FIELDS),
             _revision_rows(session, SourceRevision, list(SOURCE_REVISION_FIELDS)),
+        ),
+        (
+            "event_revisions",
+            list(EVENT_REVISION_FIELDS),
+            _revision_rows(session, EventRevision, list(EVENT_REVISION_FIELDS)),
         ),
         (
             "observation_revisions",

@@ -9,8 +9,8 @@ catches it up. One line is one correction:
 
     {"record": "observation", "id": 6, "revision": 1, "reason": "...", "changes": {...}}
 
-`revision` is the revision the correction replaces, as a PATCH names it; `changes` holds
-the fields as a PATCH sends them."""
+`record` is observation, source or event; `revision` is the revision the correction
+replaces, as a PATCH names it; `changes` holds the fields as a PATCH sends them."""
 
 import json
 from collections import Counter
@@ -29,8 +29,17 @@ from app.domain.edits import Edit
 from app.domain.outcomes import SaveOutcome
 from app.domain.shapes import json_kinds
 from app.errors import Conflict, InvalidData, NotFound
+from app.events.schemas import EventUpdate
+from app.events.service import edit_event
 from app.imports.reading import BATCH_SIZE, Row
-from app.models import Observation, ObservationRevision, Source, SourceRevision
+from app.models import (
+    Event,
+    EventRevision,
+    Observation,
+    ObservationRevision,
+    Source,
+    SourceRevision,
+)
 from app.observations.editing import edit_observation
 from app.observations.schemas import ObservationUpdate
 from app.sources.schemas import SourceUpdate
@@ -46,7 +55,7 @@ class Correction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    record: Literal["observation", "source"]
+    record: Literal["observation", "source", "event"]
     id: int = Field(strict=True, ge=1, le=MAX_ID)
     revision: int = Field(strict=True, ge=1, le=MAX_ID)
     reason: ValidText = Field(min_length=1, max_length=2000)
@@ -69,9 +78,10 @@ RECORDS = {
         ObservationUpdate, Observation, ObservationRevision, edit_observation
     ),
     "source": RecordKind(SourceUpdate, Source, SourceRevision, edit_source),
+    "event": RecordKind(EventUpdate, Event, EventRevision, edit_event),
 }
 # The files of a folder whose rows are records that corrections revise.
-TABLES = {"sources": Source, "observations": Observation}
+TABLES = {"sources": Source, "events": Event, "observations": Observation}
 
 
 @dataclass(frozen=True)

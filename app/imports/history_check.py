@@ -1,7 +1,7 @@
 """Checking a restored export's current files against its history: every record of
-sources.csv and observations.csv must be its latest revision, cell for cell as the export
-writes it. A folder whose files disagree (edited by hand, or mixed from two exports) would
-otherwise restore a state its own current files contradict."""
+sources.csv, events.csv and observations.csv must be its latest revision, cell for cell as
+the export writes it. A folder whose files disagree (edited by hand, or mixed from two
+exports) would otherwise restore a state its own current files contradict."""
 
 import io
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +17,7 @@ Rows = Iterable[tuple[int, dict[str, Any]]]
 # Each checked file: the revision file it must agree with, and what one of its rows is.
 CHECKED = {
     "sources": ("source_revisions", "source"),
+    "events": ("event_revisions", "event"),
     "observations": ("observation_revisions", "observation"),
 }
 QUOTED = 40  # characters of a cell a message quotes

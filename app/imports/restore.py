@@ -11,9 +11,12 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from app.domain.bounds import MAX_ID, ValidText
+from app.events.schemas import EventCreate
 from app.imports.history_check import Disagreement, check_current_files
 from app.imports.reading import json_object_cell
 from app.models import (
+    Event,
+    EventRevision,
     Observation,
     ObservationDimension,
     ObservationRevision,
@@ -40,6 +43,11 @@ class SourceRevisionIn(SourceCreate, RevisionMeta):
 
 
 class ObservationRevisionIn(ObservationCreate, RevisionMeta):
+    retracted_at: AwareDatetime | None = None
+    retraction_reason: ValidText | None = None
+
+
+class EventRevisionIn(EventCreate, RevisionMeta):
     retracted_at: AwareDatetime | None = None
     retraction_reason: ValidText | None = None
 
@@ -118,10 +126,16 @@ def _observation_state(revision: ObservationRevisionIn) -> dict[str, Any]:
     )
 
 
+def _event_state(revision: EventRevisionIn) -> dict[str, Any]:
+    return revision.model_dump(
+        include=set(EventCreate.model_fields) | {"retracted_at", "retraction_reason"}
+    )
+
+
 def is_empty(session: Session) -> bool:
-    return (
-        session.scalars(select(Source.id).limit(1)).first() is None
-        and session.scalars(select(Observation.id).limit(1)).first() is None
+    return all(
+        session.scalars(select(table.id).limit(1)).first() is None
+        for table in (Source, Event, Observation)
     )
 
 
@@ -130,11 +144,13 @@ def restore_history(
     source_rows: Rows,
     observation_rows: Rows,
     current: Mapping[str, Rows] | None = None,
-) -> tuple[int, int]:
+    event_rows: Rows = (),
+) -> tuple[int, int, int]:
     """Insert every revision, and each record's latest revision as its current state.
     References between records (relayed_through, part_of) are set once all exist. Then
-    the export's current files (`current`: sources and observations, each file's rows)
-    must be what exporting that state writes, or nothing is restored."""
+    the export's current files (`current`: sources, events and observations, each file's
+    rows) must be what exporting that state writes, or nothing is restored. Counts the
+    sources, observations and events restored."""
     if not is_empty(session):
         raise RestoreProblem(
             "",
@@ -149,7 +165,11 @@ def restore_history(
         _parse("observation_revisions.csv", observation_rows, ObservationRevisionIn),
         _observation_state,
     )
+    events = _revision_rows(
+        _parse("event_revisions.csv", event_rows, EventRevisionIn), _event_state
+    )
     _insert_with_references(session, Source, SourceRevision, sources, "relayed_through")
+    _insert_with_references(session, Event, EventRevision, events, None)
     _insert_with_references(session, Observation, ObservationRevision, observations, "part_of")
     current_dimensions = [
         {"observation_id": row["id"], "name": name, "value": value}
@@ -164,17 +184,28 @@ def restore_history(
             check_current_files(session, current)
         except Disagreement as problem:
             raise RestoreProblem(problem.file, problem.line, problem.message) from None
-    return len({row["id"] for row in sources}), len({row["id"] for row in observations})
+
+    def count(rows: list[dict[str, Any]]) -> int:
+        return len({row["id"] for row in rows})
+
+    return count(sources), count(observations), count(events)
 
 
 def _insert_with_references(
-    session: Session, table: Any, revision_table: Any, rows: list[dict[str, Any]], reference: str
+    session: Session,
+    table: Any,
+    revision_table: Any,
+    rows: list[dict[str, Any]],
+    reference: str | None,
 ) -> None:
+    """`reference`: the column naming another record of the same table, set once all exist
+    (None: the table has none)."""
     current = _current_rows(rows, drop=set())
     if not current:
         return
-    session.execute(insert(table), [{**row, reference: None} for row in current])
-    for row in current:
+    unset = {reference: None} if reference is not None else {}
+    session.execute(insert(table), [{**row, **unset} for row in current])
+    for row in current if reference is not None else ():
         if row[reference] is not None:
             session.execute(
                 update(table).where(table.id == row["id"]).values({reference: row[reference]})

@@ -1,4 +1,4 @@
-"""Loading metrics, sources and observations from files: CSV with the export's columns, or
+"""Loading metrics, sources, events and observations from files: CSV with the export's columns, or
 JSON lines. The seed and `laborstats import` both come through here.
 
 An import is all or nothing: every row is checked, each problem is reported by file and
@@ -23,10 +23,14 @@ from app.db import (
     statistics_outdated,
     sync_id_sequences,
 )
+from app.domain.event import SERVED_FIELDS as EVENT_SERVED_FIELDS
+from app.domain.event import WRITTEN_FIELDS as EVENT_WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
 from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
 from app.errors import AppError, Conflict, ImportFailed, InvalidData
+from app.events import service as events_service
+from app.events.schemas import EventImport
 from app.imports.checking import parse
 from app.imports.corrections import (
     CORRECTIONS_FILE,
@@ -59,12 +63,16 @@ NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 ANALYZE_AFTER = 10_000
 # Columns of a sources file that the API derives or keeps itself (all but id and revision).
 SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "id", "revision"}
+# And of an events file (its citation, retraction and timestamps).
+EVENT_DERIVED_COLUMNS = set(EVENT_SERVED_FIELDS) - {*EVENT_WRITTEN_FIELDS, "id", "revision"}
 
 OnRows = Callable[[int], None]  # told how many more rows were read
 RowFilter = Callable[[Iterable[tuple[int, Row]]], Iterable[tuple[int, Row]]]
 # What each kind of record counts; a row or record saved counts by its SaveOutcome.
 OUTCOMES = {"corrections": ("applied", "unchanged")}
 SAVE_OUTCOMES = ("created", "updated", "unchanged")
+# The files of current records a restore checks against their revisions.
+CURRENT_FILES = ("sources", "events", "observations")
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,14 @@ def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutc
     return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
 
 
+def _save_event(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
+    fields = {k: v for k, v in row.items() if k not in EVENT_DERIVED_COLUMNS}
+    if "inferred" in fields:
+        fields["inferred"] = json_object_cell(fields["inferred"])
+    data = parse(EventImport, fields)
+    return events_service.save_event(session, data, actor=context.actor, reason=context.reason)[1]
+
+
 def _import_observations(
     session: Session,
     batches: Iterable[RowBatch],
@@ -184,6 +200,7 @@ def _import_observations(
 SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
     "metrics": _save_metric,
     "sources": _save_source,
+    "events": _save_event,
 }
 
 
@@ -311,8 +328,8 @@ def import_path(
     actor: str = "cli",
     on_rows: OnRows | None = None,
 ) -> ImportReport:
-    """Import a dataset folder (metrics.csv, sources.csv, observations.csv, and perhaps
-    corrections.jsonl) or one file of observations (.csv, or .ndjson/.jsonl for JSON lines),
+    """Import a dataset folder (metrics.csv, sources.csv, events.csv, observations.csv, and
+    perhaps corrections.jsonl) or one file of observations (.csv, or .ndjson/.jsonl for JSON lines),
     then `finish_import`."""
     report = ImportReport()
     if not path.is_dir():
@@ -321,7 +338,7 @@ def import_path(
         _restore_folder(session, path, report=report)
     else:
         corrections = read_corrections(path)
-        for kind in ("metrics", "sources", "observations"):
+        for kind in ("metrics", "sources", "events", "observations"):
             if (file := path / DATASET_FILES[kind]).is_file():
                 options = {"report": report, "actor": actor, "on_rows": on_rows}
                 if corrections is not None and kind != "metrics":
@@ -363,8 +380,8 @@ def _correct(
 
 
 def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> None:
-    """An export with its revisions: metrics as usual, then sources and observations with
-    their whole history, into an empty database."""
+    """An export with its revisions: metrics as usual, then sources, events and observations
+    with their whole history, into an empty database."""
     if (folder / DATASET_FILES["metrics"]).is_file():
         import_file(
             session,
@@ -385,13 +402,14 @@ def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> 
                 )
                 if (folder / DATASET_FILES[kind]).is_file()
                 else iter(())
-                for kind in (*REVISION_FILES, "sources", "observations")
+                for kind in (*REVISION_FILES, *CURRENT_FILES)
             }
-            sources, observations = restore_history(
+            sources, observations, events = restore_history(
                 session,
                 rows["source_revisions"],
                 rows["observation_revisions"],
-                current={kind: rows[kind] for kind in ("sources", "observations")},
+                current={kind: rows[kind] for kind in CURRENT_FILES},
+                event_rows=rows["event_revisions"],
             )
     except RestoreProblem as problem:
         report.problems.append(RowProblem(problem.file, problem.line, problem.message))
@@ -400,6 +418,7 @@ def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> 
         report.problems.append(RowProblem(folder.name, 0, str(exc)))
         return
     report.counts["sources"] = Counter(created=sources)
+    report.counts["events"] = Counter(created=events)
     report.counts["observations"] = Counter(created=observations)
 
 

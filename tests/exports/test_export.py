@@ -57,8 +57,8 @@ def test_export_restores_into_an_empty_database_and_exports_byte_for_byte(
     package = json.loads((first / "datapackage.json").read_text())
     names = [resource["path"] for resource in package["resources"]]
     assert names == [
-        *("metrics.csv", "sources.csv", "observations.csv"),
-        *("source_revisions.csv", "observation_revisions.csv"),
+        *("metrics.csv", "sources.csv", "events.csv", "observations.csv"),
+        *("source_revisions.csv", "event_revisions.csv", "observation_revisions.csv"),
     ]
     for name in [*names, "datapackage.json"]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
