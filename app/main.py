@@ -16,6 +16,9 @@ from app.countries.router import router as countries_router
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
 from app.events.router import router as events_router
+from app.explorer.router import ASSETS_PATH
+from app.explorer.router import assets as explorer_assets
+from app.explorer.router import router as explorer_router
 from app.health.router import router as health_router
 from app.http import observability, security
 from app.http.caching import HttpCacheMiddleware
@@ -71,6 +74,7 @@ ROUTERS = (
     imports_router,
     audit_router,
     health_router,
+    explorer_router,
 )
 
 
@@ -151,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     use_docstrings_as_summaries(ROUTERS)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(ASSETS_PATH, explorer_assets, name="explorer")
     install_openapi(app)
     # Outside every middleware above and Starlette's own: request ids, access log, metrics.
     app.state.telemetry = Telemetry()

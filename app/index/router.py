@@ -2,7 +2,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import API_VERSION
@@ -74,8 +73,3 @@ def read_index(_: Annotated[NoParameters, Query()], context: ContextDep) -> ApiI
         license=DataLicense(**data_license.index_license()),
         links=LINKS,
     )
-
-
-@router.get("/", include_in_schema=False)
-def redirect_to_index(_: Annotated[NoParameters, Query()]) -> RedirectResponse:
-    return RedirectResponse("/v1")

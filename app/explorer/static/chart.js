@@ -14,7 +14,7 @@ import {
 } from "./figures.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const HEIGHT = 340;
+const HEIGHT = 380;
 const MARGIN = { top: 44, right: 20, bottom: 40, left: 64 };
 
 function svg(name, attributes = {}, parent = null) {
@@ -206,6 +206,9 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
       }, bands);
       const said = group.figures.length === 1 ? "1 figure" : `${group.figures.length} figures`;
       svg("title", {}, band).textContent = `${group.label}: ${formatNumber(low)} to ${formatNumber(high)} (${said})`;
+      if (group.figures.length > 1) {
+        text(bands, (x0 + x1) / 2, y(high) - 30, said, { class: "band-label", "text-anchor": "middle" });
+      }
     }
     const centre = group.open ? x0 + Math.min(28, (x1 - x0) / 3) : (x0 + x1) / 2;
     const offsets = dodge(group.figures.length, x1 - x0);

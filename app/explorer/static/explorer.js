@@ -166,34 +166,39 @@ function byPeriod(a, b) {
 
 // ---- Drawing
 
-function renderSummary() {
+function renderSummary(colourOf) {
   const groups = new Map();
   for (const figure of data.figures.filter((f) => periodSpan(f))) {
     const key = `${figure.period_start}|${figure.period_end}|${figure.period_label}|${figure.unit}`;
     groups.set(key, [...(groups.get(key) ?? []), figure]);
   }
+  // Periods with more than one figure: the competing figures a reader came to compare.
   const competing = [...groups.values()].filter((figures) => figures.length > 1);
-  const items = competing.map((figures) => {
+  const blocks = competing.map((figures) => {
     const values = figures.map(spread);
     const low = Math.min(...values.map((v) => v[0]));
     const high = Math.max(...values.map((v) => v[1]));
-    const who = figures.map((f) => `${figureInWords(f)} ${f.metricName.toLowerCase()} (${f.attributed_to})`);
+    const items = figures.map((f) => {
+      const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: `${figureInWords(f)} ${f.metricName.toLowerCase()}` });
+      open.addEventListener("click", () => select("observation", f.id));
+      return element("li", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open, `: ${f.attributed_to}`);
+    });
     const metrics = new Set(figures.map((f) => f.metric));
-    const caveat = metrics.size > 1 ? " They do not all count the same thing: read each one's notes." : "";
     return element(
-      "li",
-      {},
-      element("strong", { text: figures[0].period_label }),
-      `: ${figures.length} figures from ${formatNumber(low)} to ${formatNumber(high)} ${figures[0].unit}: ${who.join("; ")}.${caveat}`,
+      "div",
+      { class: "competing" },
+      element("h3", { text: `${figures[0].period_label}: ${figures.length} figures, from ${formatNumber(low)} to ${formatNumber(high)} ${figures[0].unit}` }),
+      element("ul", {}, ...items),
+      metrics.size > 1 ? element("p", { class: "caveat", text: "They do not all count the same thing: read each one's notes." }) : null,
     );
   });
   const total = data.figures.length;
   const said = total === 1 ? "1 figure" : `${total} figures`;
   const when = state.asOf ? ` as the API held them on ${state.asOf}` : "";
-  $("#summary").replaceChildren(
-    element("p", { text: total ? `${said}${when}.` : `No figures for this choice${when}.` }),
-    competing.length ? element("ul", { class: "competing" }, ...items) : null,
-  );
+  const lead = total
+    ? `${said}${when}. Select one to read its quote and copy its citation.`
+    : `No figures for this choice${when}.`;
+  $("#summary").replaceChildren(element("p", { text: lead }), ...blocks);
 }
 
 function renderCharts(colourOf) {
@@ -313,7 +318,7 @@ function renderCsvLink() {
 
 function render() {
   const colourOf = colours();
-  renderSummary();
+  renderSummary(colourOf);
   renderCharts(colourOf);
   renderLegend(colourOf);
   renderTable(colourOf);
@@ -347,13 +352,19 @@ async function refresh() {
 function select(kind, id) {
   const focused = document.activeElement;
   const key = focused?.dataset?.id ? `[data-id="${focused.dataset.id}"]` : null;
-  const where = focused?.closest?.(".chart") ? ".chart " : focused?.closest?.("table") ? "table " : "";
+  const where = [".chart", "table", "#summary"].find((part) => focused?.closest?.(part)) ?? "";
   state.selected = { kind, id };
   writeState();
   document.body.dataset.loading = "true";
-  render().finally(() => delete document.body.dataset.loading);
+  render()
+    .then(() => {
+      // On a narrow screen the detail sits below everything: bring it up.
+      const panel = $("#detail").getBoundingClientRect();
+      if (panel.top > window.innerHeight) $("#detail").scrollIntoView({ block: "start" });
+    })
+    .finally(() => delete document.body.dataset.loading);
   // Keep keyboard focus where it was: the element was drawn again.
-  if (key) document.querySelector(`${where}${key}`)?.focus();
+  if (key) document.querySelector(`${where} ${key}`)?.focus({ preventScroll: true });
 }
 
 async function openSearchResult(figure) {
