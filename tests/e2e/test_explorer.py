@@ -171,12 +171,22 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
     hrefs = page.eval_on_selector_all("#detail a", "all => all.map(a => a.getAttribute('href'))")
     assert f"/v1/observations/{figure['id']}/history" in hrefs
     assert any(href.startswith(f"/v1/sources/{figure['source_id']}") for href in hrefs)
-    # Inferred values are marked, with the API's own reason.
+    # Inferred values are marked, with the API's own reason, on focus in the chart and table.
+    assert figure["inferred"]
+    mark = page.locator(f'.chart .mark[data-id="{figure["id"]}"]')
+    assert mark.locator(".label").text_content().endswith("*")
+    mark.focus()
+    tooltip = page.locator(".chart .tooltip").first
+    flag = page.locator(f'#table tr[data-id="{figure["id"]}"] .flag').first
     for reason in figure["inferred"].values():
         assert reason in page.locator("#detail").inner_text()
-        assert reason in page.locator(f'.chart .mark[data-id="{figure["id"]}"]').get_attribute(
-            "aria-label"
-        )
+        assert reason in mark.get_attribute("aria-label")
+        assert tooltip.is_visible()
+        assert reason in tooltip.inner_text()
+    flag.focus()
+    for reason in figure["inferred"].values():
+        assert flag.locator(".flag-text").is_visible()
+        assert reason in flag.inner_text()
 
     page.locator("#detail").evaluate("panel => panel.scrollTop = 0")
     page.locator("#figures-title").focus()  # no tooltip over the marks in the picture

@@ -262,9 +262,12 @@ function renderLegend(colourOf) {
   );
 }
 
+// A `*` for the values of `record` marked inferred (those `which` picks), its reason shown
+// on hover or keyboard focus.
 let flagCount = 0;
-function inferredFlag(record) {
-  const marked = inferences(record);
+function inferredFlag(record, which = () => true) {
+  const picked = Object.fromEntries(Object.entries(record.inferred ?? {}).filter(([name]) => which(name)));
+  const marked = inferences({ inferred: picked });
   if (!marked.length) return null;
   flagCount += 1;
   const id = `inferred-${flagCount}`;
@@ -280,9 +283,9 @@ function renderTable(colourOf) {
     const row = element(
       "tr",
       { "data-id": f.id, class: state.selected?.kind === "observation" && state.selected.id === f.id ? "selected" : "" },
-      element("td", {}, f.period_label, "period" in (f.inferred ?? {}) ? inferredFlag({ inferred: { period: f.inferred.period } }) : null),
+      element("td", {}, f.period_label, inferredFlag(f, (name) => name === "period")),
       element("td", { text: f.metricName }),
-      element("td", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open),
+      element("td", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open, inferredFlag(f, (name) => name !== "period")),
       element("td", { text: BASES[f.basis] ?? f.basis }),
       element("td", { text: f.attributed_to }),
       element("td", {}, element("a", { href: `/v1/sources/${f.source_id}`, text: source?.title ?? `source ${f.source_id}` })),
@@ -300,7 +303,7 @@ function renderEvents() {
   const items = data.events.map((event) => {
     const open = element("button", { type: "button", class: "linklike", "data-event-id": event.id, text: `${event.occurred_on}: ${event.title}` });
     open.addEventListener("click", () => select("event", event.id));
-    return element("li", {}, open);
+    return element("li", {}, open, inferredFlag(event));
   });
   $("#events").replaceChildren(element("h3", { text: "Context" }), element("ul", {}, ...items));
 }
