@@ -21,7 +21,7 @@ from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS, EventStat
 from app.domain.inferences import marks_sentence
 from app.domain.outcomes import SaveOutcome
 from app.domain.paging import Cursor
-from app.errors import Conflict, InvalidData, NotFound, StaleRevision
+from app.errors import Conflict, InvalidData, InvalidParameter, NotFound, StaleRevision
 from app.events.schemas import EventCreate, EventImport
 from app.models import Event, EventRevision, Source
 from app.observations.documents import claim_citation
@@ -114,6 +114,10 @@ def list_events(
             or_(table.destination == where.destination, table.destination.is_(None))
         )
     if after is not None:
+        if not isinstance(after.value, str):  # every event has a date, and it is text
+            raise InvalidParameter(
+                "cursor is not valid: pass next_cursor unchanged.", parameter="cursor"
+            )
         query = query.where(
             or_(
                 table.occurred_on > after.value,

@@ -1,8 +1,10 @@
 """GET /v1/events: the seed's event, filters by side (a side left empty concerns every
 country there), as_of from revisions, CSV, paging and refused parameters."""
 
+import base64
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -157,3 +159,14 @@ def test_a_retracted_event_leaves_the_list_but_not_the_days_before(desk: Desk) -
     assert response.status_code == 200, response.text
     assert titles(desk.client) == []
     assert titles(desk.client, as_of=DAY_1.isoformat()) == [UN_BAN]
+
+
+def test_a_cursor_whose_date_is_not_text_is_a_400_naming_cursor(client: TestClient) -> None:
+    """Found by reading: a cursor is only base64 JSON, and a number where the date goes
+    reached the query (PostgreSQL refuses to compare text with a number: a 500)."""
+    for value in (2019, 20.5, None, True):
+        raw = json.dumps(["occurred_on", value, 1]).encode()
+        cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        response = client.get("/v1/events", params={"cursor": cursor})
+        assert response.status_code == 400, (value, response.text)
+        assert response.json()["parameter"] == "cursor"
