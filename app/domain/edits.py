@@ -29,6 +29,25 @@ class Edit(BaseModel):
         return self.model_dump(include=self.model_fields_set - set(Edit.model_fields))
 
 
+class Retraction(BaseModel):
+    """The body of a retraction (`POST .../{id}/retract`): why, and which revision."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "The source withdrew this figure.", "revision": 2}]
+        },
+    )
+
+    reason: ValidText = Field(min_length=1, max_length=2000, description="Why it is retracted.")
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="The revision retracted, if If-Match is not sent.",
+    )
+
+
 def edit_model(name: str, model: type[BaseModel], *, base: type[Edit] = Edit) -> type[Edit]:
     """A PATCH body: every field of `model`, each optional and checked as declared when
     given, with the edit's reason and revision (from `base`, which may carry an example)."""

@@ -4,13 +4,12 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.edits import revision_entry
+from app.domain.edits import Retraction, revision_entry
 from app.domain.event import EventPublic
 from app.events import service
 from app.events.params import EventQuery
 from app.events.schemas import (
     EventCreate,
-    EventRetraction,
     EventRevisionPublic,
     EventUpdate,
 )
@@ -167,18 +166,16 @@ def edit_event(
     return _written(session, event)
 
 
-@router.delete(
-    "/{event_id}",
+@router.post(
+    "/{event_id}/retract",
     response_model=EventPublic,
     responses=EDIT_RESPONSES,
-    openapi_extra=body_openapi(EventRetraction),
+    openapi_extra=body_openapi(Retraction),
 )
 def retract_event(
     event_id: EventId,
     actor: EditorDep,
-    retraction: Annotated[
-        EventRetraction, Depends(json_body(EventRetraction, after=require_editor))
-    ],
+    retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
     session: WriteSessionDep,
     if_match: IfMatch = None,
 ) -> Response:

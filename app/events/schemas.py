@@ -1,8 +1,8 @@
 """The event models the API reads and writes, derived from app.domain.event."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from app.domain.bounds import MAX_ID, ValidText
+from app.domain.bounds import MAX_ID
 from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
 from app.domain.event import EVENT_EXAMPLE, EventBase, EventPublic
 
@@ -47,25 +47,6 @@ class _EventEdit(Edit):
 
 # Every field a client writes, each optional: the declaration's fields, not a copy of them.
 EventUpdate = edit_model("EventUpdate", EventCreate, base=_EventEdit)
-
-
-class EventRetraction(BaseModel):
-    """DELETE /v1/events/{id} body: why the event is retracted."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"reason": "The source withdrew this account.", "revision": 1}]
-        },
-    )
-
-    reason: ValidText = Field(min_length=1, max_length=2000, description="Why it is retracted.")
-    revision: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_ID,
-        description="The revision retracted, if If-Match is not sent.",
-    )
 
 
 class EventRevisionPublic(RevisionEntry):

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.domain.bounds import MAX_ID, ValidText
+from app.domain.bounds import MAX_ID
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
 from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
@@ -146,25 +146,6 @@ class _ObservationEdit(Edit):
 
 # Every field a client writes, each optional: the declaration's fields, not a copy of them.
 ObservationUpdate = edit_model("ObservationUpdate", ObservationCreate, base=_ObservationEdit)
-
-
-class Retraction(BaseModel):
-    """POST /v1/observations/{id}/retract body."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"reason": "The source withdrew this figure.", "revision": 2}]
-        },
-    )
-
-    reason: ValidText = Field(min_length=1, max_length=2000, description="Why it is retracted.")
-    revision: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_ID,
-        description="The revision retracted, if If-Match is not sent.",
-    )
 
 
 class ObservationDetail(ObservationPublic):

@@ -7,14 +7,10 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.domain.bounds import MAX_ID, check_text
+from app.domain.edits import Retraction
 from app.domain.metric import MetricBase
 from app.imports.restore import ObservationRevisionIn, SourceRevisionIn
-from app.observations.schemas import (
-    ObservationCreate,
-    ObservationImport,
-    ObservationUpdate,
-    Retraction,
-)
+from app.observations.schemas import ObservationCreate, ObservationImport, ObservationUpdate
 from app.sources.schemas import SourceCreate, SourceImport, SourceUpdate
 
 WRITTEN = [

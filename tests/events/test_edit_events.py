@@ -81,7 +81,7 @@ def test_a_correction_with_the_etag_is_a_new_revision_and_a_stale_one_changes_no
     [
         ("POST", "/v1/events", event_fields()),
         ("PATCH", "/v1/events/1", {"notes": "x", "reason": "y", "revision": 1}),
-        ("DELETE", "/v1/events/1", {"reason": "y", "revision": 1}),
+        ("POST", "/v1/events/1/retract", {"reason": "y", "revision": 1}),
     ],
 )
 def test_every_write_without_a_token_is_401_and_changes_nothing(
@@ -167,8 +167,8 @@ def test_a_retraction_keeps_the_event_readable_with_why_and_refuses_later_edits(
 ) -> None:
     etag = desk.client.get("/v1/events/1").headers["etag"]
     retracted = desk.client.request(
-        "DELETE",
-        "/v1/events/1",
+        "POST",
+        "/v1/events/1/retract",
         json={"reason": "The source withdrew it."},
         headers={**desk.editor, "If-Match": etag},
     )
@@ -181,15 +181,15 @@ def test_a_retraction_keeps_the_event_readable_with_why_and_refuses_later_edits(
     )
     assert body["retracted_at"].endswith("Z")
     assert desk.client.get("/v1/events/1").json()["retracted"] is True
-    again = desk.client.request(
-        "DELETE", "/v1/events/1", json={"reason": "Again.", "revision": 2}, headers=desk.editor
+    again = desk.client.post(
+        "/v1/events/1/retract", json={"reason": "Again.", "revision": 2}, headers=desk.editor
     )
     edit = desk.client.patch(
         "/v1/events/1", json={"notes": "x", "reason": "y", "revision": 2}, headers=desk.editor
     )
     assert (again.status_code, edit.status_code) == (409, 409)
-    without_reason = desk.client.request(
-        "DELETE", "/v1/events/1", json={"revision": 2}, headers=desk.editor
+    without_reason = desk.client.post(
+        "/v1/events/1/retract", json={"revision": 2}, headers=desk.editor
     )
     assert without_reason.status_code == 422
 
@@ -202,8 +202,8 @@ def test_the_history_lists_every_revision_with_its_reason_and_the_audit_every_wr
         json={"notes": "Only the year is given.", "reason": "Shorter notes.", "revision": 1},
         headers=desk.editor,
     )
-    desk.client.request(
-        "DELETE", "/v1/events/1", json={"reason": "Withdrawn.", "revision": 2}, headers=desk.editor
+    desk.client.post(
+        "/v1/events/1/retract", json={"reason": "Withdrawn.", "revision": 2}, headers=desk.editor
     )
     history = desk.client.get("/v1/events/1/history").json()["data"]
     assert [(r["revision"], r["action"], r["recorded_by"], r["reason"]) for r in history] == [

@@ -151,8 +151,8 @@ def test_as_of_a_day_before_an_edit_lists_the_event_as_it_stood(desk: Desk) -> N
 def test_a_retracted_event_leaves_the_list_but_not_the_days_before(desk: Desk) -> None:
     record_seed_on(desk, DAY_1)
     response = desk.client.request(
-        "DELETE",
-        "/v1/events/1",
+        "POST",
+        "/v1/events/1/retract",
         json={"reason": "Withdrawn.", "revision": 1},
         headers=desk.editor,
     )
