@@ -2,13 +2,15 @@
 replaces (for clients that cannot send If-Match); and what a history says of each revision
 an edit leaves."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from app.domain.bounds import MAX_ID, ValidText
 from app.domain.shapes import optional_fields
+from app.errors import InvalidData
 
 
 class Edit(BaseModel):
@@ -46,6 +48,21 @@ class Retraction(BaseModel):
         le=MAX_ID,
         description="The revision retracted, if If-Match is not sent.",
     )
+
+
+Record = TypeVar("Record", bound=BaseModel)
+
+
+def validated_edit(model: type[Record], merged: Mapping[str, Any]) -> Record:
+    """A record with an edit merged in, checked as a whole by `model`: its first problem
+    (a change that clears a required field, say) as InvalidData naming the field."""
+    try:
+        return model.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidData(f"{where}: {message}", field=where) from None
 
 
 def edit_model(name: str, model: type[BaseModel], *, base: type[Edit] = Edit) -> type[Edit]:

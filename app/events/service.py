@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
@@ -17,6 +16,7 @@ from app.dataset.catalog import Catalog
 from app.dataset.history import compare_and_set, supersede, valid_at
 from app.domain.columns import utc_now
 from app.domain.dates import end_of_day, iso
+from app.domain.edits import validated_edit
 from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS, EventState
 from app.domain.inferences import marks_sentence
 from app.domain.outcomes import SaveOutcome
@@ -196,13 +196,7 @@ def _check_current(event: Event, expected_revision: int) -> None:
 def _merge(event: Event, changes: Mapping[str, Any]) -> EventCreate:
     """The event with `changes` applied, validated as a whole."""
     merged = {**{name: getattr(event, name) for name in WRITTEN_FIELDS}, **changes}
-    try:
-        return EventCreate.model_validate(merged)
-    except ValidationError as exc:  # a change clears a required field, say
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidData(f"{where}: {message}", field=where) from None
+    return validated_edit(EventCreate, merged)
 
 
 def edit_event(

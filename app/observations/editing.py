@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Integer, Select, String, and_, bindparam, column, delete, select, text
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
 from app.dataset.history import compare_and_set, supersede
 from app.domain.columns import canonical_dimensions, utc_now
+from app.domain.edits import validated_edit
 from app.domain.figures import Qualifier
 from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS, ObservationState
 from app.domain.outcomes import SaveOutcome
@@ -219,13 +219,7 @@ def _merge(observation: Observation, changes: Mapping[str, Any]) -> ObservationC
             if bound not in changes and merged[bound] == observation.value:
                 merged[bound] = None
     merged.update(changes)
-    try:
-        return ObservationCreate.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidData(f"{where}: {message}", field=where) from None
+    return validated_edit(ObservationCreate, merged)
 
 
 def _check_current(observation: Any, expected_revision: int) -> None:

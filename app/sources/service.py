@@ -5,7 +5,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -13,6 +12,7 @@ from app.dataset.audit import record_audit
 from app.dataset.history import compare_and_set, supersede, valid_at
 from app.domain.columns import utc_now
 from app.domain.dates import date_in_prose, end_of_day, iso
+from app.domain.edits import validated_edit
 from app.domain.outcomes import SaveOutcome
 from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
 from app.errors import InvalidData, NotFound, StaleRevision
@@ -205,13 +205,7 @@ def edit_source(
     merged = {**{n: getattr(source, n) for n in WRITTEN_FIELDS}, **changes}
     if "text" in changes and "text_sha256" not in changes:  # the stored digest is the old text's
         merged["text_sha256"] = None
-    try:
-        data = SourceCreate.model_validate(merged)
-    except ValidationError as exc:  # a change clears a required field, say
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidData(f"{where}: {message}", field=where) from None
+    data = validated_edit(SourceCreate, merged)
     fields = data.model_dump(mode="json")
     merged_before = {name: getattr(source, name) for name in fields}
     if all(getattr(source, name) == value for name, value in fields.items()):
