@@ -322,9 +322,18 @@ def test_the_page_works_from_the_keyboard_and_every_control_has_a_label(
 
 
 @needs_chromium
-def test_on_a_phone_width_screen_nothing_is_wider_than_the_screen(visit: Any) -> None:
+def test_on_a_phone_width_screen_nothing_is_wider_than_the_screen(
+    visit: Any, server_url: str
+) -> None:
     page = visit("/", width=375, height=812).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.locator(".chart svg").first.bounding_box()["width"] <= 375
+    # The detail sits below everything there: selecting a figure brings it into view.
+    figure = south_korean_2024(server_url)
+    page.locator(f'.chart .mark[data-id="{figure["id"]}"] .dot').click()
+    settled(page)
+    assert page.locator("#quote").is_visible()
+    assert page.evaluate("document.querySelector('#detail').getBoundingClientRect().top") < 812
+    page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "explorer-phone.png", full_page=True)

@@ -256,7 +256,11 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
     const marked = inferences(f);
     const label = figureInSigns(f) + (marked.length ? "*" : "");
     const rightSide = !leftOfMiddle && at < width - 90;
-    text(g, rightSide ? 12 : -12, 4, label, { class: "label", "text-anchor": rightSide ? "start" : "end" });
+    // On a phone the labels would cover each other: only the selected mark keeps one (the
+    // summary above and the table below give every value).
+    if (width >= 480 || g.classList.contains("selected")) {
+      text(g, rightSide ? 12 : -12, 4, label, { class: "label", "text-anchor": rightSide ? "start" : "end" });
+    }
     const lines = [
       `${figureInWords(f)} ${f.unit}`,
       `${f.metricName}, ${f.period_label}`,
