@@ -197,7 +197,9 @@ function renderSummary(colourOf) {
   const when = state.asOf ? ` as the API held them on ${state.asOf}` : "";
   const lead = total
     ? `${said}${when}. Select one to read its quote and copy its citation.`
-    : `No figures for this choice${when}.`;
+    : data.pairs.length
+      ? `No figures for this choice${when}.`
+      : "No figures yet: an editor adds them through the API (POST /v1/imports), or `laborstats seed` loads the sample.";
   $("#summary").replaceChildren(element("p", { text: lead }), ...blocks);
 }
 
@@ -241,6 +243,10 @@ function swatch(shapeClass, colourClass = "c-none") {
 }
 
 function renderLegend(colourOf) {
+  if (!data.figures.length) {
+    $("#legend").replaceChildren();
+    return;
+  }
   const who = [...colourOf].map(([name, colour]) => element("li", {}, swatch("q-exact", colour), name));
   const shown = new Set(data.figures.map((f) => f.qualifier));
   const shapes = Object.entries(QUALIFIERS)
