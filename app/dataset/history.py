@@ -8,7 +8,24 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session
 
+from app.dataset.audit import record_audit
+from app.domain.columns import utc_now
 from app.errors import StaleRevision
+from app.models import (
+    Event,
+    EventRevision,
+    Observation,
+    ObservationRevision,
+    Source,
+    SourceRevision,
+)
+
+# Each record table, and the table keeping every state it has had.
+REVISION_TABLES: dict[Any, Any] = {
+    Observation: ObservationRevision,
+    Source: SourceRevision,
+    Event: EventRevision,
+}
 
 
 def valid_at(revision_table: Any, moment: datetime) -> list[ColumnElement[bool]]:
@@ -44,3 +61,28 @@ def compare_and_set(
             f"{kind.capitalize()} {record.id} changed meanwhile; read it again and retry."
         )
     session.refresh(record)
+
+
+def record_revision(
+    session: Session, record: Any, *, action: str, actor: str, reason: str | None
+) -> None:
+    """Keep a record's new state as a revision: close the one before (a creation has none),
+    add this one with who did it and why, and audit the write."""
+    table = REVISION_TABLES[type(record)]
+    kind = record.__tablename__
+    moment = record.updated_at or utc_now()
+    if action != "create":
+        supersede(session, table, record.id, moment)
+    state = {name: getattr(record, name) for name in _state_fields(type(record))}
+    state |= {"action": action, "recorded_at": moment, "recorded_by": actor, "reason": reason}
+    session.add(table(**state))
+    target = f"{kind}/{record.id}"
+    record_audit(session, actor=actor, action=f"{kind}.{action}", target=target, reason=reason)
+    session.flush()
+
+
+def _state_fields(record_table: Any) -> list[str]:
+    """What a revision copies from its record: every field both tables have (the record's
+    declared state, its id and revision)."""
+    revision_fields = REVISION_TABLES[record_table].model_fields
+    return [name for name in record_table.model_fields if name in revision_fields]

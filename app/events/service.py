@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from app.dataset.audit import record_audit
 from app.dataset.catalog import Catalog
-from app.dataset.history import compare_and_set, supersede, valid_at
+from app.dataset.history import compare_and_set, record_revision, valid_at
 from app.domain.columns import utc_now
 from app.domain.dates import end_of_day, iso
 from app.domain.edits import validated_edit
-from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS, EventState
+from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS
 from app.domain.inferences import marks_sentence
 from app.domain.outcomes import SaveOutcome
 from app.domain.paging import Cursor
@@ -158,21 +157,6 @@ def _check_references(session: Session, data: EventCreate) -> None:
     check_quote(data.quote, held_text(chain, stored_text))
 
 
-def _record(session: Session, event: Event, *, action: str, actor: str, reason: str | None) -> None:
-    """Close the previous revision and add this one; audit the write."""
-    moment = event.updated_at or utc_now()
-    if action != "create":  # a new event has no revision to close
-        supersede(session, EventRevision, event.id, moment)
-    state = {name: getattr(event, name) for name in EventState.model_fields}
-    state |= {"id": event.id, "action": action, "recorded_at": moment}
-    state |= {"recorded_by": actor, "reason": reason}
-    session.add(EventRevision(**state))
-    record_audit(
-        session, actor=actor, action=f"event.{action}", target=f"event/{event.id}", reason=reason
-    )
-    session.flush()
-
-
 def create_event(
     session: Session, data: EventCreate, *, actor: str, event_id: int | None = None
 ) -> Event:
@@ -180,7 +164,7 @@ def create_event(
     event = Event(id=event_id, revision=1, updated_at=utc_now(), **data.model_dump())
     session.add(event)
     session.flush()
-    _record(session, event, action="create", actor=actor, reason=None)
+    record_revision(session, event, action="create", actor=actor, reason=None)
     return event
 
 
@@ -220,7 +204,7 @@ def edit_event(
         return event, "unchanged"
     _check_references(session, data)
     compare_and_set(session, event, expected_revision, values, kind="event")
-    _record(session, event, action="edit", actor=actor, reason=reason)
+    record_revision(session, event, action="edit", actor=actor, reason=reason)
     return event, "updated"
 
 
@@ -234,7 +218,7 @@ def retract_event(
         raise Conflict(f"Event {event_id} is already retracted.")
     retraction = {"retracted_at": utc_now(), "retraction_reason": reason}
     compare_and_set(session, event, expected_revision, retraction, kind="event")
-    _record(session, event, action="retract", actor=actor, reason=reason)
+    record_revision(session, event, action="retract", actor=actor, reason=reason)
     return event
 
 

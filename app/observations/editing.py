@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import Integer, Select, String, and_, bindparam, column, delete, select, text
 from sqlmodel import Session
 
-from app.dataset.audit import record_audit
-from app.dataset.history import compare_and_set, supersede
+from app.dataset.history import compare_and_set, record_revision
 from app.domain.columns import canonical_dimensions, utc_now
 from app.domain.edits import validated_edit
 from app.domain.figures import Qualifier
-from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS, ObservationState
+from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData, StaleRevision
 from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
@@ -165,27 +164,6 @@ def _store_dimensions(session: Session, observation_id: int, dimensions: Mapping
     )
 
 
-def _record(
-    session: Session, observation: Observation, *, action: str, actor: str, reason: str | None
-) -> None:
-    """Close the previous revision and add this one; audit the write."""
-    moment = observation.updated_at or utc_now()
-    if action != "create":  # a new observation has no revision to close
-        supersede(session, ObservationRevision, observation.id, moment)
-    state = {name: getattr(observation, name) for name in ObservationState.model_fields}
-    state |= {"id": observation.id, "action": action, "recorded_at": moment}
-    state |= {"recorded_by": actor, "reason": reason}
-    session.add(ObservationRevision(**state))
-    record_audit(
-        session,
-        actor=actor,
-        action=f"observation.{action}",
-        target=f"observation/{observation.id}",
-        reason=reason,
-    )
-    session.flush()
-
-
 def create_observation(
     session: Session,
     data: ObservationCreate,
@@ -200,7 +178,7 @@ def create_observation(
     session.add(observation)
     session.flush()
     _store_dimensions(session, observation.id, data.dimensions)
-    _record(session, observation, action="create", actor=actor, reason=None)
+    record_revision(session, observation, action="create", actor=actor, reason=None)
     return observation
 
 
@@ -259,7 +237,7 @@ def edit_observation(
         return observation, "unchanged"
     compare_and_set(session, observation, expected_revision, values, kind="observation")
     _store_dimensions(session, observation_id, data.dimensions)
-    _record(session, observation, action="edit", actor=actor, reason=reason)
+    record_revision(session, observation, action="edit", actor=actor, reason=reason)
     return observation, "updated"
 
 
@@ -273,7 +251,7 @@ def retract_observation(
         raise Conflict(f"Observation {observation_id} is already retracted.")
     retraction = {"retracted_at": utc_now(), "retraction_reason": reason}
     compare_and_set(session, observation, expected_revision, retraction, kind="observation")
-    _record(session, observation, action="retract", actor=actor, reason=reason)
+    record_revision(session, observation, action="retract", actor=actor, reason=reason)
     return observation
 
 

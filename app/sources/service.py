@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.dataset.audit import record_audit
-from app.dataset.history import compare_and_set, supersede, valid_at
+from app.dataset.history import compare_and_set, record_revision, valid_at
 from app.domain.columns import utc_now
 from app.domain.dates import date_in_prose, end_of_day, iso
 from app.domain.edits import validated_edit
@@ -149,31 +148,6 @@ def _check_relay(session: Session, source_id: int | None, relayed_through: int |
         )
 
 
-def _record(
-    session: Session, source: Source, *, action: str, actor: str, reason: str | None
-) -> None:
-    moment = source.updated_at or utc_now()
-    if action != "create":  # a new source has no revision to close
-        supersede(session, SourceRevision, source.id, moment)
-    fields = {name: getattr(source, name) for name in WRITTEN_FIELDS}
-    session.add(
-        SourceRevision(
-            id=source.id,
-            revision=source.revision,
-            action=action,
-            recorded_at=moment,
-            recorded_by=actor,
-            reason=reason,
-            updated_at=moment,
-            **fields,
-        )
-    )
-    record_audit(
-        session, actor=actor, action=f"source.{action}", target=f"source/{source.id}", reason=reason
-    )
-    session.flush()
-
-
 def create_source(
     session: Session, data: SourceCreate, *, actor: str, source_id: int | None = None
 ) -> Source:
@@ -181,7 +155,7 @@ def create_source(
     source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
     session.add(source)
     session.flush()
-    _record(session, source, action="create", actor=actor, reason=None)
+    record_revision(session, source, action="create", actor=actor, reason=None)
     return source
 
 
@@ -214,7 +188,7 @@ def edit_source(
     compare_and_set(session, source, expected_revision, fields, kind="source")
     if {"text", "relayed_through"} & {n for n, v in fields.items() if v != merged_before[n]}:
         check_quotes_of(session, source_id, lambda ids: relay_chains(session, ids))
-    _record(session, source, action="edit", actor=actor, reason=reason)
+    record_revision(session, source, action="edit", actor=actor, reason=reason)
     return source, "updated"
 
 
