@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
@@ -14,7 +14,7 @@ from app.events.schemas import (
     EventUpdate,
 )
 from app.http.bodies import body_openapi, json_body
-from app.http.conditional import expected_revision, record_response, stale_revision_as
+from app.http.conditional import IfMatch, expected_revision, record_response, stale_revision_as
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import ListResponse, list_envelope, served_list
 from app.http.formats import AcceptedFormatDep, json_response
@@ -28,10 +28,6 @@ NOT_FOUND = not_found("event")
 EDIT_RESPONSES = edit_responses("event")
 
 EventId = Annotated[int, record_id("event", example=1)]
-IfMatch = Annotated[
-    str | None,
-    Header(description="The ETag of the revision you are replacing (from GET)."),
-]
 
 
 @router.get(

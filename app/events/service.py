@@ -3,7 +3,7 @@ Korean workers in 2019), drawn beside the figures on a chart. Each quote is chec
 its source's text as an observation's is; nothing is overwritten: every change, retractions
 included, is a new revision with its time, author and reason."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -80,13 +80,10 @@ def documents(
     """Each event as served; its source cited as it stood at the end of `as_of`, if given
     (from the catalog otherwise: no query)."""
     rows = list(rows)
-    chains: Callable[[int], Sequence[SourceRow]]
     if as_of is None:
-        chains = lambda source_id: chain_of(catalog.sources, source_id)  # noqa: E731
-    else:
-        past = relay_chains(session, {row.source_id for row in rows}, as_of=as_of)
-        chains = lambda source_id: past.get(source_id, [])  # noqa: E731
-    return [event_document(row, chains(row.source_id)) for row in rows]
+        return [event_document(row, chain_of(catalog.sources, row.source_id)) for row in rows]
+    past = relay_chains(session, {row.source_id for row in rows}, as_of=as_of)
+    return [event_document(row, past.get(row.source_id, [])) for row in rows]
 
 
 def written_documents(session: Session, rows: Iterable[EventRow]) -> list[dict[str, Any]]:

@@ -10,12 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import Response
+from fastapi import Header, Response
 
 from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
+
+# The header of an edit or retraction naming the revision it replaces.
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the revision you are replacing (from GET)."),
+]
 
 # "v12-<digest>": the data version, and what was asked.
 LIST_ETAG = re.compile(r'^(?:W/)?"v\d+-[0-9a-f]+"$')

@@ -13,6 +13,7 @@ from app.domain.observation import OBSERVATION_EXAMPLE
 from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
+    IfMatch,
     expected_revision,
     record_etag,
     record_response,
@@ -120,10 +121,6 @@ class ObservationList(ListResponse[ObservationListed]):
 
 
 ObservationId = Annotated[int, record_id("observation", example=1)]
-IfMatch = Annotated[
-    str | None,
-    Header(description="The ETag of the revision you are replacing (from GET)."),
-]
 NOT_FOUND = not_found("observation")
 EDIT_RESPONSES = edit_responses("observation")
 

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
@@ -8,6 +8,7 @@ from app.domain.edits import revision_entry
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (
+    IfMatch,
     expected_revision,
     record_etag,
     record_response,
@@ -191,9 +192,7 @@ def edit_source(
     actor: EditorDep,
     changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
     session: WriteSessionDep,
-    if_match: Annotated[
-        str | None, Header(description="The ETag of the revision you are replacing.")
-    ] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """Correct a source (editor): a new revision, with a reason. Name the revision replaced
     with If-Match (or `revision` in the body); a stale one changes nothing."""

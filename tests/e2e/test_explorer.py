@@ -189,7 +189,8 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
         assert reason in flag.inner_text()
 
     page.locator("#detail").evaluate("panel => panel.scrollTop = 0")
-    page.locator("#figures-title").focus()  # no tooltip over the marks in the picture
+    page.locator("#figures").focus()  # no tooltip over the figures in the picture
+    page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "explorer.png", full_page=True)
 
@@ -292,6 +293,17 @@ def test_context_events_are_drawn_and_open_their_source(visit: Any, server_url: 
     page.locator(f'.chart .event[data-event-id="{events[0]["id"]}"] rect').click()
     settled(page)
     assert page.locator("#quote").inner_text() == events[0]["quote"]
+
+
+@needs_chromium
+def test_a_linked_event_outside_the_view_still_opens(visit: Any, server_url: str) -> None:
+    """On a day before the seed the list holds no event; the one the link names is read
+    on its own."""
+    (event,) = api(server_url, "/v1/events", origin="PRK", destination="RUS")["data"]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    page = visit(f"/?origin=PRK&destination=RUS&as_of={yesterday}&event={event['id']}").page
+    assert page.eval_on_selector_all(".chart .event", "groups => groups.length") == 0
+    assert page.locator("#quote").inner_text() == event["quote"]
 
 
 @needs_chromium

@@ -9,15 +9,16 @@ import {
   figureInWords,
   formatNumber,
   inferences,
+  periodKey,
   periodSpan,
-  spread,
+  spreadOf,
 } from "./figures.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 380;
 const MARGIN = { top: 44, right: 20, bottom: 40, left: 64 };
 
-function svg(name, attributes = {}, parent = null) {
+export function svg(name, attributes = {}, parent = null) {
   const element = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
   if (parent) parent.append(element);
@@ -43,7 +44,7 @@ function periods(figures, domainEnd) {
   for (const figure of figures) {
     const span = periodSpan(figure);
     if (!span) continue;
-    const key = `${figure.period_start}|${figure.period_end}|${figure.period_label}`;
+    const key = periodKey(figure);
     if (!groups.has(key)) {
       groups.set(key, {
         label: figure.period_label,
@@ -80,6 +81,25 @@ function dodge(count, width) {
   return Array.from({ length: count }, (_, i) => (i - (count - 1) / 2) * step);
 }
 
+// A mark's shapes around 0,0: what its qualifier says (a range's bar from `bar[0]` to
+// `bar[1]`, a ring, an arrow), then its dot. The legend draws its keys with it too.
+export function markShapes(group, qualifier, bar = null) {
+  if (qualifier === "range" && bar) {
+    svg("rect", { x: -4, y: bar[0], width: 8, height: Math.max(2, bar[1] - bar[0]), class: "bar" }, group);
+  }
+  if (qualifier === "approximate") svg("circle", { r: 10, class: "ring" }, group);
+  if (qualifier === "at_least") svg("path", { d: "M0,-7 V-26 M-5,-20 L0,-27 L5,-20", class: "arrow" }, group);
+  if (qualifier === "at_most") svg("path", { d: "M0,7 V26 M-5,20 L0,27 L5,20", class: "arrow" }, group);
+  svg("circle", { r: 6, class: "dot" }, group);
+}
+
+// A small SVG for the legend: a mark as the chart draws it, or a band or event key.
+export function legendKey(classes, draw) {
+  const icon = svg("svg", { viewBox: "-28 -28 56 56", class: `swatch ${classes}`, "aria-hidden": "true" });
+  draw(icon);
+  return icon;
+}
+
 export function drawChart(container, { unit, figures, events, colorOf, selected, onSelect }) {
   const width = Math.max(300, container.clientWidth || 720);
   const dated = figures.filter((f) => periodSpan(f));
@@ -90,7 +110,7 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
   const plotRight = width - MARGIN.right - (slot ? slot + 16 : 0);
   const plotBottom = HEIGHT - MARGIN.bottom;
 
-  const highest = Math.max(...figures.map((f) => spread(f)[1]));
+  const highest = spreadOf(figures)[1];
   const step = niceStep(highest || 1, 4);
   const top = Math.ceil((highest * 1.12) / step) * step || step;
   const y = (v) => plotBottom - (v / top) * (plotBottom - MARGIN.top);
@@ -190,9 +210,7 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
   for (const group of groups) {
     const x0 = x(group.start);
     const x1 = x(group.end);
-    const values = group.figures.map(spread);
-    const low = Math.min(...values.map((v) => v[0]));
-    const high = Math.max(...values.map((v) => v[1]));
+    const [low, high] = spreadOf(group.figures);
     if (group.figures.length > 1 || low < high) {
       const band = svg("rect", {
         class: "band",
@@ -243,15 +261,8 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
       g.classList.add("selected");
       svg("circle", { r: 15, class: "halo" }, g);
     }
-    if (f.qualifier === "range") {
-      const upper = y(f.upper_bound) - here;
-      const lower = y(f.lower_bound) - here;
-      svg("rect", { x: -4, y: upper, width: 8, height: Math.max(2, lower - upper), class: "bar" }, g);
-    }
-    if (f.qualifier === "approximate") svg("circle", { r: 10, class: "ring" }, g);
-    if (f.qualifier === "at_least") svg("path", { d: "M0,-7 V-26 M-5,-20 L0,-27 L5,-20", class: "arrow" }, g);
-    if (f.qualifier === "at_most") svg("path", { d: "M0,7 V26 M-5,20 L0,27 L5,20", class: "arrow" }, g);
-    svg("circle", { r: 6, class: "dot" }, g);
+    const bar = f.qualifier === "range" ? [y(f.upper_bound) - here, y(f.lower_bound) - here] : null;
+    markShapes(g, f.qualifier, bar);
     svg("circle", { r: 14, class: "hit" }, g); // a target a finger can hit
     const marked = inferences(f);
     const label = figureInSigns(f) + (marked.length ? "*" : "");

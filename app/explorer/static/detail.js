@@ -71,7 +71,7 @@ function citationBlock(formats) {
 }
 
 async function observationDetail(id, state, data) {
-  const asOf = state.asOf || undefined;
+  const asOf = state.asOf;
   const figure =
     data.figures.find((f) => f.id === id) ?? (await getJSON(apiUrl(`/v1/observations/${id}`, { as_of: asOf })));
   const [citation, source] = await Promise.all([
@@ -115,8 +115,9 @@ async function observationDetail(id, state, data) {
 }
 
 async function eventDetail(id, state, data) {
-  const event =
-    data.events.find((e) => e.id === id) ?? (await getJSON(apiUrl(`/v1/events/${id}`, { as_of: state.asOf || undefined })));
+  // An event outside the list (retracted, say) is read as it is now: GET /v1/events/{id}
+  // takes no as_of.
+  const event = data.events.find((e) => e.id === id) ?? (await getJSON(`/v1/events/${id}`));
   const source = data.sources.get(event.source_id) ?? (await getJSON(`/v1/sources/${event.source_id}`));
   return [
     element("h2", { id: "detail-title", text: event.title }),

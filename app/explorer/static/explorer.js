@@ -3,9 +3,9 @@
 
 import { apiUrl, getJSON } from "./api.js";
 import { element } from "./dom.js";
-import { drawChart } from "./chart.js";
+import { drawChart, legendKey, markShapes, svg } from "./chart.js";
 import { renderDetail } from "./detail.js";
-import { BASES, QUALIFIERS, figureInWords, formatNumber, inferences, periodSpan, spread } from "./figures.js";
+import { BASES, QUALIFIERS, figureInWords, formatNumber, inferences, periodKey, periodSpan, spreadOf } from "./figures.js";
 
 const $ = (selector) => document.querySelector(selector);
 const COLOURS = 8; // Okabe-Ito, in explorer.css: safe for every common colour blindness
@@ -126,12 +126,20 @@ async function loadRegions() {
   if (!data.regions.some((r) => r.value === null)) data.regions.unshift({ value: null, count: 0 });
 }
 
+// The view's figures: the series the chart, the table and "Download CSV" all show.
+function seriesParameters() {
+  return {
+    origin: state.origin,
+    destination: state.destination,
+    region: state.region,
+    metric: state.metrics,
+    as_of: state.asOf,
+  };
+}
+
 async function loadView() {
-  const asOf = state.asOf || undefined;
-  const pair = { origin: state.origin, destination: state.destination };
-  const where = { ...pair, region: state.region };
   const series = state.metrics.length
-    ? await getJSON(apiUrl("/v1/series", { ...where, metric: state.metrics, as_of: asOf }))
+    ? await getJSON(apiUrl("/v1/series", seriesParameters()))
     : { data: [] };
   data.figures = series.data.flatMap((period) =>
     period.metrics.flatMap((group) =>
@@ -141,7 +149,8 @@ async function loadView() {
       })),
     ),
   );
-  data.events = await getJSON(apiUrl("/v1/events", { ...pair, as_of: asOf }))
+  const { origin, destination, as_of } = seriesParameters();
+  data.events = await getJSON(apiUrl("/v1/events", { origin, destination, as_of }))
     .then((page) => page.data)
     .catch(() => []); // the chart is still worth showing without its context
   await loadSources(data.figures.map((f) => f.source_id));
@@ -169,15 +178,13 @@ function byPeriod(a, b) {
 function renderSummary(colourOf) {
   const groups = new Map();
   for (const figure of data.figures.filter((f) => periodSpan(f))) {
-    const key = `${figure.period_start}|${figure.period_end}|${figure.period_label}|${figure.unit}`;
+    const key = `${periodKey(figure)}|${figure.unit}`;
     groups.set(key, [...(groups.get(key) ?? []), figure]);
   }
   // Periods with more than one figure: the competing figures a reader came to compare.
   const competing = [...groups.values()].filter((figures) => figures.length > 1);
   const blocks = competing.map((figures) => {
-    const values = figures.map(spread);
-    const low = Math.min(...values.map((v) => v[0]));
-    const high = Math.max(...values.map((v) => v[1]));
+    const [low, high] = spreadOf(figures);
     const items = figures.map((f) => {
       const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: `${figureInWords(f)} ${f.metricName.toLowerCase()}` });
       open.addEventListener("click", () => select("observation", f.id));
@@ -221,47 +228,30 @@ function renderCharts(colourOf) {
   }
 }
 
-function swatch(shapeClass, colourClass = "c-none") {
-  const ns = "http://www.w3.org/2000/svg";
-  const icon = document.createElementNS(ns, "svg");
-  icon.setAttribute("viewBox", "-14 -14 28 28");
-  icon.setAttribute("class", `swatch mark ${shapeClass} ${colourClass}`);
-  icon.setAttribute("aria-hidden", "true");
-  const add = (name, attributes) => {
-    const shape = document.createElementNS(ns, name);
-    for (const [k, v] of Object.entries(attributes)) shape.setAttribute(k, v);
-    icon.append(shape);
-  };
-  if (shapeClass.includes("q-range")) add("rect", { x: -4, y: -11, width: 8, height: 22, class: "bar" });
-  if (shapeClass.includes("q-approximate")) add("circle", { r: 10, class: "ring" });
-  if (shapeClass.includes("q-at_least")) add("path", { d: "M0,-5 V-12 M-4,-8 L0,-13 L4,-8", class: "arrow" });
-  if (shapeClass.includes("q-at_most")) add("path", { d: "M0,5 V12 M-4,8 L0,13 L4,8", class: "arrow" });
-  if (shapeClass.includes("band")) add("rect", { x: -12, y: -9, width: 24, height: 18, class: "band" });
-  else if (shapeClass.includes("event")) add("rect", { x: -3, y: -12, width: 6, height: 24, class: "event-strip" });
-  else add("circle", { r: 5, class: "dot" });
-  return icon;
-}
-
 function renderLegend(colourOf) {
   if (!data.figures.length) {
     $("#legend").replaceChildren();
     return;
   }
-  const who = [...colourOf].map(([name, colour]) => element("li", {}, swatch("q-exact", colour), name));
+  const mark = (qualifier, classes) =>
+    legendKey(`mark q-${qualifier} ${classes}`, (icon) => markShapes(icon, qualifier, [-22, 22]));
+  const who = [...colourOf].map(([name, colour]) => element("li", {}, mark("exact", colour), name));
   const shown = new Set(data.figures.map((f) => f.qualifier));
   const shapes = Object.entries(QUALIFIERS)
     .filter(([code]) => shown.has(code))
-    .map(([code, words]) => element("li", {}, swatch(`q-${code}`), words));
-  const more = [
-    element("li", {}, swatch("band"), "the spread of a period's figures, lowest to highest"),
-  ];
+    .map(([code, words]) => element("li", {}, mark(code, "c-none"), words));
+  const band = legendKey("", (icon) => svg("rect", { x: -24, y: -18, width: 48, height: 36, class: "band" }, icon));
+  const more = [element("li", {}, band, "the spread of a period's figures, lowest to highest")];
   if (data.figures.some((f) => f.basis === "projection")) {
-    more.push(element("li", {}, swatch("q-exact b-projection"), "projection: hollow, dashed"));
+    more.push(element("li", {}, mark("exact", "b-projection c-none"), "projection: hollow, dashed"));
   }
   if (data.figures.some((f) => inferences(f).length)) {
     more.push(element("li", {}, element("span", { class: "flag-sign", text: "*" }), " inferred, not stated (dashed period line); select for the reason"));
   }
-  if (data.events.length) more.push(element("li", {}, swatch("event"), "context event, as wide as its date is precise"));
+  if (data.events.length) {
+    const strip = legendKey("", (icon) => svg("rect", { x: -6, y: -24, width: 12, height: 48, class: "event-strip" }, icon));
+    more.push(element("li", {}, strip, "context event, as wide as its date is precise"));
+  }
   $("#legend").replaceChildren(
     element("div", {}, element("h3", { text: "Who said it" }), element("ul", {}, ...who)),
     element("div", {}, element("h3", { text: "Marks" }), element("ul", {}, ...shapes, ...more)),
@@ -315,14 +305,7 @@ function renderEvents() {
 }
 
 function renderCsvLink() {
-  $("#csv").href = apiUrl("/v1/series", {
-    origin: state.origin,
-    destination: state.destination,
-    region: state.region,
-    metric: state.metrics,
-    as_of: state.asOf,
-    format: "csv",
-  });
+  $("#csv").href = apiUrl("/v1/series", { ...seriesParameters(), format: "csv" });
 }
 
 function render() {

@@ -23,6 +23,17 @@ export function spread(figure) {
   return [Math.min(...values), Math.max(...values)];
 }
 
+// The lowest and highest values a set of figures states: a period's band.
+export function spreadOf(figures) {
+  const values = figures.map(spread);
+  return [Math.min(...values.map((v) => v[0])), Math.max(...values.map((v) => v[1]))];
+}
+
+// What figures of the same period share (start, end and label).
+export function periodKey(figure) {
+  return `${figure.period_start}|${figure.period_end}|${figure.period_label}`;
+}
+
 const WORDS = {
   exact: (f) => formatNumber(f.value),
   approximate: (f) => `about ${formatNumber(f.value)}`,
