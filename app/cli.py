@@ -24,7 +24,7 @@ from rich.progress import (
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.service import Role, create_token, list_tokens, revoke_token
+from app.auth.service import create_token, list_tokens, revoke_token
 from app.checks.service import Tally, iter_problems
 from app.config import SEED_DIR, get_settings
 from app.dataset.state import read_state
@@ -36,6 +36,7 @@ from app.db import (
     migrate,
     read_session,
 )
+from app.domain.roles import Role
 from app.errors import AppError
 from app.exports.backup import backup_database, restore_database
 from app.exports.service import export_database

@@ -4,7 +4,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.auth.service import Role, create_token
+from app.auth.service import create_token
+from app.domain.roles import Role
 from app.models import Observation
 from app.observations import editing
 from app.observations.schemas import ObservationCreate

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.auth.service import Role, create_token
+from app.auth.service import create_token
 from app.db import DataSession, create_db_engine
+from app.domain.roles import Role
 from app.models import DatasetState
 from app.observations import editing
 from tests.conftest import Desk, table_contents

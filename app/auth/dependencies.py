@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.auth.service import Actor, Role, authenticate, require_role
+from app.auth.service import Actor, authenticate, require_role
 from app.db import read_session
+from app.domain.roles import Role
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -7,24 +7,19 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
 from app.domain.columns import utc_now
+from app.domain.roles import Role
 from app.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthorized
 from app.models import ApiToken
 
 TOKEN_PREFIX = "ls"
 CHALLENGE = 'Bearer realm="laborstats"'
 KEY_ID_MAX_LENGTH = 64  # ours are 16; longer is not a token, nor a key to count writes by
-
-
-class Role(StrEnum):
-    editor = "editor"
-    admin = "admin"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from app.dataset import license
 from app.domain import event, metric, observation, source
 from app.domain.columns import canonical_dimensions
 from app.domain.figures import plain_number
+from app.domain.revisions import RETRACTION_FIELDS, RevisionEntry
 from app.domain.shapes import frictionless_type
 
 # File of each resource, in the order they are loaded.
@@ -37,19 +38,11 @@ OBSERVATION_COLUMNS = [name for name in observation.SERVED_FIELDS if name != "di
 SOURCE_COLUMNS = [name for name in source.SERVED_FIELDS if name != "description"]
 # An event's: its served fields, the citation too (people read that file).
 EVENT_COLUMNS = list(event.SERVED_FIELDS)
-# What each revision row holds besides the record's state: who changed it, when and why.
-REVISION_FIELDS = {
-    "id": "integer",
-    "revision": "integer",
-    "action": "string",
-    "recorded_at": "datetime",
-    "recorded_by": "string",
-    "reason": "string",
-}
-# The state a revision row records: what was written, and for observations the retraction.
+# The state a revision row records: what was written, and for figures and events their
+# retraction; besides the history columns (`revision_fields`).
 SOURCE_REVISION_STATE = source.WRITTEN_FIELDS
-OBSERVATION_REVISION_STATE = [*observation.WRITTEN_FIELDS, "retracted_at", "retraction_reason"]
-EVENT_REVISION_STATE = [*event.WRITTEN_FIELDS, "retracted_at", "retraction_reason"]
+OBSERVATION_REVISION_STATE = [*observation.WRITTEN_FIELDS, *RETRACTION_FIELDS]
+EVENT_REVISION_STATE = [*event.WRITTEN_FIELDS, *RETRACTION_FIELDS]
 
 
 def _types(model: type[BaseModel], names: Iterable[str]) -> dict[str, str]:
@@ -58,6 +51,9 @@ def _types(model: type[BaseModel], names: Iterable[str]) -> dict[str, str]:
 
 METRIC_FIELDS = _types(metric.MetricBase, metric.WRITTEN_FIELDS)  # dimensions: space-separated
 SOURCE_FIELDS = _types(source.SourcePublic, SOURCE_COLUMNS)
+# What each revision row holds besides the record's state: whose revision, and what a
+# history says of it (who changed it, when and why).
+REVISION_FIELDS = {"id": "integer", **_types(RevisionEntry, RevisionEntry.model_fields)}
 SOURCE_REVISION_FIELDS = {
     **REVISION_FIELDS,
     **_types(source.SourcePublic, SOURCE_REVISION_STATE),

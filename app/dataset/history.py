@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.dataset.audit import record_audit
 from app.domain.columns import utc_now
+from app.domain.revisions import Action
 from app.errors import StaleRevision
 from app.models import (
     Event,
@@ -64,14 +65,14 @@ def compare_and_set(
 
 
 def record_revision(
-    session: Session, record: Any, *, action: str, actor: str, reason: str | None
+    session: Session, record: Any, *, action: Action, actor: str, reason: str | None
 ) -> None:
     """Keep a record's new state as a revision: close the one before (a creation has none),
     add this one with who did it and why, and audit the write."""
     table = REVISION_TABLES[type(record)]
     kind = record.__tablename__
     moment = record.updated_at or utc_now()
-    if action != "create":
+    if action is not Action.create:
         supersede(session, table, record.id, moment)
     state = {name: getattr(record, name) for name in _state_fields(type(record))}
     state |= {"action": action, "recorded_at": moment, "recorded_by": actor, "reason": reason}

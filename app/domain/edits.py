@@ -1,9 +1,7 @@
 """What every edit carries besides the fields it changes: why, and which revision it
-replaces (for clients that cannot send If-Match); and what a history says of each revision
-an edit leaves."""
+replaces (for clients that cannot send If-Match)."""
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -75,30 +73,3 @@ def edit_model(name: str, model: type[BaseModel], *, base: type[Edit] = Edit) ->
         "replaced.",
         **optional_fields(model),
     )
-
-
-class RevisionEntry(BaseModel):
-    """A history's entry for one revision, besides the record's state at it: which, what
-    kind of change, when, by whom and why. Observations' and sources' histories add the
-    record under its own name."""
-
-    revision: int
-    action: str = Field(description="create, edit, or (observations only) retract.")
-    recorded_at: datetime = Field(description="When (UTC).")
-    recorded_by: str = Field(description="The name of the token that made the change.")
-    reason: str | None = Field(description="Why, as the editor gave it.")
-
-
-# The seed's first revisions, as a history lists them (with the record beside).
-REVISION_EXAMPLE: dict[str, Any] = {
-    "revision": 1,
-    "action": "create",
-    "recorded_at": "2026-11-26T12:00:00Z",
-    "recorded_by": "seed",
-    "reason": None,
-}
-
-
-def revision_entry(revision: Any) -> dict[str, Any]:
-    """A stored revision's entry fields, as a history serves them."""
-    return {name: getattr(revision, name) for name in RevisionEntry.model_fields}

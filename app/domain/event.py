@@ -4,7 +4,6 @@ reports (a ban, a law, an agreement), drawn beside the figures on a chart; it is
 itself. Tables, bodies, CSV columns and the data package's field types follow from these
 classes."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, model_validator
@@ -13,9 +12,10 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import MAX_ID, IdColumn, ValidText
 from app.domain.codes import CountryCode
-from app.domain.columns import Dimensions, UTCDateTime
+from app.domain.columns import Dimensions
 from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.inferences import INFERRED_DESCRIPTION, MarkName, Reason, check_marks
+from app.domain.revisions import RetractableState
 from app.domain.shapes import document_as_served, served_order
 
 
@@ -72,23 +72,8 @@ class EventBase(SQLModel):
         return self
 
 
-class EventState(EventBase):
+class EventState(RetractableState, EventBase):
     """An event as stored, now or at one revision."""
-
-    revision: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": "1"},
-        description="1 when created; each edit or retraction adds one.",
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When this revision was recorded (UTC)."
-    )
-    retracted_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When it was retracted (UTC)."
-    )
-    retraction_reason: ValidText | None = Field(
-        default=None, sa_type=Text, description="Why it was retracted."
-    )
 
 
 class EventPublic(EventState):

@@ -1,6 +1,7 @@
 """How a figure is stated (its qualifier) and what kind of figure it is (its basis), and
 figures written as people write them."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +20,22 @@ class Basis(StrEnum):
     official = "official"
     estimate = "estimate"
     projection = "projection"
+
+
+# How a source's words say each qualifier, as descriptions give it.
+QUALIFIER_WORDS = {
+    Qualifier.exact: "no hedge",
+    Qualifier.approximate: "'around'",
+    Qualifier.at_least: "'over'",
+    Qualifier.at_most: "'up to'",
+    Qualifier.range: "'100-200'",
+}
+
+
+def one_of_words(values: Iterable[str]) -> str:
+    """'a, b or c': the values a field takes, as a sentence lists them."""
+    *rest, last = [str(value) for value in values]
+    return f"{', '.join(rest)} or {last}" if rest else last
 
 
 # Past 2^53 a float no longer holds every whole number: written as an int it would claim

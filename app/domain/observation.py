@@ -6,7 +6,7 @@ Everything else follows from these classes: the tables (app/models/observation.p
 create, update and import bodies (app/observations/schemas.py), the CSV columns and JSON
 keys in SERVED_FIELDS, the data package's field types, and the serialiser."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, StringConstraints
@@ -15,13 +15,22 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import MAX_ID, IdColumn, ValidText
 from app.domain.codes import CountryCode, SubdivisionCode
-from app.domain.columns import Dimensions, UTCDateTime
+from app.domain.columns import Dimensions
 from app.domain.dates import PartialDate
-from app.domain.figures import Basis, Figure, Qualifier
+from app.domain.figures import QUALIFIER_WORDS, Basis, Figure, Qualifier, one_of_words
 from app.domain.inferences import INFERRED_DESCRIPTION, MarkName, Reason
+from app.domain.revisions import RetractableState
 from app.domain.shapes import document_as_served, served_order
 
 DimensionValue = Annotated[ValidText, StringConstraints(min_length=1, max_length=200)]
+
+# The values whose marks say stated or inferred (`inferred`), each as a citation names it;
+# a breakdown may be marked too, by its dimension's name.
+INFERABLE = {
+    **{"metric": "metric", "origin": "origin", "destination": "destination"},
+    **{"region": "region", "period": "period", "value": "figure", "unit": "unit"},
+    **{"attributed_to": "claimant", "reported_on": "report date"},
+}
 
 
 class ObservationBase(SQLModel):
@@ -70,10 +79,11 @@ class ObservationBase(SQLModel):
     )
     qualifier: Qualifier = Field(
         sa_type=String(16),
-        description="How the source states the figure: exact (no hedge), approximate "
-        "('around'), at_least ('over'), at_most ('up to'), range ('100-200').",
+        description="How the source states the figure: "
+        + ", ".join(f"{value} ({words})" for value, words in QUALIFIER_WORDS.items())
+        + ".",
     )
-    basis: Basis = Field(sa_type=String(16), description="official, estimate or projection.")
+    basis: Basis = Field(sa_type=String(16), description=f"{one_of_words(Basis)}.")
     attributed_to: ValidText = Field(
         min_length=1, max_length=500, description="Who made the claim."
     )
@@ -101,8 +111,8 @@ class ObservationBase(SQLModel):
         sa_type=Dimensions,
         sa_column_kwargs={"server_default": "{}"},
         description=INFERRED_DESCRIPTION
-        + " Any of metric, origin, destination, region, period, value, unit, attributed_to, "
-        "reported_on, or a breakdown's dimension. `stated=` filters them out.",
+        + f" Any of {', '.join(INFERABLE)}, or a breakdown's dimension. `stated=` filters "
+        "them out.",
         schema_extra={
             "examples": [{"period": "The report says 'last year' and gives no date of its own."}]
         },
@@ -117,24 +127,9 @@ class ObservationBase(SQLModel):
     )
 
 
-class ObservationState(ObservationBase):
+class ObservationState(RetractableState, ObservationBase):
     """An observation as stored, now or at one revision: what was written, and what the API
     keeps about it."""
-
-    revision: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": "1"},
-        description="1 when created; each edit or retraction adds one.",
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When this revision was recorded (UTC)."
-    )
-    retracted_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When it was retracted (UTC)."
-    )
-    retraction_reason: ValidText | None = Field(
-        default=None, sa_type=Text, description="Why it was retracted."
-    )
 
 
 class ObservationPublic(ObservationState):
@@ -177,13 +172,6 @@ WRITTEN_FIELDS = list(ObservationBase.model_fields)
 DERIVED_FIELDS = [
     name for name in SERVED_FIELDS if name not in WRITTEN_FIELDS and name not in ("id", "revision")
 ]
-# The values whose marks say stated or inferred (`inferred`), each as a citation names it;
-# a breakdown may be marked too, by its dimension's name.
-INFERABLE = {
-    **{"metric": "metric", "origin": "origin", "destination": "destination"},
-    **{"region": "region", "period": "period", "value": "figure", "unit": "unit"},
-    **{"attributed_to": "claimant", "reported_on": "report date"},
-}
 # Without an id, the same figure is the same metric, pair, region, breakdown, period,
 # source and claimant: an import row with this key revises the stored one.
 NATURAL_KEY = (
@@ -212,8 +200,8 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
     "value": 10000,
     "lower_bound": 10000,
     "upper_bound": None,
-    "qualifier": "at_least",
-    "basis": "estimate",
+    "qualifier": Qualifier.at_least,
+    "basis": Basis.estimate,
     "attributed_to": "South Korean intelligence official",
     "source_id": 2,
     "reported_on": None,

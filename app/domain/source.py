@@ -3,7 +3,6 @@
 package's field types are derived from these classes."""
 
 import hashlib
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import MAX_ID, TEXT_CHECK, IdColumn, ValidText
-from app.domain.columns import Dimensions, UTCDateTime
+from app.domain.columns import Dimensions
 from app.domain.dates import PartialDate
 from app.domain.inferences import (
     INFERRED_DESCRIPTION,
@@ -21,6 +20,7 @@ from app.domain.inferences import (
     Reason,
     check_marks,
 )
+from app.domain.revisions import RevisedState
 from app.domain.shapes import document_as_served, served_order
 
 
@@ -112,17 +112,8 @@ class SourceBase(SQLModel):
         return self
 
 
-class SourceState(SourceBase):
+class SourceState(RevisedState, SourceBase):
     """A source as stored, now or at one revision."""
-
-    revision: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": "1"},
-        description="1 when created; each edit adds one.",
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When this revision was recorded (UTC)."
-    )
 
 
 class SourcePublic(SourceState):

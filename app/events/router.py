@@ -4,8 +4,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.edits import Retraction, revision_entry
+from app.domain.edits import Retraction
 from app.domain.event import EventPublic
+from app.domain.revisions import revision_entry
 from app.events import service
 from app.events.params import EventQuery
 from app.events.schemas import (

@@ -3,8 +3,9 @@
 from pydantic import ConfigDict, Field
 
 from app.domain.bounds import MAX_ID
-from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
+from app.domain.edits import Edit, edit_model
 from app.domain.event import EVENT_EXAMPLE, EventBase, EventPublic
+from app.domain.revisions import REVISION_EXAMPLE, RevisionEntry
 
 
 class EventCreate(EventBase):

@@ -20,6 +20,7 @@ from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS
 from app.domain.inferences import marks_sentence
 from app.domain.outcomes import SaveOutcome
 from app.domain.paging import Cursor
+from app.domain.revisions import Action, retraction
 from app.errors import Conflict, InvalidData, InvalidParameter, NotFound, StaleRevision
 from app.events.schemas import EventCreate, EventImport
 from app.models import Event, EventRevision, Source
@@ -161,7 +162,7 @@ def create_event(
     event = Event(id=event_id, revision=1, updated_at=utc_now(), **data.model_dump())
     session.add(event)
     session.flush()
-    record_revision(session, event, action="create", actor=actor, reason=None)
+    record_revision(session, event, action=Action.create, actor=actor, reason=None)
     return event
 
 
@@ -201,7 +202,7 @@ def edit_event(
         return event, "unchanged"
     _check_references(session, data)
     compare_and_set(session, event, expected_revision, values, kind="event")
-    record_revision(session, event, action="edit", actor=actor, reason=reason)
+    record_revision(session, event, action=Action.edit, actor=actor, reason=reason)
     return event, "updated"
 
 
@@ -213,9 +214,8 @@ def retract_event(
     _check_current(event, expected_revision)
     if event.retracted_at is not None:
         raise Conflict(f"Event {event_id} is already retracted.")
-    retraction = {"retracted_at": utc_now(), "retraction_reason": reason}
-    compare_and_set(session, event, expected_revision, retraction, kind="event")
-    record_revision(session, event, action="retract", actor=actor, reason=reason)
+    compare_and_set(session, event, expected_revision, retraction(reason), kind="event")
+    record_revision(session, event, action=Action.retract, actor=actor, reason=reason)
     return event
 
 

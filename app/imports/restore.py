@@ -3,14 +3,28 @@ inverse of `export_dataset`, so that an export, restored and exported again, is 
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from itertools import groupby, pairwise
-from typing import Any
+from typing import Annotated, Any, get_args
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from app.domain.bounds import MAX_ID, ValidText
+from app.domain.bounds import RecordId, ValidText
+from app.domain.revisions import (
+    RETRACTION_FIELDS,
+    Action,
+    RetractableState,
+    RevisionEntry,
+)
 from app.events.schemas import EventCreate
 from app.imports.history_check import Disagreement, check_current_files
 from app.imports.reading import json_object_cell
@@ -27,29 +41,58 @@ from app.observations.schemas import ObservationCreate
 from app.sources.schemas import SourceCreate
 
 Rows = Iterable[tuple[int, dict[str, Any]]]
+# The moment a later revision replaced a row's: set from the history's order, not read.
+SUPERSEDED_AT = SourceRevision.superseded_at.key
 
 
-class RevisionMeta(BaseModel):
-    id: int = Field(ge=1, le=MAX_ID)
-    revision: int = Field(ge=1, le=MAX_ID)
-    action: ValidText = Field(pattern="^(create|edit|retract)$")
-    recorded_at: AwareDatetime
-    recorded_by: ValidText = Field(min_length=1, max_length=100)
-    reason: ValidText | None = None
+def _as_restored(model: type[BaseModel], names: Iterable[str]) -> dict[str, Any]:
+    """Fields of `model` as a restore checks them, for `create_model`: moments with their
+    zone, texts valid, numbers ids (the file was written by an export, but is read back
+    from a disk a person may have edited)."""
+    checked: dict[str, Any] = {}
+    for name in names:
+        info = model.model_fields[name]
+        optional = type(None) in get_args(info.annotation)
+        bare = next(a for a in get_args(info.annotation) or [info.annotation] if a is not None)
+        kind = {datetime: AwareDatetime, int: RecordId, str: ValidText}.get(bare, bare)
+        length = getattr(getattr(info, "sa_type", None), "length", None)
+        if length is not None:  # a column of bounded length: a name, never empty
+            kind = Annotated[kind, StringConstraints(min_length=1, max_length=length)]
+        checked[name] = (kind | None, None) if optional else (kind, ...)
+    return checked
 
 
-class SourceRevisionIn(SourceCreate, RevisionMeta):
+class _ActionChecked(BaseModel):
+    action: ValidText
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str) -> str:
+        if value not in set(Action):
+            raise ValueError(f"action must be one of {', '.join(Action)}")
+        return value
+
+
+# A revision row's history columns: whose revision (id), and what a history says of it.
+RevisionMeta = create_model(
+    "RevisionMeta",
+    __base__=_ActionChecked,
+    id=(RecordId, ...),
+    **_as_restored(RevisionEntry, RevisionEntry.model_fields),
+)
+_RETRACTION = _as_restored(RetractableState, RETRACTION_FIELDS)
+
+
+class SourceRevisionIn(SourceCreate, RevisionMeta):  # type: ignore[misc,valid-type]
     pass
 
 
-class ObservationRevisionIn(ObservationCreate, RevisionMeta):
-    retracted_at: AwareDatetime | None = None
-    retraction_reason: ValidText | None = None
-
-
-class EventRevisionIn(EventCreate, RevisionMeta):
-    retracted_at: AwareDatetime | None = None
-    retraction_reason: ValidText | None = None
+ObservationRevisionIn = create_model(
+    "ObservationRevisionIn", __base__=(ObservationCreate, RevisionMeta), **_RETRACTION
+)
+EventRevisionIn = create_model(
+    "EventRevisionIn", __base__=(EventCreate, RevisionMeta), **_RETRACTION
+)
 
 
 META_FIELDS = set(RevisionMeta.model_fields)
@@ -100,7 +143,7 @@ def _revision_rows(histories: list[list[Any]], state: Any) -> list[dict[str, Any
                 {
                     **revision.model_dump(include=META_FIELDS),
                     **state(revision),
-                    "superseded_at": superseded_at,
+                    SUPERSEDED_AT: superseded_at,
                     "updated_at": revision.recorded_at,
                 }
             )
@@ -112,7 +155,7 @@ def _current_rows(revision_rows: list[dict[str, Any]], *, drop: set[str]) -> lis
     latest: dict[int, dict[str, Any]] = {}
     for row in revision_rows:
         latest[row["id"]] = row
-    excluded = (META_FIELDS - {"id", "revision"}) | {"superseded_at"} | drop
+    excluded = (META_FIELDS - {"id", "revision"}) | {SUPERSEDED_AT} | drop
     return [{k: v for k, v in row.items() if k not in excluded} for row in latest.values()]
 
 
@@ -120,16 +163,12 @@ def _source_state(revision: SourceRevisionIn) -> dict[str, Any]:
     return revision.model_dump(include=set(SourceCreate.model_fields), mode="json")
 
 
-def _observation_state(revision: ObservationRevisionIn) -> dict[str, Any]:
-    return revision.model_dump(
-        include=set(ObservationCreate.model_fields) | {"retracted_at", "retraction_reason"}
-    )
+def _observation_state(revision: Any) -> dict[str, Any]:
+    return revision.model_dump(include={*ObservationCreate.model_fields, *RETRACTION_FIELDS})
 
 
-def _event_state(revision: EventRevisionIn) -> dict[str, Any]:
-    return revision.model_dump(
-        include=set(EventCreate.model_fields) | {"retracted_at", "retraction_reason"}
-    )
+def _event_state(revision: Any) -> dict[str, Any]:
+    return revision.model_dump(include={*EventCreate.model_fields, *RETRACTION_FIELDS})
 
 
 def is_empty(session: Session) -> bool:

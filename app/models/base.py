@@ -1,5 +1,9 @@
-"""The shared metadata, with a naming convention so migrations name constraints predictably."""
+"""The shared metadata, with a naming convention so migrations name constraints predictably,
+and the CHECK that a column holds one of an enum's values, written from the enum."""
 
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
 from sqlmodel import SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -11,3 +15,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 metadata = SQLModel.metadata
+
+
+def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """CHECK (column IN (...)), named after the column, listing the enum's values."""
+    listed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

@@ -1,14 +1,14 @@
 """Observation tables: the fields come from app.domain.observation; these add ids, the
 revision bookkeeping, checks and the indexes every documented filter reads through."""
 
-from datetime import datetime
-
-from sqlalchemy import CheckConstraint, Index, Text, text
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import IdColumn
-from app.domain.columns import UTCDateTime
+from app.domain.figures import Basis, Qualifier
 from app.domain.observation import FACETED, ObservationState
+from app.models.base import one_of
+from app.models.revisions import RevisionColumns, revision_table_args
 from app.models.search import search_index
 
 _LIVE = {
@@ -19,11 +19,8 @@ _LIVE = {
 
 def _checks() -> tuple[CheckConstraint, ...]:
     return (
-        CheckConstraint(
-            "qualifier IN ('exact', 'approximate', 'at_least', 'at_most', 'range')",
-            name="qualifier",
-        ),
-        CheckConstraint("basis IN ('official', 'estimate', 'projection')", name="basis"),
+        one_of("qualifier", Qualifier),
+        one_of("basis", Basis),
         CheckConstraint(
             "period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
             name="period_order",
@@ -70,22 +67,11 @@ class Observation(ObservationState, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
 
 
-class ObservationRevision(ObservationState, table=True):
+class ObservationRevision(RevisionColumns, ObservationState, table=True):
     """An observation as it was from `recorded_at` until `superseded_at` (null: still is)."""
 
     __tablename__ = "observation_revision"
-    __table_args__ = (
-        *_checks(),
-        Index("ix_observation_revision_recorded_at", "recorded_at"),
-    )
-
-    id: int = Field(foreign_key="observation.id", primary_key=True, sa_type=IdColumn)
-    revision: int = Field(primary_key=True)
-    action: str = Field(max_length=16)  # create, edit, retract
-    recorded_at: datetime = Field(sa_type=UTCDateTime)
-    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=100)  # the token's name, or "cli"
-    reason: str | None = Field(default=None, sa_type=Text)
+    __table_args__ = (*_checks(), *revision_table_args("observation"))
 
 
 class ObservationDimension(SQLModel, table=True):

@@ -1,17 +1,18 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import IdColumn
 from app.domain.columns import UTCDateTime
+from app.domain.roles import Role
+from app.models.base import one_of
 
 
 class ApiToken(SQLModel, table=True):
     """A bearer token for writes. Only a hash of its secret is kept."""
 
     __tablename__ = "api_token"
-    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
+    __table_args__ = (one_of("role", Role),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
     name: str = Field(max_length=100, unique=True)

@@ -17,6 +17,7 @@ from app.domain.edits import validated_edit
 from app.domain.figures import Qualifier
 from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
+from app.domain.revisions import Action, retraction
 from app.errors import Conflict, InvalidData, StaleRevision
 from app.models import Metric, Observation, ObservationDimension, ObservationRevision, Source
 from app.observations.schemas import ObservationCreate, ObservationImport
@@ -178,7 +179,7 @@ def create_observation(
     session.add(observation)
     session.flush()
     _store_dimensions(session, observation.id, data.dimensions)
-    record_revision(session, observation, action="create", actor=actor, reason=None)
+    record_revision(session, observation, action=Action.create, actor=actor, reason=None)
     return observation
 
 
@@ -237,7 +238,7 @@ def edit_observation(
         return observation, "unchanged"
     compare_and_set(session, observation, expected_revision, values, kind="observation")
     _store_dimensions(session, observation_id, data.dimensions)
-    record_revision(session, observation, action="edit", actor=actor, reason=reason)
+    record_revision(session, observation, action=Action.edit, actor=actor, reason=reason)
     return observation, "updated"
 
 
@@ -249,9 +250,8 @@ def retract_observation(
     _check_current(observation, expected_revision)
     if observation.retracted_at is not None:
         raise Conflict(f"Observation {observation_id} is already retracted.")
-    retraction = {"retracted_at": utc_now(), "retraction_reason": reason}
-    compare_and_set(session, observation, expected_revision, retraction, kind="observation")
-    record_revision(session, observation, action="retract", actor=actor, reason=reason)
+    compare_and_set(session, observation, expected_revision, retraction(reason), kind="observation")
+    record_revision(session, observation, action=Action.retract, actor=actor, reason=reason)
     return observation
 
 

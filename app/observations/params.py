@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
-from app.domain.figures import Basis, Qualifier
+from app.domain.figures import Basis, Qualifier, one_of_words
 from app.domain.metric import MetricCode
 from app.domain.observation import INFERABLE, SERVED_FIELDS
 from app.errors import InvalidParameter
@@ -24,7 +24,7 @@ from app.http.query import (
 )
 from app.observations import search
 from app.observations.citations import CitationFormat
-from app.observations.facets import MAX_FACET_VALUES
+from app.observations.facets import COLUMN_FACETS, MAX_FACET_VALUES
 from app.observations.service import STATED_ALL, ObservationFilter, ObservationSort
 
 # What `stated=` may name: an inferable value, or all of them.
@@ -59,11 +59,9 @@ class ObservationQuery(BreakdownParameters):
         description="Region of the destination, ISO 3166-2.",
         examples=["RU-KRS"],
     )
-    basis: list[Basis] = Field(
-        default=[], description="official, estimate or projection; repeatable."
-    )
+    basis: list[Basis] = Field(default=[], description=f"{one_of_words(Basis)}; repeatable.")
     qualifier: list[Qualifier] = Field(
-        default=[], description="exact, approximate, at_least, at_most or range; repeatable."
+        default=[], description=f"{one_of_words(Qualifier)}; repeatable."
     )
     source: list[RecordId] = Field(default=[], description="Source id; repeatable.", examples=[2])
     period_from: PeriodFilter = None
@@ -97,8 +95,8 @@ class ObservationQuery(BreakdownParameters):
     facet: list[str] = Field(
         default=[],
         description="Count the selection's observations per value of a field, in "
-        "`meta.facets` (JSON only): metric, origin, destination, region, basis, qualifier, "
-        "source, or a breakdown by its dimension's name (`visa_type`); repeatable. At most "
+        f"`meta.facets` (JSON only): {', '.join(COLUMN_FACETS)}, or a breakdown by its "
+        "dimension's name (`visa_type`); repeatable. At most "
         f"{MAX_FACET_VALUES} values each, the most frequent first; a facet that runs out of "
         'time is `{"timed_out": true}`.',
         examples=["origin"],

@@ -8,8 +8,9 @@ from sqlmodel import Session
 from app.auth.dependencies import EditorDep, require_editor
 from app.dataset.catalog import Catalog, load_catalog
 from app.dataset.files import OBSERVATION_COLUMNS
-from app.domain.edits import Retraction, revision_entry
+from app.domain.edits import Retraction
 from app.domain.observation import OBSERVATION_EXAMPLE
+from app.domain.revisions import revision_entry
 from app.errors import InvalidParameter
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (

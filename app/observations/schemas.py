@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.domain.bounds import MAX_ID
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
-from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
+from app.domain.edits import Edit, edit_model
 from app.domain.figures import Qualifier
 from app.domain.inferences import check_marks
 from app.domain.observation import (
@@ -21,6 +21,7 @@ from app.domain.observation import (
     ObservationBase,
     ObservationPublic,
 )
+from app.domain.revisions import REVISION_EXAMPLE, RevisionEntry
 from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 from app.observations.citations import EXAMPLE, CitationFormat, formatted
@@ -99,14 +100,14 @@ def _bounds(
         case Qualifier.at_least:
             if value is None or high is not None or low not in (None, value):
                 raise ValueError(
-                    "at_least needs value (the stated minimum), no upper_bound, and "
+                    f"{Qualifier.at_least} needs value (the stated minimum), no upper_bound, and "
                     "lower_bound empty or equal to value"
                 )
             derived["lower_bound"] = low = value
         case Qualifier.at_most:
             if value is None or low is not None or high not in (None, value):
                 raise ValueError(
-                    "at_most needs value (the stated maximum), no lower_bound, and "
+                    f"{Qualifier.at_most} needs value (the stated maximum), no lower_bound, and "
                     "upper_bound empty or equal to value"
                 )
             derived["upper_bound"] = high = value

@@ -36,6 +36,7 @@ from app.dataset.audit import record_audits
 from app.db import note_dataset_write
 from app.domain.columns import utc_now
 from app.domain.observation import WRITTEN_FIELDS, ObservationState
+from app.domain.revisions import Action
 from app.models import Observation, ObservationDimension, ObservationRevision
 
 Values = Mapping[str, Any]  # an import row's checked fields: the written ones, id and revision
@@ -136,7 +137,7 @@ class BulkWriter:
             else:
                 columns.append(written[name])
         self._copy(OBSERVATION, columns)
-        self._add_revisions(ids, action="create")
+        self._add_revisions(ids, action=Action.create)
         self._add_breakdowns(ids, rows)
         note_dataset_write(self.session)
         return ids
@@ -173,7 +174,7 @@ class BulkWriter:
             .where(REVISION.c.id.in_(ids), REVISION.c.superseded_at.is_(None))
             .values(superseded_at=now)
         )
-        self._add_revisions(ids, action="edit")
+        self._add_revisions(ids, action=Action.edit)
         self.session.execute(DIMENSION.delete().where(DIMENSION.c.observation_id.in_(ids)))
         self._add_breakdowns(ids, [edit.values for edit in edits])
         record_audits(

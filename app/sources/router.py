@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.dependencies import EditorDep, require_editor
-from app.domain.edits import revision_entry
+from app.domain.revisions import revision_entry
 from app.errors import NotFound
 from app.http.bodies import body_openapi, json_body
 from app.http.conditional import (

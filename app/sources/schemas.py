@@ -3,7 +3,8 @@
 from pydantic import ConfigDict, Field
 
 from app.domain.bounds import MAX_ID
-from app.domain.edits import REVISION_EXAMPLE, Edit, RevisionEntry, edit_model
+from app.domain.edits import Edit, edit_model
+from app.domain.revisions import REVISION_EXAMPLE, RevisionEntry
 from app.domain.shapes import document_as_served
 from app.domain.source import SERVED_FIELDS, SOURCE_EXAMPLE, SourceBase, SourcePublic
 

@@ -13,6 +13,7 @@ from app.domain.columns import utc_now
 from app.domain.dates import date_in_prose, end_of_day, iso
 from app.domain.edits import validated_edit
 from app.domain.outcomes import SaveOutcome
+from app.domain.revisions import Action
 from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
 from app.errors import InvalidData, NotFound, StaleRevision
 from app.models import Observation, Source, SourceRevision
@@ -155,7 +156,7 @@ def create_source(
     source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
     session.add(source)
     session.flush()
-    record_revision(session, source, action="create", actor=actor, reason=None)
+    record_revision(session, source, action=Action.create, actor=actor, reason=None)
     return source
 
 
@@ -188,7 +189,7 @@ def edit_source(
     compare_and_set(session, source, expected_revision, fields, kind="source")
     if {"text", "relayed_through"} & {n for n, v in fields.items() if v != merged_before[n]}:
         check_quotes_of(session, source_id, lambda ids: relay_chains(session, ids))
-    record_revision(session, source, action="edit", actor=actor, reason=reason)
+    record_revision(session, source, action=Action.edit, actor=actor, reason=reason)
     return source, "updated"
 
 
