@@ -20,12 +20,16 @@ def seed_rows(name: str) -> list[dict[str, str]]:
 
 
 def test_every_seed_quote_is_verbatim_in_the_source_document() -> None:
-    for row in seed_rows("observations.csv"):
+    rows = seed_rows("observations.csv")
+    assert rows, "the seed has no observations"
+    for row in rows:
         assert row["quote"] in DOCUMENT, f"observation {row['id']}"
 
 
 def test_every_seed_figure_appears_in_its_quote() -> None:
-    for row in seed_rows("observations.csv"):
+    rows = seed_rows("observations.csv")
+    assert rows, "the seed has no observations"
+    for row in rows:
         figures = [row["value"], row["lower_bound"], row["upper_bound"]]
         for figure in filter(None, figures):
             written = f"{int(figure):,}"
@@ -58,6 +62,8 @@ def test_no_seed_note_claims_the_article_calls_2024_last_year(client: TestClient
     sources = client.get("/v1/sources").json()["data"]
     texts = [record["notes"] or "" for record in [*observations, *sources]]
     texts.append((SEED_DIR / "README.md").read_text("utf-8"))
+    assert observations, "no seed observation notes to read"
+    assert sources, "no seed source notes to read"
     for text in texts:
         assert "describes 2024" not in text, text
         assert "calling 2024 'last year'" not in text, text

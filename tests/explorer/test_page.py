@@ -84,7 +84,9 @@ def test_every_module_the_script_imports_is_served_as_javascript(client: TestCli
 def test_the_script_never_writes_markup_or_inline_styles() -> None:
     """Text from the data (quotes, notes, names) is set as text, never parsed as HTML, and
     no style attribute is written, which the CSP would refuse."""
-    for module in STATIC.glob("*.js"):
+    modules = list(STATIC.glob("*.js"))
+    assert modules, f"no script found in {STATIC}"
+    for module in modules:
         code = module.read_text()
         for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert risky not in code, f"{module.name} uses {risky}"

@@ -113,7 +113,9 @@ def test_an_export_during_writes_restores_and_exports_again_byte_for_byte(
 
     laborstats("import", str(first), database_url=empty_db_url)
     laborstats("export", str(second), database_url=empty_db_url)
-    for name in sorted(path.name for path in first.iterdir()):
+    names = sorted(path.name for path in first.iterdir())
+    assert names, "the export wrote no files to compare"
+    for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 

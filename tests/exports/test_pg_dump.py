@@ -45,6 +45,8 @@ def test_the_readme_pg_dump_and_pg_restore_commands_restore_the_same_dataset(
     first, second = tmp_path / "first", tmp_path / "second"
     laborstats("export", str(first), database_url=seeded_db_url)
     laborstats("export", str(second), database_url=empty_db_url)
-    for name in sorted(path.name for path in first.iterdir()):
+    names = sorted(path.name for path in first.iterdir())
+    assert names, "the export wrote no files to compare"
+    for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     laborstats("migrate", database_url=empty_db_url)  # the schema is the current one

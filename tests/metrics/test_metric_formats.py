@@ -16,6 +16,7 @@ def test_metrics_csv_has_a_row_per_metric_with_the_json_lists_counts(client: Tes
     assert 'filename="metrics.csv"' in response.headers["content-disposition"]
     rows = _csv(response.text)
     assert [row["code"] for row in rows] == [metric["code"] for metric in listed]
+    assert listed, "the seed's metrics are not listed"
     for row, metric in zip(rows, listed, strict=True):
         assert int(row["observation_count"]) == metric["observation_count"]
         assert row["unit"] == metric["unit"]

@@ -96,6 +96,8 @@ def test_seed_facet_counts_equal_the_counts_of_the_filtered_list(
 def test_each_facet_value_links_to_the_list_narrowed_to_it(client: TestClient) -> None:
     params = {"basis": ["estimate", "projection"], "count": "true"}
     served = served_facets(client, params, FACETS + BREAKDOWNS)
+    linked = [entry for facet in served.values() for entry in facet["values"] if entry["href"]]
+    assert linked, "no facet value links anywhere to follow"
     for name, facet in served.items():
         for entry in facet["values"]:
             if entry["value"] is None:
@@ -109,8 +111,10 @@ def test_each_facet_value_links_to_the_list_narrowed_to_it(client: TestClient) -
 def test_source_values_carry_the_title_and_metrics_their_name(client: TestClient) -> None:
     served = served_facets(client, {}, ["source", "metric"])
     sources = {s["id"]: s["title"] for s in client.get("/v1/sources").json()["data"]}
+    assert served["source"]["values"], "the source facet has no values"
     for entry in served["source"]["values"]:
         assert entry["title"] == sources[entry["value"]]
+    assert served["metric"]["values"], "the metric facet has no values"
     for entry in served["metric"]["values"]:
         assert entry["name"] == client.get(f"/v1/metrics/{entry['value']}").json()["name"]
 

@@ -117,12 +117,15 @@ def check_every_read(client: TestClient, expected: dict[int, dict[str, Any]]) ->
         params = {"metric": metric, "origin": origin, "destination": destination}
         assert_json_as_expected(client.get("/v1/series", params=params).content, expected)
     ndjson = client.get("/v1/observations", params={"limit": "all", "format": "ndjson"})
+    assert ndjson.content.splitlines(), "the NDJSON export has no lines to check"
     for line in ndjson.content.splitlines():
         assert line == orjson.dumps(expected[orjson.loads(line)["id"]])
     served_csv = client.get("/v1/observations", params={"limit": "all", "format": "csv"}).text
     reader = csv.reader(io.StringIO(served_csv))
     header = next(reader)
-    for record in reader:
+    records = list(reader)
+    assert records, "the CSV export has no rows to check"
+    for record in records:
         document = expected[int(record[0])]
         cells = {**document, **document["dimensions"]}
         assert record == [csv_cell(name, cells.get(name)) for name in header]

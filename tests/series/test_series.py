@@ -70,6 +70,7 @@ def test_series_csv_has_one_row_per_figure_with_its_attribution(client: TestClie
     ).json()["data"]
     totals = {o["id"]: o for o in listed if not o["dimensions"] and o["region"] is None}
     assert sorted(int(row["id"]) for row in rows) == sorted(totals)
+    assert rows, "the series CSV has no rows to check"
     for row in rows:
         figure = totals[int(row["id"])]
         assert row["attributed_to"] == figure["attributed_to"]

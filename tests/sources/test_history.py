@@ -25,7 +25,9 @@ def test_a_source_edit_is_a_new_revision_listed_with_its_reason(desk: Desk) -> N
 
 def test_history_moments_are_utc_with_a_z_like_every_other_moment(client: TestClient) -> None:
     for url in ("/v1/sources/4/history", "/v1/observations/6/history"):
-        for revision in client.get(url).json()["data"]:
+        history = client.get(url).json()["data"]
+        assert history, f"{url} has no revision to check"
+        for revision in history:
             assert revision["recorded_at"].endswith("Z"), revision["recorded_at"]
 
 

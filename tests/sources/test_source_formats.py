@@ -18,6 +18,7 @@ def test_sources_csv_has_a_row_per_source_with_its_count_and_description(
     assert 'filename="sources.csv"' in response.headers["content-disposition"]
     rows = _csv(response.text)
     assert [int(row["id"]) for row in rows] == [source["id"] for source in listed]
+    assert listed, "the seed's sources are not listed"
     for row, source in zip(rows, listed, strict=True):
         assert int(row["observation_count"]) == source["observation_count"]
         assert row["title"] == source["title"]
