@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import shown_database
+from app.cli.server import shown_database
 from app.models import Observation
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"

@@ -13,8 +13,9 @@ from app.http.bodies import file_body_openapi, limited_chunks, require_media_typ
 from app.http.context import WriteSessionDep
 from app.http.openapi import PROBLEM, WRITE_RESPONSES
 from app.http.query import QueryParameters
+from app.imports.report import ImportReport
 from app.imports.schemas import ImportResult
-from app.imports.service import ImportReport, finish_import, import_file
+from app.imports.service import finish_import, import_file
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 JSON_LINES_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")

@@ -1,21 +1,20 @@
-"""Loading metrics, sources, events and observations from files: CSV with the export's columns, or
-JSON lines. The seed and `laborstats import` both come through here.
+"""Loading metrics, sources, events and observations from files: CSV with the export's
+columns, or JSON lines, one file or a dataset folder (with its corrections, or with its
+revision history to restore). The seed and `laborstats import` both come through here;
+`rows` saves what the files hold.
 
 An import is all or nothing: every row is checked, each problem is reported by file and
 line (the CSV header is line 1), and `finish_import` refuses to let a failed import commit."""
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
-from app.dataset.catalog import load_catalog
 from app.dataset.files import DATASET_FILES, REVISION_FILES
 from app.db import (
     checkpoint_after_failure,
@@ -23,15 +22,7 @@ from app.db import (
     statistics_outdated,
     sync_id_sequences,
 )
-from app.domain.event import SERVED_FIELDS as EVENT_SERVED_FIELDS
-from app.domain.event import WRITTEN_FIELDS as EVENT_WRITTEN_FIELDS
-from app.domain.outcomes import SaveOutcome
-from app.domain.source import SERVED_FIELDS as SOURCE_SERVED_FIELDS
-from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
-from app.errors import AppError, Conflict, ImportFailed, InvalidData
-from app.events import service as events_service
-from app.events.schemas import EventImport
-from app.imports.checking import parse
+from app.errors import AppError, ImportFailed
 from app.imports.corrections import (
     CORRECTIONS_FILE,
     Corrections,
@@ -39,245 +30,23 @@ from app.imports.corrections import (
     new_records,
     read_corrections,
 )
-from app.imports.observations import Catalog, check_observations
 from app.imports.reading import (
-    Row,
-    RowBatch,
     batches_of,
-    json_object_cell,
     read_csv_batches,
     read_csv_rows,
     read_ndjson_rows,
 )
+from app.imports.report import ImportReport, RowProblem
 from app.imports.restore import RestoreProblem, restore_history
-from app.metrics import service as metrics_service
-from app.metrics.schemas import MetricCreate
-from app.observations import bulk
-from app.sources import service as sources_service
-from app.sources.schemas import SourceImport
+from app.imports.rows import OnRows, RowFilter, import_batches, import_rows
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 # After an import this large, refresh the planner's statistics if they are out of date
 # (their row count a tenth off, and this many rows), so that filters keep choosing the
 # right index as the data grows.
 ANALYZE_AFTER = 10_000
-# Columns of a sources file that the API derives or keeps itself (all but id and revision).
-SOURCE_DERIVED_COLUMNS = set(SOURCE_SERVED_FIELDS) - {*SOURCE_WRITTEN_FIELDS, "id", "revision"}
-# And of an events file (its citation, retraction and timestamps).
-EVENT_DERIVED_COLUMNS = set(EVENT_SERVED_FIELDS) - {*EVENT_WRITTEN_FIELDS, "id", "revision"}
-
-OnRows = Callable[[int], None]  # told how many more rows were read
-RowFilter = Callable[[Iterable[tuple[int, Row]]], Iterable[tuple[int, Row]]]
-# What each kind of record counts; a row or record saved counts by its SaveOutcome.
-OUTCOMES = {"corrections": ("applied", "unchanged")}
-SAVE_OUTCOMES = ("created", "updated", "unchanged")
 # The files of current records a restore checks against their revisions.
 CURRENT_FILES = ("sources", "events", "observations")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    file: str
-    line: int  # 0 when the problem concerns the whole file
-    message: str
-
-
-@dataclass
-class ImportReport:
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    problems: list[RowProblem] = field(default_factory=list)
-
-    def count(self, kind: str, outcome: SaveOutcome, times: int = 1) -> None:
-        self.counts.setdefault(kind, Counter())[outcome] += times
-
-    @property
-    def changed(self) -> bool:
-        return any(n for c in self.counts.values() for done, n in c.items() if done != "unchanged")
-
-    def summary(self) -> str:
-        parts = [
-            f"{kind}: "
-            + ", ".join(f"{c[done]} {done}" for done in OUTCOMES.get(kind, SAVE_OUTCOMES))
-            for kind, c in self.counts.items()
-        ]
-        return "; ".join(parts) or "nothing to import"
-
-
-@dataclass(frozen=True)
-class ImportContext:
-    actor: str  # the token's name, or "cli"
-    reason: str
-    # From the catalog as the import's transaction sees it (metrics.csv comes first).
-    catalog: Catalog
-    metrics: Mapping[str, Any]
-    sources: Collection[int]
-    # The folder a sources file's `text_file` cells name files in (a folder import only).
-    text_root: Path | None = None
-
-
-def _save_metric(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
-    dimensions = row.get("dimensions")
-    if isinstance(dimensions, str) or dimensions is None:  # CSV: space-separated names
-        row = {**row, "dimensions": (dimensions or "").split()}
-    return metrics_service.save_metric(session, parse(MetricCreate, row), actor=context.actor)[1]
-
-
-def _text_file(root: Path | None, name: str) -> str:
-    """The text a sources file's `text_file` names: a UTF-8 file inside the folder being
-    imported, read byte for byte (no newline translation)."""
-    if root is None:
-        raise InvalidData(
-            "text_file is read only from a dataset folder (laborstats import FOLDER); "
-            "put the text in a `text` column instead.",
-            field="text_file",
-        )
-    folder = root.resolve()
-    path = (folder / name).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
-        raise InvalidData(
-            f"text_file {name!r} names no file inside {root.name}.", field="text_file"
-        )
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidData(f"text_file {name!r} is not UTF-8 text.", field="text_file") from None
-
-
-def _save_source(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
-    fields = {k: v for k, v in row.items() if k not in SOURCE_DERIVED_COLUMNS}
-    if "inferred" in fields:
-        fields["inferred"] = json_object_cell(fields["inferred"])
-    if text_file := fields.pop("text_file", None):
-        if fields.get("text"):
-            raise InvalidData("Give text or text_file, not both.", field="text_file")
-        fields["text"] = _text_file(context.text_root, text_file)
-    data = parse(SourceImport, fields)
-    return sources_service.save_source(session, data, actor=context.actor, reason=context.reason)[1]
-
-
-def _save_event(session: Session, row: Row, context: ImportContext) -> SaveOutcome:
-    fields = {k: v for k, v in row.items() if k not in EVENT_DERIVED_COLUMNS}
-    if "inferred" in fields:
-        fields["inferred"] = json_object_cell(fields["inferred"])
-    data = parse(EventImport, fields)
-    return events_service.save_event(session, data, actor=context.actor, reason=context.reason)[1]
-
-
-def _import_observations(
-    session: Session,
-    batches: Iterable[RowBatch],
-    *,
-    file: str,
-    report: ImportReport,
-    context: ImportContext,
-    on_rows: OnRows | None,
-) -> None:
-    """Check and save rows a batch at a time; report each batch's problems in line order."""
-    with bulk.saving(
-        session,
-        actor=context.actor,
-        reason=context.reason,
-        metrics=context.metrics,
-        sources=context.sources,
-    ) as saver:
-        for batch in batches:
-            checked, problems = check_observations(batch, context.catalog)
-            outcomes = saver.save(checked)
-            for line, outcome in outcomes:
-                if outcome not in ("created", "updated", "unchanged"):
-                    problems.append((line, outcome))
-            counts = Counter(outcome for _, outcome in outcomes)
-            for saved in ("created", "updated", "unchanged"):
-                if counts[saved]:
-                    report.count("observations", saved, counts[saved])
-            report.problems += [
-                RowProblem(file, line, message) for line, message in sorted(problems)
-            ]
-            if on_rows is not None:
-                on_rows(len(batch.lines))
-
-
-SAVERS: dict[str, Callable[[Session, Row, ImportContext], SaveOutcome]] = {
-    "metrics": _save_metric,
-    "sources": _save_source,
-    "events": _save_event,
-}
-
-
-def _context(
-    session: Session, *, actor: str, reason: str, text_root: Path | None = None
-) -> ImportContext:
-    catalog = load_catalog(session, data_version=None)
-    return ImportContext(
-        actor,
-        reason,
-        Catalog(breakdowns=set(catalog.dimension_names), units=catalog.units),
-        catalog.metrics,
-        catalog.sources.keys(),
-        text_root,
-    )
-
-
-def import_rows(
-    session: Session,
-    kind: str,
-    rows: Iterable[tuple[int, Row]],
-    *,
-    file: str,
-    report: ImportReport,
-    actor: str,
-    reason: str,
-    on_rows: OnRows | None = None,
-    text_root: Path | None = None,
-) -> None:
-    """Save each row of one kind, noting each problem with its line and going on, so that
-    one run reports every bad row. `text_root`: the folder whose files a sources file's
-    `text_file` cells may name."""
-    if kind == "observations":
-        import_batches(
-            session,
-            batches_of(rows),
-            file=file,
-            report=report,
-            actor=actor,
-            reason=reason,
-            on_rows=on_rows,
-        )
-        return
-    context = _context(session, actor=actor, reason=reason, text_root=text_root)
-    save = SAVERS[kind]
-    try:
-        for line, row in rows:
-            try:
-                report.count(kind, save(session, row, context))
-            except (InvalidData, Conflict) as exc:
-                field_name = exc.extra.get("field")
-                message = f"{field_name}: {exc.detail}" if field_name else exc.detail
-                report.problems.append(RowProblem(file, line, message))
-            if on_rows is not None:
-                on_rows(1)
-    except (ValueError, csv.Error) as exc:
-        report.problems.append(RowProblem(file, 0, str(exc)))
-
-
-def import_batches(
-    session: Session,
-    batches: Iterable[RowBatch],
-    *,
-    file: str,
-    report: ImportReport,
-    actor: str,
-    reason: str,
-    on_rows: OnRows | None = None,
-) -> None:
-    """`import_rows` for observations read a batch at a time (`read_csv_batches`)."""
-    context = _context(session, actor=actor, reason=reason)
-    try:
-        _import_observations(
-            session, batches, file=file, report=report, context=context, on_rows=on_rows
-        )
-    except (ValueError, csv.Error) as exc:
-        report.problems.append(RowProblem(file, 0, str(exc)))
 
 
 def import_file(

@@ -26,7 +26,8 @@ from app.errors import ImportFailed
 from app.imports.reading import BATCH_SIZE
 from app.imports.service import import_path
 from app.models import metadata
-from app.observations import editing, writing
+from app.observations import editing
+from app.observations.bulk import statements
 from app.observations.schemas import ObservationCreate, ObservationImport
 from tests.conftest import table_contents
 from tests.factories import ARTICLE_QUOTE, add_observation
@@ -254,7 +255,7 @@ def _create_one_by_one(session: DataSession, rows: list[dict]) -> None:
 def test_imported_rows_are_stored_as_the_orm_stores_them(
     into: str, empty_db_url: str, databases, session_for, monkeypatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(writing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(statements, "utc_now", lambda: MOMENT)
     monkeypatch.setattr(editing, "utc_now", lambda: MOMENT)
     imported, saved = empty_db_url, databases.copy(databases.migrated)
     first = observation_rows(40, first_id=1)
@@ -304,7 +305,7 @@ def audited_edits(url: str) -> list[tuple]:
 def test_revisions_an_import_writes_are_those_editing_writes(
     empty_db_url: str, databases, session_for, monkeypatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(writing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(statements, "utc_now", lambda: MOMENT)
     monkeypatch.setattr(editing, "utc_now", lambda: MOMENT)
     monkeypatch.setattr(history, "datetime", FrozenClock)
     imported, edited = empty_db_url, databases.copy(databases.migrated)

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.errors import ImportFailed
-from app.imports.service import ImportReport, import_path
+from app.imports.report import ImportReport
+from app.imports.service import import_path
 from app.observations import editing
 from tests.conftest import table_contents
 from tests.test_cli import run

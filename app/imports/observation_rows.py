@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.observation import DERIVED_FIELDS
 from app.errors import InvalidData
-from app.imports.checking import ColumnChecker, Values, parse
+from app.imports.column_checks import ColumnChecker, Values, parse
 from app.imports.reading import Row, RowBatch, json_object_cell
 from app.observations.schemas import ObservationImport, figure_and_period_rules
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.imports.checking import ColumnChecker
+from app.imports.column_checks import ColumnChecker
 from app.observations.schemas import ObservationImport, figure_and_period_rules
 from tests.factories import observation_fields
 
