@@ -339,7 +339,7 @@ def database_fault(exc: BaseException, *, retry_after_s: int | None = None) -> A
         return None
     kind, detail = fault
     seconds = retry_after_s if retry_after_s is not None else get_settings().retry_after_s
-    return kind(detail, headers={"Retry-After": str(seconds)})
+    return kind(detail, retry_after_s=seconds)
 
 
 def fault_cause(exc: BaseException) -> str:

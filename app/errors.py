@@ -1,7 +1,9 @@
-"""One family of errors, rendered by one handler (app.http.problems) as RFC 9457
+"""One family of errors, rendered by one handler (app.server.errors) as RFC 9457
 problem+json, and by the CLI as a message.
 
-Services raise these; they know nothing of HTTP beyond the status each one maps to.
+Services raise these with what went wrong (a detail, the field, when to retry); each error
+says how it is answered over HTTP (its status, and the headers that follow from what it
+says), so that no service writes a header.
 """
 
 from typing import Any
@@ -19,7 +21,7 @@ class AppError(Exception):
         detail: str,
         *,
         subject: str | None = None,
-        headers: dict[str, str] | None = None,
+        retry_after_s: int | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -27,8 +29,14 @@ class AppError(Exception):
         # What kind of record the error is about ("observation", "source"), so that the
         # HTTP layer can say where to find the ones that exist.
         self.subject = subject
-        self.headers = headers or {}
+        # When the same request may succeed: the fault passes without the client changing it.
+        self.retry_after_s = retry_after_s
         self.extra = extra
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers its answer carries besides the problem, from what the error says."""
+        return {} if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
 
 
 class BadRequest(AppError):
@@ -55,11 +63,22 @@ class UnknownReference(BadRequest):
 
 
 class Unauthorized(AppError):
-    """No token, or one that is unknown or revoked."""
+    """No token: the answer challenges the client for one (RFC 6750)."""
 
     status = 401
     slug = "unauthorized"
     title = "Unauthorized"
+    challenge = 'Bearer realm="laborstats"'
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {**super().headers, "WWW-Authenticate": self.challenge}
+
+
+class InvalidToken(Unauthorized):
+    """A token that is unknown or revoked."""
+
+    challenge = 'Bearer realm="laborstats", error="invalid_token"'
 
 
 class Forbidden(AppError):

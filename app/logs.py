@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-# The id of the request being served (set by app.http.observability), so that every line
+# The id of the request being served (set by app.server.observability), so that every line
 # written while serving it, an error's traceback included, can be joined to its access line.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -79,7 +79,7 @@ class TextFormatter(logging.Formatter):
 def logging_config(log_format: str, level: str) -> dict[str, Any]:
     """A `logging.config.dictConfig` for the server: uvicorn's loggers and the
     application's (and any library's, through the root) all write `log_format` lines to
-    standard error. uvicorn's access log is left off: app.http.observability writes one."""
+    standard error. uvicorn's access log is left off: app.server.observability writes one."""
     formatter = JsonFormatter if log_format == "json" else TextFormatter
     level = level.upper()
     return {

@@ -20,20 +20,20 @@ from app.explorer.router import ASSETS_PATH
 from app.explorer.router import assets as explorer_assets
 from app.explorer.router import router as explorer_router
 from app.health.router import router as health_router
-from app.http import observability, security
-from app.http.caching import HttpCacheMiddleware
 from app.http.context import ExportSlots
-from app.http.methods import MethodsMiddleware
-from app.http.openapi import install_openapi, operation_id, use_docstrings_as_summaries
-from app.http.problems import DatabaseFaultMiddleware, install_error_handlers
-from app.http.ratelimit import RateLimitMiddleware
-from app.http.security import SplitCorsMiddleware
-from app.http.telemetry import Telemetry
 from app.imports.router import router as imports_router
 from app.index.router import router as index_router
 from app.metrics.router import router as metrics_router
 from app.observations.router import router as observations_router
 from app.series.router import router as series_router
+from app.server import observability, security
+from app.server.caching import HttpCacheMiddleware
+from app.server.documentation import install_openapi, operation_id, use_docstrings_as_summaries
+from app.server.errors import DatabaseFaultMiddleware, install_error_handlers
+from app.server.methods import MethodsMiddleware
+from app.server.ratelimit import RateLimitMiddleware
+from app.server.security import SplitCorsMiddleware
+from app.server.telemetry import Telemetry
 from app.sources.router import router as sources_router
 
 DESCRIPTION = """

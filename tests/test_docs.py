@@ -40,7 +40,9 @@ def operations(client: TestClient) -> list[tuple[str, str, dict]]:
 def test_every_operation_has_a_summary_a_description_and_an_example(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]
-    for path, method, operation in operations(client):
+    documented = operations(client)
+    assert documented, "the document has no operations"
+    for path, method, operation in documented:
         assert operation.get("summary"), (path, method)
         assert operation.get("description"), (path, method)
         success = next(code for code in operation["responses"] if code.startswith("2"))
@@ -57,7 +59,9 @@ def test_every_operation_has_a_summary_a_description_and_an_example(client: Test
 
 
 def test_every_parameter_is_described(client: TestClient) -> None:
-    for path, method, operation in operations(client):
+    documented = operations(client)
+    assert any(operation.get("parameters") for _, _, operation in documented), "no parameters"
+    for path, method, operation in documented:
         for parameter in operation.get("parameters", []):
             assert parameter.get("description"), (path, method, parameter["name"])
 
@@ -97,6 +101,7 @@ def test_series_example_is_the_seeded_2024_workers_figure(client: TestClient) ->
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
+    assert Settings.model_fields, "Settings declares no settings"
     for name, field in Settings.model_fields.items():
         assert f"`{name.upper()}`" in README, name
         assert field.description
@@ -115,7 +120,9 @@ def test_docs_page_loads_its_assets_from_the_api_itself(client: TestClient) -> N
 def test_error_responses_are_documented_as_the_problem_json_really_sent(
     client: TestClient,
 ) -> None:
-    for path, method, operation in operations(client):
+    documented = operations(client)
+    assert documented, "the document has no operations"
+    for path, method, operation in documented:
         # Parameters answer 400, never FastAPI's 422; a body that breaks a rule answers 422.
         assert ("422" in operation["responses"]) == ("requestBody" in operation), (path, method)
         for status, response in operation["responses"].items():
@@ -128,8 +135,8 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
     client: TestClient,
 ) -> None:
     """Hot paths serialise with orjson and skip FastAPI's validation; the models stay true."""
+    from app.domain.lists import ListResponse
     from app.domain.observation import ObservationPublic
-    from app.http.envelopes import ListResponse
     from app.observations.schemas import ObservationDetail, RevisionPublic
     from app.series.schemas import SeriesPeriod
     from app.sources.schemas import SourceListed
@@ -155,7 +162,9 @@ def test_responses_sent_without_model_validation_still_match_their_documented_mo
 def test_architecture_names_every_module_of_the_app() -> None:
     """By its path, or by its name in a section about its package."""
     sections = re.split(r"\n(?=#{2,3} )", ARCHITECTURE)
-    for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
+    paths = sorted((PROJECT_ROOT / "app").rglob("*.py"))
+    assert any(path.name != "__init__.py" for path in paths), "no module found in app/"
+    for path in paths:
         if path.name == "__init__.py":
             continue
         relative = path.relative_to(PROJECT_ROOT).as_posix()
@@ -196,7 +205,9 @@ def test_every_summary_is_its_docstrings_whole_first_sentence(client: TestClient
         if isinstance(route, APIRoute)
         for method in route.methods
     }
-    for path, method, operation in operations(client):
+    documented = operations(client)
+    assert documented, "the document has no operations"
+    for path, method, operation in documented:
         paragraph = " ".join(routes[(path, method)].strip().split("\n\n")[0].split())
         summary = operation["summary"]
         assert paragraph.startswith(summary), (path, method, summary)

@@ -5,10 +5,11 @@ from fastapi import APIRouter, Query, Request, Response
 from app.audit import service
 from app.audit.schemas import AuditEntryPublic
 from app.auth.dependencies import AdminDep
+from app.domain.lists import ListResponse
 from app.http.context import ContextDep
-from app.http.envelopes import ListResponse, list_envelope
+from app.http.envelopes import list_envelope
 from app.http.openapi import PROBLEM
-from app.http.paging import decode_cursor, paging_headers, trim_page
+from app.http.paging import paging_headers, read_page
 from app.http.query import PageParameters
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -30,9 +31,14 @@ def list_audit(
     context: ContextDep,
 ) -> dict[str, Any]:
     """List every write, newest first (admin): time, token name, action, target, reason."""
-    after_id = decode_cursor(params.cursor, sort="-id").id if params.cursor else None
-    read = service.list_audit(context.session, limit=params.limit + 1, after_id=after_id)
-    entries, next_cursor = trim_page(read, params.limit, sort="-id")
+    entries, next_cursor = read_page(
+        params.cursor,
+        limit=params.limit,
+        sort="-id",
+        read=lambda after, count: service.list_audit(
+            context.session, limit=count, after_id=after.id if after else None
+        ),
+    )
     response.headers.update(paging_headers(request, next_cursor))
     return list_envelope(
         request,

@@ -6,31 +6,18 @@ is random (256 bits), so a fast hash is enough, and it is compared in constant t
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
 from app.domain.columns import utc_now
-from app.domain.roles import Role
-from app.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthorized
+from app.domain.roles import Actor, Role
+from app.errors import Conflict, Forbidden, InvalidData, InvalidToken, NotFound, Unauthorized
 from app.models import ApiToken
 
 TOKEN_PREFIX = "ls"
-CHALLENGE = 'Bearer realm="laborstats"'
 KEY_ID_MAX_LENGTH = 64  # ours are 16; longer is not a token, nor a key to count writes by
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is writing: the token's name (recorded with every write) and its role."""
-
-    name: str
-    role: Role
-
-    def may(self, role: Role) -> bool:
-        return self.role == Role.admin or self.role == role
 
 
 def _hash(secret: str) -> str:
@@ -88,8 +75,7 @@ def authenticate(session: Session, credentials: str | None) -> Actor:
     if not credentials:
         raise Unauthorized(
             "Writing needs a token: send 'Authorization: Bearer <token>' "
-            "(an admin creates one with `laborstats token create`).",
-            headers={"WWW-Authenticate": CHALLENGE},
+            "(an admin creates one with `laborstats token create`)."
         )
     key_id = token_key_id(credentials)
     secret = credentials.split("_", 2)[2] if key_id else ""
@@ -99,10 +85,7 @@ def authenticate(session: Session, credentials: str | None) -> Actor:
     # Hash and compare even when no row matched, so timing does not tell which part was wrong.
     expected = token.secret_hash if token else _hash(secrets.token_urlsafe(32))
     if not hmac.compare_digest(_hash(secret), expected) or token is None or token.revoked_at:
-        raise Unauthorized(
-            "This token is not valid (unknown or revoked).",
-            headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
-        )
+        raise InvalidToken("This token is not valid (unknown or revoked).")
     return Actor(name=token.name, role=Role(token.role))
 
 

@@ -6,9 +6,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 
 from app.countries import service
-from app.countries.schemas import CountryPublic, PairPublic
+from app.countries.schemas import (
+    COUNTRY_CSV_COLUMNS,
+    PAIR_CSV_COLUMNS,
+    CountryPublic,
+    PairPublic,
+)
+from app.domain.lists import ListResponse
 from app.http.context import ContextDep
-from app.http.envelopes import ListResponse, served_list
+from app.http.envelopes import served_list
 from app.http.formats import AcceptedFormatDep
 from app.http.openapi import table_responses
 from app.http.query import FormatParameters
@@ -25,7 +31,7 @@ def _observations(**filters: str) -> str:
     response_model=ListResponse[CountryPublic],
     responses=table_responses(
         "Every country some figure names, by code; CSV and NDJSON on request.",
-        service.COUNTRY_CSV_COLUMNS,
+        COUNTRY_CSV_COLUMNS,
     ),
     description=(
         "Every country a figure names as origin or destination (retracted figures left out), "
@@ -41,20 +47,19 @@ def list_countries(
     """List the countries the figures name, with links to their figures."""
     documents = [
         {
-            **country,
+            **country.model_dump(mode="json"),
             "links": {
-                "observations_from": _observations(origin=country["code"]),
-                "observations_to": _observations(destination=country["code"]),
+                "observations_from": _observations(origin=country.code),
+                "observations_to": _observations(destination=country.code),
             },
         }
-        for country in service.country_documents(context.session)
+        for country in service.countries(context.session)
     ]
     return served_list(
         request,
         documents,
         representation=params.format or accepted,
-        csv_columns=service.COUNTRY_CSV_COLUMNS,
-        csv_rows=documents,
+        csv_columns=COUNTRY_CSV_COLUMNS,
         filename="countries.csv",
         data_version=context.data_version,
         sort="code",
@@ -67,7 +72,7 @@ def list_countries(
     responses=table_responses(
         "Every origin-destination pair with figures, by origin then destination; CSV (metrics "
         "space-separated) and NDJSON on request.",
-        service.PAIR_CSV_COLUMNS,
+        PAIR_CSV_COLUMNS,
     ),
     description=(
         "Every origin and destination some figures are about (retracted figures left out): "
@@ -87,13 +92,13 @@ def list_pairs(
         both = {"origin": pair.origin, "destination": pair.destination}
         series = urlencode({**both, "metric": pair.metrics}, doseq=True)
         links = {"observations": _observations(**both), "series": f"/v1/series?{series}"}
-        documents.append({**service.pair_document(pair), "links": links})
+        documents.append({**pair.model_dump(mode="json"), "links": links})
     return served_list(
         request,
         documents,
         representation=params.format or accepted,
-        csv_columns=service.PAIR_CSV_COLUMNS,
-        csv_rows=service.pair_csv_rows(documents),
+        csv_columns=PAIR_CSV_COLUMNS,
+        csv_rows=lambda: service.pair_csv_rows(documents),
         filename="pairs.csv",
         data_version=context.data_version,
         sort="origin,destination",

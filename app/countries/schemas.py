@@ -51,13 +51,8 @@ class CountryLinks(BaseModel):
     observations_to: str = Field(description="The figures with this country as destination.")
 
 
-class CountryPublic(BaseModel):
-    """A country some figure names, as origin or destination."""
-
-    model_config = ConfigDict(
-        json_schema_serialization_defaults_required=True,
-        json_schema_extra={"examples": [COUNTRY_EXAMPLE]},
-    )
+class CountryFigures(BaseModel):
+    """A country some figure names, and how many name it each way: a row of the CSV."""
 
     code: str = Field(description="ISO 3166-1 alpha-3 code, as `origin=` and `destination=`.")
     name: str = Field(description="Its name in ISO 3166 (pycountry).")
@@ -66,6 +61,16 @@ class CountryPublic(BaseModel):
     )
     as_origin: int = Field(description="Figures with this country as origin.")
     as_destination: int = Field(description="Figures with this country as destination.")
+
+
+class CountryPublic(CountryFigures):
+    """A country some figure names, as origin or destination."""
+
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra={"examples": [COUNTRY_EXAMPLE]},
+    )
+
     links: CountryLinks
 
 
@@ -74,13 +79,9 @@ class PairLinks(BaseModel):
     series: str = Field(description="The pair's figures per period, every metric side by side.")
 
 
-class PairPublic(BaseModel):
-    """An origin and destination some figures are about, and what those figures cover."""
-
-    model_config = ConfigDict(
-        json_schema_serialization_defaults_required=True,
-        json_schema_extra={"examples": [PAIR_EXAMPLE]},
-    )
+class PairFigures(BaseModel):
+    """An origin and destination some figures are about, and what the figures cover: a row
+    of the CSV (its metrics space-separated)."""
 
     origin: str = Field(description="ISO 3166-1 alpha-3 code of the country of origin.")
     origin_name: str = Field(description="Its name in ISO 3166.")
@@ -90,4 +91,19 @@ class PairPublic(BaseModel):
     observation_count: int = Field(description="Figures about this pair.")
     first_period_start: date | None = Field(description="Earliest period start among them.")
     last_period_end: date | None = Field(description="Latest period end among them.")
+
+
+class PairPublic(PairFigures):
+    """An origin and destination some figures are about, and what those figures cover."""
+
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra={"examples": [PAIR_EXAMPLE]},
+    )
+
     links: PairLinks
+
+
+# Each list's CSV columns: its items' fields but the links.
+COUNTRY_CSV_COLUMNS = list(CountryFigures.model_fields)
+PAIR_CSV_COLUMNS = list(PairFigures.model_fields)

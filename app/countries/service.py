@@ -1,8 +1,6 @@
 """The countries and origin-destination pairs the figures name, counted in one grouped query
 each. Retracted figures count for nothing: a country named only by them is not listed."""
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pycountry
@@ -10,29 +8,8 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.sql import func
 from sqlmodel import Session
 
+from app.countries.schemas import CountryFigures, PairFigures
 from app.models import Observation
-
-COUNTRY_CSV_COLUMNS = ["code", "name", "common_name", "as_origin", "as_destination"]
-PAIR_CSV_COLUMNS = [
-    "origin",
-    "origin_name",
-    "destination",
-    "destination_name",
-    "metrics",
-    "observation_count",
-    "first_period_start",
-    "last_period_end",
-]
-
-
-@dataclass
-class Pair:
-    origin: str
-    destination: str
-    metrics: list[str] = field(default_factory=list)
-    observation_count: int = 0
-    first_period_start: date | None = None
-    last_period_end: date | None = None
 
 
 def country_names(code: str) -> tuple[str, str | None]:
@@ -44,7 +21,7 @@ def country_names(code: str) -> tuple[str, str | None]:
     return country.name, getattr(country, "common_name", None)
 
 
-def country_documents(session: Session) -> list[dict[str, Any]]:
+def countries(session: Session) -> list[CountryFigures]:
     """Every country named by a figure, by code, with how many figures name it each way."""
     live = Observation.retracted_at.is_(None)
     named = union_all(
@@ -64,22 +41,22 @@ def country_documents(session: Session) -> list[dict[str, Any]]:
         .group_by(named.c.code)
         .order_by(named.c.code)
     )
-    documents = []
+    found = []
     for code, as_origin, as_destination in session.execute(query):
         name, common_name = country_names(code)
-        documents.append(
-            {
-                "code": code,
-                "name": name,
-                "common_name": common_name,
-                "as_origin": int(as_origin),
-                "as_destination": int(as_destination),
-            }
+        found.append(
+            CountryFigures(
+                code=code,
+                name=name,
+                common_name=common_name,
+                as_origin=as_origin,
+                as_destination=as_destination,
+            )
         )
-    return documents
+    return found
 
 
-def pairs(session: Session) -> list[Pair]:
+def pairs(session: Session) -> list[PairFigures]:
     """Every origin-destination pair with figures, by origin then destination."""
     query = (
         select(
@@ -94,31 +71,22 @@ def pairs(session: Session) -> list[Pair]:
         .group_by(Observation.origin, Observation.destination, Observation.metric)
         .order_by(Observation.origin, Observation.destination, Observation.metric)
     )
-    found: dict[tuple[str, str], Pair] = {}
-    for origin, destination, metric, count, first, last in session.execute(query):
-        pair = found.setdefault((origin, destination), Pair(origin, destination))
-        pair.metrics.append(metric)
-        pair.observation_count += count
-        if first is not None and (
-            pair.first_period_start is None or first < pair.first_period_start
-        ):
-            pair.first_period_start = first
-        if last is not None and (pair.last_period_end is None or last > pair.last_period_end):
-            pair.last_period_end = last
-    return list(found.values())
-
-
-def pair_document(pair: Pair) -> dict[str, Any]:
-    return {
-        "origin": pair.origin,
-        "origin_name": country_names(pair.origin)[0],
-        "destination": pair.destination,
-        "destination_name": country_names(pair.destination)[0],
-        "metrics": pair.metrics,
-        "observation_count": pair.observation_count,
-        "first_period_start": pair.first_period_start,
-        "last_period_end": pair.last_period_end,
-    }
+    by_pair: dict[tuple[str, str], list[Any]] = {}
+    for origin, destination, *per_metric in session.execute(query):
+        by_pair.setdefault((origin, destination), []).append(per_metric)
+    return [
+        PairFigures(
+            origin=origin,
+            origin_name=country_names(origin)[0],
+            destination=destination,
+            destination_name=country_names(destination)[0],
+            metrics=[metric for metric, *_ in metrics],
+            observation_count=sum(count for _, count, _, _ in metrics),
+            first_period_start=min((m[2] for m in metrics if m[2] is not None), default=None),
+            last_period_end=max((m[3] for m in metrics if m[3] is not None), default=None),
+        )
+        for (origin, destination), metrics in by_pair.items()
+    ]
 
 
 def pair_csv_rows(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Revision tables keep every state a record has had, each valid from `recorded_at` until
 `superseded_at` (null while current). Reading "as of" a day takes the state valid at the
-end of that UTC day."""
+end of that UTC day: `state_at` says where, for every record kind."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.dataset.audit import record_audit
 from app.domain.columns import utc_now
+from app.domain.dates import AsOf
 from app.domain.revisions import Action
 from app.errors import StaleRevision
 from app.models import (
@@ -29,10 +30,17 @@ REVISION_TABLES: dict[Any, Any] = {
 }
 
 
-def valid_at(revision_table: Any, moment: datetime) -> list[ColumnElement[bool]]:
-    return [
-        revision_table.recorded_at < moment,
-        or_(revision_table.superseded_at.is_(None), revision_table.superseded_at >= moment),
+def state_at(record_table: Any, as_of: AsOf | None) -> tuple[Any, list[ColumnElement[bool]]]:
+    """Where a record's state at `as_of` is read, and the condition that picks it: the
+    record table itself now (no condition), or its revision table and the states valid at
+    the end of that day."""
+    if as_of is None:
+        return record_table, []
+    revisions = REVISION_TABLES[record_table]
+    moment = as_of.end
+    return revisions, [
+        revisions.recorded_at < moment,
+        or_(revisions.superseded_at.is_(None), revisions.superseded_at >= moment),
     ]
 
 

@@ -4,11 +4,13 @@ reads use."""
 
 import calendar
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from app.domain.bounds import ValidText
 
@@ -142,6 +144,25 @@ def period_label_for(start: date | None, end: date | None) -> str:
 def end_of_day(day: date) -> datetime:
     """The first moment after `day` (UTC): what was recorded before it counts."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A past day to answer as of: what was recorded before the end of it (UTC) counts.
+    Validated from a date (`as_of=2025-03-01`), its end computed once, where it is parsed."""
+
+    day: date
+    end: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "end", end_of_day(self.day))
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(cls, handler(date))
 
 
 def iso(moment: date | datetime | None) -> str | None:

@@ -159,6 +159,14 @@ class ObservationPublic(ObservationState):
     )
 
 
+# What `quote_url` holds: the text its quote is checked against, at the quote (RFC 5147).
+QUOTE_URL = "/v1/sources/{source_id}/text#char={start},{end}"
+
+
+def quote_url(source_id: int, start: int, end: int) -> str:
+    return QUOTE_URL.format(source_id=source_id, start=start, end=end)
+
+
 # Where the served fields sit among the stored ones: the id first, each derived field
 # right after the field it explains.
 PLACEMENT = {

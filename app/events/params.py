@@ -4,7 +4,7 @@ read as of, paging and format."""
 from pydantic import Field
 
 from app.domain.codes import CountryCode
-from app.http.query import AsOf, PagedFormatParameters
+from app.http.query import AsOfParameter, PagedFormatParameters
 
 
 class EventQuery(PagedFormatParameters):
@@ -20,4 +20,4 @@ class EventQuery(PagedFormatParameters):
         "that name no destination (they concern every one).",
         examples=["RUS"],
     )
-    as_of: AsOf = None
+    as_of: AsOfParameter = None

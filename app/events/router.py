@@ -1,11 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlmodel import Session
+from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.dependencies import EditorDep, require_editor
+from app.auth.dependencies import require_editor
+from app.dataset.files import EVENT_COLUMNS
 from app.domain.edits import Retraction
 from app.domain.event import EventPublic
+from app.domain.lists import ListResponse
 from app.domain.revisions import revision_entry
 from app.events import service
 from app.events.params import EventQuery
@@ -14,21 +15,30 @@ from app.events.schemas import (
     EventRevisionPublic,
     EventUpdate,
 )
-from app.http.bodies import body_openapi, json_body
-from app.http.conditional import IfMatch, expected_revision, record_response, stale_revision_as
+from app.http.bodies import body_openapi
+from app.http.conditional import record_response, written_response
 from app.http.context import ContextDep, WriteSessionDep
-from app.http.envelopes import ListResponse, list_envelope, served_list
+from app.http.envelopes import list_envelope, served_list
 from app.http.formats import AcceptedFormatDep, json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
-from app.http.paging import decode_cursor, trim_page
+from app.http.paging import read_page
 from app.http.query import NoParameters, record_id
-from app.models import Event
+from app.http.writes import NewRecord, RecordChange, new_record, record_change
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 NOT_FOUND = not_found("event")
 EDIT_RESPONSES = edit_responses("event")
 
 EventId = Annotated[int, record_id("event", example=1)]
+Creation = Annotated[NewRecord[EventCreate], new_record(EventCreate, writer=require_editor)]
+Correction = Annotated[
+    RecordChange[EventUpdate],
+    record_change(EventUpdate, kind="event", record=EventId, writer=require_editor),
+]
+Withdrawal = Annotated[
+    RecordChange[Retraction],
+    record_change(Retraction, kind="event", record=EventId, writer=require_editor),
+]
 
 
 @router.get(
@@ -37,7 +47,7 @@ EventId = Annotated[int, record_id("event", example=1)]
     responses=table_responses(
         "A page of events by date, then id; CSV and NDJSON on request, each page linking "
         'the next (`Link: rel="next"`).',
-        service.EVENT_CSV_COLUMNS,
+        EVENT_COLUMNS,
         refused="An unknown parameter, or a bad country, day, format or cursor.",
     ),
 )
@@ -53,32 +63,28 @@ def list_events(
     concerns every country there, so `origin=PRK` lists the events naming PRK and those
     naming no origin. Retracted events are left out; `as_of` lists them as they stood at
     the end of that day."""
-    after = decode_cursor(params.cursor, sort=service.SORT) if params.cursor else None
     where = service.EventFilter(
         origin=params.origin, destination=params.destination, as_of=params.as_of
     )
-    read = service.list_events(context.session, where, limit=params.limit + 1, after=after)
-    events, next_cursor = trim_page(
-        read, params.limit, sort=service.SORT, sort_value=lambda event: event.occurred_on
+    events, next_cursor = read_page(
+        params.cursor,
+        limit=params.limit,
+        sort=service.SORT,
+        read=lambda after, count: service.list_events(
+            context.session, where, limit=count, after=after
+        ),
+        sort_value=lambda event: event.occurred_on,
     )
     return served_list(
         request,
         service.documents(context.session, events, catalog=context.catalog, as_of=params.as_of),
         representation=params.format or accepted,
-        csv_columns=service.EVENT_CSV_COLUMNS,
+        csv_columns=EVENT_COLUMNS,
         filename="events.csv",
         data_version=context.data_version,
         sort=service.SORT,
         limit=params.limit,
         next_cursor=next_cursor,
-    )
-
-
-def _written(session: Session, event: Event, *, created: bool = False) -> Response:
-    """A written event as this transaction sees it, with its new ETag."""
-    (document,) = service.written_documents(session, [event])
-    return record_response(
-        document, kind="event", record_id=event.id, revision=event.revision, created=created
     )
 
 
@@ -122,15 +128,12 @@ def read_event_history(
     responses=WRITE_RESPONSES,
     openapi_extra=body_openapi(EventCreate),
 )
-def create_event(
-    actor: EditorDep,
-    data: Annotated[EventCreate, Depends(json_body(EventCreate, after=require_editor))],
-    session: WriteSessionDep,
-) -> Response:
+def create_event(creation: Creation, session: WriteSessionDep) -> Response:
     """Add an event (editor). Answers 201 with Location and ETag; the quote must be in its
     source's text."""
-    event = service.create_event(session, data, actor=actor.name)
-    return _written(session, event, created=True)
+    event = service.create_event(session, creation.body, actor=creation.actor.name)
+    document = service.written_document(session, event)
+    return written_response(document, kind="event", record=event, created=True)
 
 
 @router.patch(
@@ -139,28 +142,19 @@ def create_event(
     responses=EDIT_RESPONSES,
     openapi_extra=body_openapi(EventUpdate),
 )
-def edit_event(
-    event_id: EventId,
-    actor: EditorDep,
-    changes: Annotated[EventUpdate, Depends(json_body(EventUpdate, after=require_editor))],
-    session: WriteSessionDep,
-    if_match: IfMatch = None,
-) -> Response:
+def edit_event(change: Correction, session: WriteSessionDep) -> Response:
     """Correct an event (editor): a new revision, with a reason. Name the revision replaced
     with If-Match (or `revision` in the body); a stale one changes nothing."""
-    revision, via_header = expected_revision(
-        if_match, changes.revision, kind="event", record_id=event_id
-    )
-    with stale_revision_as(via_header):
+    with change.replacing():
         event, _outcome = service.edit_event(
             session,
-            event_id,
-            changes.changes(),
-            expected_revision=revision,
-            actor=actor.name,
-            reason=changes.reason,
+            change.record_id,
+            change.body.changes(),
+            expected_revision=change.revision,
+            actor=change.actor.name,
+            reason=change.body.reason,
         )
-    return _written(session, event)
+    return written_response(service.written_document(session, event), kind="event", record=event)
 
 
 @router.post(
@@ -169,25 +163,16 @@ def edit_event(
     responses=EDIT_RESPONSES,
     openapi_extra=body_openapi(Retraction),
 )
-def retract_event(
-    event_id: EventId,
-    actor: EditorDep,
-    retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
-    session: WriteSessionDep,
-    if_match: IfMatch = None,
-) -> Response:
+def retract_event(change: Withdrawal, session: WriteSessionDep) -> Response:
     """Retract an event (editor), with a reason: it leaves the lists but stays readable,
     and its history keeps every revision. Name the revision retracted with If-Match (or
     `revision` in the body)."""
-    revision, via_header = expected_revision(
-        if_match, retraction.revision, kind="event", record_id=event_id
-    )
-    with stale_revision_as(via_header):
+    with change.replacing():
         event = service.retract_event(
             session,
-            event_id,
-            expected_revision=revision,
-            actor=actor.name,
-            reason=retraction.reason,
+            change.record_id,
+            expected_revision=change.revision,
+            actor=change.actor.name,
+            reason=change.body.reason,
         )
-    return _written(session, event)
+    return written_response(service.written_document(session, event), kind="event", record=event)

@@ -5,16 +5,15 @@ included, is a new revision with its time, author and reason."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
-from app.dataset.history import compare_and_set, record_revision, valid_at
+from app.dataset.history import compare_and_set, record_revision, state_at
 from app.domain.columns import utc_now
-from app.domain.dates import end_of_day, iso
+from app.domain.dates import AsOf, iso
 from app.domain.edits import validated_edit
 from app.domain.event import INFERABLE, SERVED_FIELDS, WRITTEN_FIELDS
 from app.domain.inferences import marks_sentence
@@ -32,8 +31,6 @@ from app.sources.texts import check_quote, held_text, stored_text
 # derived ones.
 EventRow = Any
 SORT = "occurred_on"
-# The list's CSV: each event as served.
-EVENT_CSV_COLUMNS = list(SERVED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -43,7 +40,7 @@ class EventFilter:
 
     origin: str | None = None
     destination: str | None = None
-    as_of: date | None = None
+    as_of: AsOf | None = None
 
 
 # Reading
@@ -76,7 +73,7 @@ def event_document(event: EventRow, chain: Sequence[SourceRow]) -> dict[str, Any
 
 
 def documents(
-    session: Session, rows: Iterable[EventRow], *, catalog: Catalog, as_of: date | None = None
+    session: Session, rows: Iterable[EventRow], *, catalog: Catalog, as_of: AsOf | None = None
 ) -> list[dict[str, Any]]:
     """Each event as served; its source cited as it stood at the end of `as_of`, if given
     (from the catalog otherwise: no query)."""
@@ -87,12 +84,10 @@ def documents(
     return [event_document(row, past.get(row.source_id, [])) for row in rows]
 
 
-def written_documents(session: Session, rows: Iterable[EventRow]) -> list[dict[str, Any]]:
-    """Each event as this transaction sees it and its sources (a write's result, a
-    history's revisions)."""
-    rows = list(rows)
-    chains = relay_chains(session, {row.source_id for row in rows})
-    return [event_document(row, chains.get(row.source_id, [])) for row in rows]
+def written_document(session: Session, event: Event) -> dict[str, Any]:
+    """An event as this transaction sees it and its source (a write's result)."""
+    chain = relay_chains(session, [event.source_id])[event.source_id]
+    return event_document(event, chain)
 
 
 def list_events(
@@ -100,10 +95,8 @@ def list_events(
 ) -> list[EventRow]:
     """Events not retracted, by date then id; as they stood at the end of `where.as_of`,
     if given (from their revisions)."""
-    table: Any = Event if where.as_of is None else EventRevision
-    query = select(table).where(table.retracted_at.is_(None))
-    if where.as_of is not None:
-        query = query.where(*valid_at(EventRevision, end_of_day(where.as_of)))
+    table, when = state_at(Event, where.as_of)
+    query = select(table).where(table.retracted_at.is_(None), *when)
     if where.origin is not None:
         query = query.where(or_(table.origin == where.origin, table.origin.is_(None)))
     if where.destination is not None:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from app.http.security import STRICT_PAGE_POLICY
+from app.http.pages import STRICT_PAGE_POLICY
 
 STATIC = Path(__file__).parent / "static"
 ASSETS_PATH = "/explorer"

@@ -8,7 +8,6 @@ from app.db import database_answers
 from app.errors import DatabaseUnavailable, NotReady
 from app.health.service import readiness
 from app.http.query import NoParameters
-from app.http.telemetry import METRICS_MEDIA_TYPE
 
 router = APIRouter(tags=["health"])
 HEALTH_THREAD = CapacityLimiter(1)
@@ -37,7 +36,7 @@ async def read_health(request: Request, _: Annotated[NoParameters, Query()]) -> 
     if not answers:
         raise DatabaseUnavailable(
             "The database does not answer; see the server log.",
-            headers={"Retry-After": str(request.app.state.settings.retry_after_s)},
+            retry_after_s=request.app.state.settings.retry_after_s,
         )
     return Health(status="ok", database="ok")
 
@@ -66,18 +65,18 @@ async def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) 
     state = await to_thread.run_sync(
         readiness, request.app.state.health_engine, limiter=HEALTH_THREAD
     )
-    retry = {"Retry-After": str(request.app.state.settings.retry_after_s)}
+    retry_after_s = request.app.state.settings.retry_after_s
     if state.database != "ok":
         raise NotReady(
             "The database does not answer; see the server log.",
-            headers=retry,
+            retry_after_s=retry_after_s,
             database="unreachable",
         )
     if not state.ready:
         raise NotReady(
             f"The database schema is at revision {state.revision or 'none'}; this code "
             f"needs {state.head}. Run `laborstats migrate`.",
-            headers=retry,
+            retry_after_s=retry_after_s,
             database="ok",
             schema_revision=state.revision,
             expected_revision=state.head,
@@ -95,4 +94,4 @@ async def read_metrics(request: Request, _: Annotated[NoParameters, Query()]) ->
     exposition = await to_thread.run_sync(
         request.app.state.telemetry.exposition, limiter=METRICS_THREAD
     )
-    return Response(exposition, media_type=METRICS_MEDIA_TYPE)
+    return Response(exposition, media_type=request.app.state.telemetry.media_type)

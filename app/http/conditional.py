@@ -1,27 +1,17 @@
 """Conditional requests. Every ETag is built here: a list's from the data version and what
 was asked, a record's from its kind, id and revision plus a digest of the body. If-None-Match
-and If-Modified-Since answer 304; If-Match (or `revision` in a body) names the revision an
-edit replaces, so that no one's edit is lost."""
+and If-Modified-Since answer 304; an If-Match (read by `writes`) names the revision an edit
+replaces."""
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import Header, Response
-
-from app.errors import PreconditionFailed, PreconditionRequired, StaleRevision
-
-# The header of an edit or retraction naming the revision it replaces.
-IfMatch = Annotated[
-    str | None,
-    Header(description="The ETag of the revision you are replacing (from GET)."),
-]
+from fastapi import Response
 
 # "v12-<digest>": the data version, and what was asked.
 LIST_ETAG = re.compile(r'^(?:W/)?"v\d+-[0-9a-f]+"$')
@@ -114,32 +104,9 @@ def not_modified_since(if_modified_since: str, last_modified: datetime | None) -
     return last_modified.replace(microsecond=0) <= since
 
 
-def expected_revision(
-    if_match: str | None, body_revision: int | None, *, kind: str, record_id: int
-) -> tuple[int, bool]:
-    """(the revision to replace, whether it came from If-Match)."""
-    if if_match is not None:
-        match = RECORD_ETAG.match(if_match.strip())
-        if match is None or (match["kind"], int(match["id"])) != (kind, record_id):
-            raise PreconditionFailed(
-                f"If-Match {if_match} is not an ETag of {kind} {record_id}; send the ETag "
-                f"header of GET /v1/{kind}s/{record_id} unchanged."
-            )
-        return int(match["revision"]), True
-    if body_revision is not None:
-        return body_revision, False
-    raise PreconditionRequired(
-        "Name the revision you are replacing, so that no one's edit is lost: send If-Match "
-        f"with the ETag of GET /v1/{kind}s/{record_id}, or `revision` in the body."
+def written_response(document: Any, *, kind: str, record: Any, created: bool = False) -> Response:
+    """A write's answer: the record as the write left it (`document`), with the ETag of its
+    new revision; a creation answers 201 with its Location."""
+    return record_response(
+        document, kind=kind, record_id=record.id, revision=record.revision, created=created
     )
-
-
-@contextmanager
-def stale_revision_as(via_header: bool) -> Iterator[None]:
-    """A stale revision named by If-Match is a 412; named in the body, a 409."""
-    try:
-        yield
-    except StaleRevision as exc:
-        if via_header:
-            raise PreconditionFailed(exc.detail, **exc.extra) from None
-        raise

@@ -40,7 +40,7 @@ class ExportSlots:
             raise ExportsBusy(
                 "Every place for a whole export is taken; try again in a moment, or read "
                 "the selection a page at a time with cursor.",
-                headers={"Retry-After": str(self.retry_after_s)},
+                retry_after_s=self.retry_after_s,
             )
 
     def give_back(self) -> None:

@@ -1,38 +1,13 @@
-"""The shape of every list: {"data": [...], "meta": {...}, "links": {...}}."""
+"""Every list as served: the envelope ({"data", "meta", "links"}; its models are in
+app/domain/lists.py), or CSV or NDJSON, linking the next page."""
 
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request, Response
-from pydantic import BaseModel, Field
 
 from app.http.formats import Format, csv_response, json_response, ndjson_response
 from app.http.paging import next_url, paging_headers
-
-ItemT = TypeVar("ItemT")
-
-
-class ListMeta(BaseModel):
-    data_version: int = Field(description="Bumped by every write; equal versions mean equal data.")
-    returned: int = Field(description="How many items this page holds.")
-    limit: int | None = Field(
-        default=None, description="The page size asked for (null where the list is not paged)."
-    )
-    next_cursor: str | None = Field(
-        default=None,
-        description="Pass as `cursor` to get the next page; null on the last page.",
-    )
-    sort: str | None = Field(default=None, description="The order of `data`.")
-
-
-class ListLinks(BaseModel):
-    self: str = Field(description="This page's URL.")
-    next: str | None = Field(default=None, description="The next page's URL, null on the last.")
-
-
-class ListResponse(BaseModel, Generic[ItemT]):
-    data: list[ItemT]
-    meta: ListMeta
-    links: ListLinks
 
 
 def list_envelope(
@@ -65,20 +40,23 @@ def served_list(
     *,
     representation: Format,
     csv_columns: list[str],
-    csv_rows: list[dict[str, Any]] | None = None,
+    csv_rows: Callable[[], list[dict[str, Any]]] | None = None,
     filename: str,
     data_version: int,
     sort: str,
     limit: int | None = None,
     next_cursor: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """A list in the representation asked for: the JSON envelope, CSV (`csv_rows`, or the
-    documents themselves, in `csv_columns`) or NDJSON. A paged list links its next page in
-    every representation (`Link: rel="next"`)."""
-    headers = paging_headers(request, next_cursor)
+    """A list in the representation asked for: the JSON envelope (with `extra_meta`), CSV
+    (the rows `csv_rows` makes, or the documents themselves, in `csv_columns`) or NDJSON. A
+    paged list links its next page in every representation (`Link: rel="next"`), before
+    any other `headers`."""
+    headers = {**paging_headers(request, next_cursor), **(headers or {})}
     match representation:
         case Format.csv:
-            rows = documents if csv_rows is None else csv_rows
+            rows = documents if csv_rows is None else csv_rows()
             return csv_response(csv_columns, rows, filename=filename, headers=headers)
         case Format.ndjson:
             return ndjson_response(documents, headers=headers)
@@ -89,5 +67,6 @@ def served_list(
         limit=limit,
         next_cursor=next_cursor,
         sort=sort,
+        extra_meta=extra_meta,
     )
     return json_response(envelope, headers=headers)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 
 from app.domain.bounds import MAX_ID, check_text, id_in_range
-from app.domain.paging import Cursor
+from app.domain.paging import Cursor, page_of
 from app.errors import InvalidParameter
 
 RowT = TypeVar("RowT")
@@ -84,12 +84,23 @@ def trim_page(
     sort_value: Callable[[RowT], Any] = lambda _row: None,
 ) -> tuple[list[RowT], str | None]:
     """From `limit + 1` rows read, the page and the cursor to the next one (None if last)."""
-    if len(rows) <= limit:
-        return list(rows), None
-    page = list(rows[:limit])
-    last = page[-1]
-    cursor = Cursor(sort=sort, value=sort_value(last), id=last.id)  # type: ignore[attr-defined]
-    return page, encode_cursor(cursor)
+    page, cursor = page_of(rows, limit, sort=sort, sort_value=sort_value)
+    return page, None if cursor is None else encode_cursor(cursor)
+
+
+def read_page(
+    cursor: str | None,
+    *,
+    limit: int,
+    sort: str,
+    read: Callable[[Cursor | None, int], Sequence[RowT]],
+    sort_value: Callable[[RowT], Any] = lambda _row: None,
+) -> tuple[list[RowT], str | None]:
+    """A page of a keyset-paged list: the cursor decoded (a 400 naming `cursor` if it is
+    not one of ours, or belongs to another sort), one row more than the page read
+    (`read(after, count)`), and the page with the cursor to the next (None if last)."""
+    after = decode_cursor(cursor, sort=sort) if cursor else None
+    return trim_page(read(after, limit + 1), limit, sort=sort, sort_value=sort_value)
 
 
 def next_url(request: Request, next_cursor: str | None) -> str | None:

@@ -1,25 +1,16 @@
-"""Every error as RFC 9457 problem+json: the app's own errors, request validation (a bad or
-unknown parameter, a bad body), Starlette's 404 and 405, and anything unexpected."""
+"""Every error as RFC 9457 problem+json: the `Problem` model declares its members (the
+OpenAPI document's schema comes from it), and every problem body is checked against it
+(`app.server.errors` renders the app's errors, validation errors, 404 and 405 with these)."""
 
-import logging
 import re
-from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.db import database_fault, fault_cause
-from app.errors import AppError
-from app.http.methods import allowed_methods
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:laborstats:problem:"
-# Where a client finds the records that do exist, by what an error is about.
-LISTED_AT = {"observation": "/v1/observations", "source": "/v1/sources"}
 # A bad value is quoted up to this many characters, then its length: a 100 KB value was
 # echoed whole three times (detail, message, value) in a 300 KB error body.
 QUOTED_MAX = 100
@@ -27,7 +18,7 @@ QUOTED_MAX = 100
 TEXT_MAX = 1000
 _LONG_WORD = re.compile(rf"\S{{{QUOTED_MAX + 1},}}")
 
-logger = logging.getLogger("laborstats")
+T = TypeVar("T")
 
 
 def clipped(text: str, limit: int = QUOTED_MAX) -> str:
@@ -49,10 +40,118 @@ def _short(value: Any, key: str = "") -> Any:
     return value
 
 
-def problem_response(
+# An extension member: sent only where it applies, so never null when sent.
+Extension = Annotated[T | SkipJsonSchema[None], "sent only where it applies"]
+
+
+def _as_sent(schema: dict[str, Any]) -> None:
+    """For `json_schema_extra`: the members as documented, without pydantic's titles and
+    the defaults of members that are simply left out; and open to members added later,
+    which RFC 9457 asks clients to ignore."""
+    schema.pop("additionalProperties", None)
+    for member in schema.get("properties", {}).values():
+        member.pop("title", None)
+        member.pop("default", None)
+
+
+class ProblemField(BaseModel):
+    """One invalid parameter or body field."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra=_as_sent)
+
+    in_: str = Field(alias="in", examples=["query"])
+    name: str = Field(examples=["limit"])
+    message: str = Field(examples=["Input should be less than or equal to 1000"])
+    value: Any = Field(default=None, description="The value sent, if any (null when missing).")
+
+
+class ProblemRow(BaseModel):
+    """One bad row of a refused import."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_as_sent)
+
+    file: str = Field(examples=["body"])
+    line: int = Field(description="The row's line; 0 for the whole file.", examples=[3])
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details. Besides the standard members, a problem may carry extension
+    members naming what was wrong; each is sent only where it applies."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra=_as_sent)
+
+    type: str = Field(examples=["urn:laborstats:problem:unknown-parameter"])
+    title: str = Field(examples=["Unknown query parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(
+        examples=[
+            "Unknown query parameter: orgin. This endpoint accepts: basis, cursor, "
+            "destination, format, limit, metric, origin, ..."
+        ]
+    )
+    instance: Extension[str] = Field(default=None, examples=["/v1/observations"])
+    # Extension members (tests/http/test_openapi.py checks every one the API sends).
+    errors: Extension[list[ProblemField]] = Field(
+        default=None,
+        description="Invalid parameters or body fields, each with where it is "
+        "(`query`, `path`, `header`, `body`), its name, what is wrong, and the value "
+        "sent (parameters only).",
+    )
+    unknown: Extension[list[str]] = Field(
+        default=None,
+        description="The query parameters (or facets) this endpoint does not know.",
+        examples=[["orgin"]],
+    )
+    allowed: Extension[list[str]] = Field(
+        default=None,
+        description="What it accepts instead: its parameters and breakdown dimensions (or facets).",
+        examples=[["basis", "cursor", "destination", "origin"]],
+    )
+    parameter: Extension[str] = Field(
+        default=None,
+        description="The query parameter whose value is wrong.",
+        examples=["period_from"],
+    )
+    field: Extension[str] = Field(
+        default=None,
+        description="The body field (or import column) whose value is wrong.",
+        examples=["quote"],
+    )
+    current_revision: Extension[int] = Field(
+        default=None,
+        description="A stale edit (409, 412): the record's current revision.",
+        examples=[2],
+    )
+    problems: Extension[list[ProblemRow]] = Field(
+        default=None, description="A refused import (422): every bad row, nothing imported."
+    )
+    violated_policies: Extension[list[str]] = Field(
+        default=None,
+        alias="violated-policies",
+        description="A 429: the rate limit budgets spent (`reads`, `writes`, "
+        "`auth-failures`), as RateLimit-Policy names them.",
+        examples=[["reads"]],
+    )
+    database: Extension[str] = Field(
+        default=None,
+        description="GET /readyz: whether the database answers (`ok`, `unreachable`).",
+        examples=["ok"],
+    )
+    schema_revision: Annotated[str | None, WithJsonSchema({"type": ["string", "null"]})] = Field(
+        default=None, description="GET /readyz: the database's migration revision."
+    )
+    expected_revision: Extension[str] = Field(
+        default=None, description="GET /readyz: the migration revision this code needs."
+    )
+
+
+def problem_body(
     *, status: int, slug: str, title: str, detail: str, instance: str, **extra: Any
-) -> JSONResponse:
-    body = {
+) -> dict[str, Any]:
+    """A problem's members, checked against `Problem` (a member it does not declare is a
+    bug, raised here), in the order given: the standard ones, then the extensions."""
+    given = {
         "type": PROBLEM_TYPE_BASE + slug,
         "title": title,
         "status": status,
@@ -60,147 +159,14 @@ def problem_response(
         "instance": instance if len(instance) <= QUOTED_MAX else instance[:QUOTED_MAX] + "…",
         **_short(extra),
     }
+    checked = Problem.model_validate(given).model_dump(by_alias=True, exclude_unset=True)
+    return {name: checked[name] for name in given}
+
+
+def problem_response(
+    *, status: int, slug: str, title: str, detail: str, instance: str, **extra: Any
+) -> JSONResponse:
+    body = problem_body(
+        status=status, slug=slug, title=title, detail=detail, instance=instance, **extra
+    )
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
-
-
-def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
-    """('query', 'limit') -> ('query', 'limit'); ('body', 'quote') -> ('body', 'quote')."""
-    where = str(loc[0]) if loc else "request"
-    name = ".".join(str(part) for part in loc[1:]) or where
-    return where, name
-
-
-def _message(error: dict[str, Any]) -> str:
-    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-    if error.get("type") == "enum":  # say what was sent, and what is offered
-        return f"{error['input']!r} is not offered; use one of {error['ctx']['expected']}"
-    return message
-
-
-async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    detail = exc.detail
-    if exc.subject in LISTED_AT:
-        detail = f"{detail.rstrip('.')}; GET {LISTED_AT[exc.subject]} lists them."
-    response = problem_response(
-        status=exc.status,
-        slug=exc.slug,
-        title=exc.title,
-        detail=detail,
-        instance=request.url.path,
-        **exc.extra,
-    )
-    response.headers.update(exc.headers)
-    return response
-
-
-async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    unknown = [e for e in exc.errors() if e.get("type") == "unknown_parameter"]
-    if unknown:  # raised by the query parameter models (app.http.query)
-        context = unknown[0]["ctx"]
-        return problem_response(
-            status=400,
-            slug="unknown-parameter",
-            title="Unknown query parameter",
-            detail=unknown[0]["msg"],
-            instance=request.url.path,
-            unknown=context["unknown"],
-            allowed=context["allowed"],
-        )
-    errors = []
-    for error in exc.errors():
-        where, name = _location(tuple(error.get("loc", ())))
-        item: dict[str, Any] = {"in": where, "name": name, "message": _message(error)}
-        if "input" in error and where != "body":
-            item["value"] = None if error.get("type") == "missing" else error["input"]
-        errors.append(item)
-    in_body = any(item["in"] == "body" for item in errors)
-    detail = "; ".join(f"{item['name']}: {item['message']}" for item in errors)
-    return problem_response(
-        status=422 if in_body else 400,
-        slug="invalid-body" if in_body else "invalid-parameter",
-        title="Invalid request body" if in_body else "Invalid parameter",
-        detail=detail,
-        instance=request.url.path,
-        errors=errors,
-    )
-
-
-async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    phrase = HTTPStatus(exc.status_code).phrase
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
-    if exc.status_code == 404 and detail is None:
-        detail = f"There is nothing at {request.url.path}; the index at /v1 lists what there is."
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:  # Starlette's Allow names only the first route's methods
-        allowed = allowed_methods(request.scope)
-        headers["Allow"] = ", ".join(allowed)
-        detail = (
-            f"{request.method} is not allowed on {request.url.path}; "
-            f"it serves {', '.join(allowed)}."
-        )
-    response = problem_response(
-        status=exc.status_code,
-        slug=phrase.lower().replace(" ", "-"),
-        title=phrase,
-        detail=detail or phrase,
-        instance=request.url.path,
-    )
-    response.headers.update(headers)
-    return response
-
-
-async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    fault = database_fault(exc, retry_after_s=request.app.state.settings.retry_after_s)
-    if fault is not None:
-        return await handle_app_error(request, fault)
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
-        status=500,
-        slug=AppError.slug,
-        title=AppError.title,
-        detail="The server failed to answer. The error has been logged; please try again.",
-        instance=request.url.path,
-    )
-
-
-class DatabaseFaultMiddleware:
-    """A database or disk fault is a 503 problem wherever it is raised: in a handler, a
-    dependency or a middleware inside this one (which Starlette's exception handlers never
-    see). Installed inside CORS, so that a browser may read the answer."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watching_start(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watching_start)
-        except Exception as exc:
-            settings = scope["app"].state.settings
-            fault = database_fault(exc, retry_after_s=settings.retry_after_s)
-            if fault is None or started:  # a stream already under way can only be cut
-                raise
-            logger.warning(
-                "%s on %s %s: %s", fault.title, scope["method"], scope["path"], fault_cause(exc)
-            )
-            response = await handle_app_error(Request(scope), fault)
-            await response(scope, receive, send)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, handle_app_error)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(Exception, handle_unexpected_error)

@@ -6,7 +6,6 @@ Path ids are checked here too (`record_id`)."""
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import Depends, Path
@@ -21,6 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.domain.bounds import check_text, id_in_range, no_record_past_max_id
+from app.domain.dates import AsOf
 from app.errors import InvalidParameter, NotFound, UnknownParameter
 from app.http.formats import Format
 from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -154,8 +154,8 @@ def _iso_day(value: object) -> object:
 
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-AsOf = Annotated[
-    date | None,
+AsOfParameter = Annotated[
+    AsOf | None,
     BeforeValidator(_iso_day),
     Field(
         description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
@@ -183,7 +183,7 @@ class PagedFormatParameters(PageParameters):
 
 
 class AsOfParameters(QueryParameters):
-    as_of: AsOf = None
+    as_of: AsOfParameter = None
 
 
 def record_id(subject: str, *, example: int) -> Any:

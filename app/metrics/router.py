@@ -3,10 +3,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.auth.dependencies import AdminDep, require_admin
+from app.domain.lists import ListResponse
 from app.domain.metric import MetricPublic
 from app.http.bodies import body_openapi, json_body
 from app.http.context import ContextDep, WriteSessionDep
-from app.http.envelopes import ListResponse, served_list
+from app.http.envelopes import served_list
 from app.http.formats import AcceptedFormatDep
 from app.http.openapi import PROBLEM, WRITE_RESPONSES, table_responses
 from app.http.query import FormatParameters, NoParameters
@@ -42,7 +43,7 @@ def list_metrics(
         documents,
         representation=params.format or accepted,
         csv_columns=service.METRIC_CSV_COLUMNS,
-        csv_rows=service.metric_csv_rows(documents),
+        csv_rows=lambda: service.metric_csv_rows(documents),
         filename="metrics.csv",
         data_version=context.data_version,
         sort="code",

@@ -15,7 +15,6 @@ are. The tests parse what this writes with both."""
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +25,7 @@ from app.dataset.catalog import Catalog
 from app.domain.dates import (
     NO_PERIOD_LABEL,
     PARTIAL_DATE_PATTERN,
+    AsOf,
     date_in_prose,
     yearless_parts,
     yearless_words,
@@ -34,6 +34,7 @@ from app.domain.observation import OBSERVATION_EXAMPLE
 from app.domain.source import SOURCE_EXAMPLE
 from app.observations import service
 from app.observations.documents import document_marks
+from app.observations.filters import ObservationFilter
 from app.sources import service as sources_service
 from app.sources.service import SourceRow, describe_source, title_of
 
@@ -66,12 +67,13 @@ class Claim:
 
 
 def read_claim(
-    session: Session, observation_id: int, *, catalog: Catalog, as_of: date | None = None
+    session: Session, observation_id: int, *, catalog: Catalog, as_of: AsOf | None = None
 ) -> Claim:
     """The observation now, or as it stood at the end of `as_of`, with its sources as they
     stood then; retracted ones included. NotFound if there is none."""
     row = service.read_observation(session, observation_id, as_of=as_of)
-    (document,) = service.documents(session, [row], catalog=catalog, as_of=as_of)
+    query = ObservationFilter(as_of=as_of)
+    (document,) = service.documents(session, [row], catalog=catalog, query=query)
     source_id = document["source_id"]
     if as_of is None:
         chain = sources_service.chain_of(catalog.sources, source_id)

@@ -21,7 +21,7 @@ from app.domain.columns import ServedDate, ServedMoment, canonical_dimensions
 from app.domain.dates import date_in_prose, iso
 from app.domain.figures import plain_number
 from app.domain.inferences import marks_sentence
-from app.domain.observation import INFERABLE, SERVED_FIELDS, ObservationPublic
+from app.domain.observation import INFERABLE, SERVED_FIELDS, ObservationPublic, quote_url
 from app.domain.shapes import frictionless_type
 from app.sources.service import SourceRow, describe_source
 from app.sources.texts import QuotePlaces, TextOf, no_text
@@ -67,7 +67,7 @@ class Citations:
     def __init__(self, chain_of: Callable[[int], Sequence[SourceRow]], text_of: TextOf) -> None:
         self._chain_of = chain_of
         self._sources: dict[int, str] = {}
-        self.places = QuotePlaces(chain_of, text_of)
+        self.places = QuotePlaces(chain_of, text_of, quote_url)
 
     def __call__(self, attributed_to: str, reported_on: str | None, source_id: int) -> str:
         where = self._sources.get(source_id)

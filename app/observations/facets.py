@@ -2,7 +2,7 @@
 (metric, origin, destination, region, basis, qualifier, source) or of a breakdown
 (`visa_type`, by its dimension's name).
 
-Each facet is one GROUP BY under the list's own conditions (`service.filter_conditions`),
+Each facet is one GROUP BY under the list's own conditions (`filters.filter_conditions`),
 so its counts are those of the lists it links to, retracted figures left out unless asked,
 as of a past day when asked. Each runs under a deadline of its own: PostgreSQL cancels it
 (`SET LOCAL statement_timeout`, inside a savepoint of the request's snapshot, rolled back
@@ -27,7 +27,7 @@ from sqlmodel import Session
 from app.domain.observation import FACETED
 from app.errors import InvalidParameter
 from app.models import Observation, ObservationDimension
-from app.observations.service import ObservationFilter, filter_conditions, table_for
+from app.observations.filters import ObservationFilter, filter_conditions
 
 # Facet name (the query parameter it links to) -> the column it counts.
 COLUMN_FACETS = {column.removesuffix("_id"): column for column in FACETED}
@@ -105,7 +105,7 @@ def facet_counts(
 
 
 def _facet_statement(query: ObservationFilter, name: str, limit: int, dialect: str) -> Any:
-    table = table_for(query.as_of)
+    table = query.table
     conditions = filter_conditions(query)
     if name in COLUMN_FACETS:
         value: ColumnElement[Any] = getattr(table, COLUMN_FACETS[name])

@@ -4,8 +4,9 @@ and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from app.dataset.catalog import Catalog
 from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
@@ -13,19 +14,43 @@ from app.domain.figures import Basis, Qualifier, one_of_words
 from app.domain.metric import MetricCode
 from app.domain.observation import INFERABLE, SERVED_FIELDS
 from app.errors import InvalidParameter
+from app.http.formats import Format
 from app.http.paging import DEFAULT_LIMIT
 from app.http.query import (
-    AsOf,
+    AsOfParameter,
     AsOfParameters,
     BreakdownParameters,
     CursorToken,
     FormatChoice,
     LimitOrAll,
 )
-from app.observations import search
+from app.observations import matching, search
 from app.observations.citations import CitationFormat
-from app.observations.facets import COLUMN_FACETS, MAX_FACET_VALUES
-from app.observations.service import STATED_ALL, ObservationFilter, ObservationSort
+from app.observations.facets import COLUMN_FACETS, MAX_FACET_VALUES, check_facets
+from app.observations.filters import (
+    STATED_ALL,
+    ObservationFilter,
+    ObservationSort,
+    check_references,
+)
+
+SearchWords = Annotated[str, StringConstraints(max_length=search.MAX_LENGTH)]
+Q_DESCRIPTION = (
+    "Full-text search: words to find in each observation's quote, claimant "
+    "(`attributed_to`), notes and its source's title. Every word must be found (in any of "
+    "these fields); case does not count, accents do, words are not stemmed; a word with "
+    "punctuation (`10,000`, `North-Korean`) is found as its parts in that order; the last "
+    f"word, if {search.MIN_PREFIX} letters or more, also finds longer words it begins "
+    "(`labor` finds `laborers`). Nothing typed is search syntax: quotes, `*`, AND, OR, "
+    "NEAR are words or ignored. Without `sort`, results come best match first "
+    "(`sort=relevance`: the quote and claimant weigh most, then the source's title, then "
+    "notes). Each result then carries `match`: the field most words were found in, its "
+    "text (cut around the first match when long) and the matched words' places in it "
+    "(JSON and NDJSON), or in CSV the columns `match_field` and `match_snippet` (the words "
+    f"between {matching.CSV_MARK}), which are there only with q. Combines with every filter; with "
+    "`as_of`, matches the texts each observation and its source had on that day. "
+    f"At most {search.MAX_WORDS} words, {search.MAX_LENGTH} characters."
+)
 
 # What `stated=` may name: an inferable value, or all of them.
 StatedValue = StrEnum("StatedValue", [(name, name) for name in (*INFERABLE, STATED_ALL)])  # type: ignore[misc]
@@ -75,15 +100,15 @@ class ObservationQuery(BreakdownParameters):
         f"{', '.join(INFERABLE)}; repeatable; `all` for observations with nothing inferred.",
         examples=["period"],
     )
-    q: search.SearchWords | None = Field(
+    q: SearchWords | None = Field(
         default=None,
-        description=search.Q_DESCRIPTION,
+        description=Q_DESCRIPTION,
         examples=["laborers Russia"],
     )
     include_retracted: bool = Field(
         default=False, description="Also list retracted observations (marked `retracted`)."
     )
-    as_of: AsOf = None
+    as_of: AsOfParameter = None
     sort: ObservationSort = Field(
         default=ObservationSort.id,
         description=f"One of: {', '.join(ObservationSort)}. "
@@ -139,7 +164,25 @@ class ObservationQuery(BreakdownParameters):
             self.sort = ObservationSort.relevance
         return self
 
-    def to_filter(self, dimensions: dict[str, str]) -> ObservationFilter:
+    def facet_names(self, catalog: Catalog, representation: Format) -> list[str]:
+        """The facets asked for, checked (a 400 names an unknown one); only in JSON."""
+        names = check_facets(self.facet, catalog.dimension_names)
+        if names and representation is not Format.json:
+            raise InvalidParameter(
+                "Facet counts are served in the JSON envelope (meta.facets): ask for JSON "
+                "(no format=csv or ndjson), or leave out facet.",
+                parameter="facet",
+            )
+        return names
+
+    def to_filter(self, catalog: Catalog) -> ObservationFilter:
+        """The filter, with its breakdowns (extra parameters) and the metrics and sources
+        it names checked against the catalog: an unknown one is a 400."""
+        query = self._filter(self.breakdowns(catalog.dimension_names))
+        check_references(query, catalog)
+        return query
+
+    def _filter(self, dimensions: dict[str, str]) -> ObservationFilter:
         return ObservationFilter(
             metrics=list(dict.fromkeys(self.metric)),
             origin=self.origin,

@@ -1,34 +1,23 @@
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import ConfigDict, Field
-from sqlmodel import Session
+from fastapi import APIRouter, Header, Query, Request, Response
 
-from app.auth.dependencies import EditorDep, require_editor
-from app.dataset.catalog import Catalog, load_catalog
+from app.auth.dependencies import require_editor
 from app.dataset.files import OBSERVATION_COLUMNS
 from app.domain.edits import Retraction
-from app.domain.observation import OBSERVATION_EXAMPLE
+from app.domain.lists import ListResponse
 from app.domain.revisions import revision_entry
 from app.errors import InvalidParameter
-from app.http.bodies import body_openapi, json_body
-from app.http.conditional import (
-    IfMatch,
-    expected_revision,
-    record_etag,
-    record_response,
-    stale_revision_as,
-)
+from app.http.bodies import body_openapi
+from app.http.conditional import record_etag, record_response, written_response
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
-from app.http.envelopes import ListMeta, ListResponse, list_envelope
+from app.http.envelopes import list_envelope, served_list
 from app.http.formats import (
     AcceptedFormatDep,
     Format,
-    csv_response,
     csv_stream,
     json_response,
-    ndjson_response,
     ndjson_stream,
     preferred,
 )
@@ -39,18 +28,18 @@ from app.http.openapi import (
     not_found,
     table_content,
 )
-from app.http.paging import decode_cursor, paging_headers, trim_page
+from app.http.paging import decode_cursor, encode_cursor
 from app.http.query import AsOfParameters, NoParameters, record_id
-from app.models import Observation
-from app.observations import citations, documents, editing, facets, search, service
+from app.http.writes import NewRecord, RecordChange, new_record, record_change
+from app.observations import citations, documents, editing, matching, service
 from app.observations.citations import CitationFormat
+from app.observations.filters import ObservationFilter
 from app.observations.params import CitationQuery, ObservationQuery
 from app.observations.schemas import (
-    FacetCounts,
     ObservationCitations,
     ObservationCreate,
     ObservationDetail,
-    ObservationListed,
+    ObservationList,
     ObservationUpdate,
     RevisionPublic,
 )
@@ -71,59 +60,22 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         **PROBLEM,
     },
 }
-
-
-class ObservationListMeta(ListMeta):
-    total: int | None = Field(
-        default=None,
-        description="With count=true: how many observations the filter selects, on every page.",
-    )
-    facets: dict[str, FacetCounts] | None = Field(
-        default=None, description="With facet=: counts per value for the filter, by facet."
-    )
-
-
-class ObservationList(ListResponse[ObservationListed]):
-    """A page of observations; with count=true its total, with facet= its facets."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "data": [OBSERVATION_EXAMPLE],
-                    "meta": {
-                        "data_version": 12,
-                        "returned": 1,
-                        "limit": 1,
-                        "next_cursor": None,
-                        "sort": "id",
-                        "total": 1,
-                        "facets": {
-                            "origin": {
-                                "values": [
-                                    {
-                                        "value": "PRK",
-                                        "count": 1,
-                                        "href": "/v1/observations?facet=origin&origin=PRK",
-                                    }
-                                ],
-                                "distinct": 1,
-                                "truncated": False,
-                            }
-                        },
-                    },
-                    "links": {"self": "/v1/observations?facet=origin&limit=1", "next": None},
-                }
-            ]
-        }
-    )
-
-    meta: ObservationListMeta
-
-
 ObservationId = Annotated[int, record_id("observation", example=1)]
 NOT_FOUND = not_found("observation")
 EDIT_RESPONSES = edit_responses("observation")
+Creation = Annotated[
+    NewRecord[ObservationCreate], new_record(ObservationCreate, writer=require_editor)
+]
+Correction = Annotated[
+    RecordChange[ObservationUpdate],
+    record_change(
+        ObservationUpdate, kind="observation", record=ObservationId, writer=require_editor
+    ),
+]
+Withdrawal = Annotated[
+    RecordChange[Retraction],
+    record_change(Retraction, kind="observation", record=ObservationId, writer=require_editor),
+]
 
 
 @router.get(
@@ -145,90 +97,67 @@ def list_observations(
     accepted: AcceptedFormatDep,
 ) -> Response:
     """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
-    catalog = context.catalog
-    query = params.to_filter(params.breakdowns(catalog.dimension_names))
-    service.check_references(query, catalog)
-    representation = params.format or accepted
+    catalog, representation = context.catalog, params.format or accepted
+    query = params.to_filter(catalog)
     fields = params.chosen_fields()
-    facet_names = facets.check_facets(params.facet, catalog.dimension_names)
-    if facet_names and representation is not Format.json:
-        raise InvalidParameter(
-            "Facet counts are served in the JSON envelope (meta.facets): ask for JSON "
-            "(no format=csv or ndjson), or leave out facet.",
-            parameter="facet",
-        )
+    facet_names = params.facet_names(catalog, representation)
     if params.limit == "all":
         return _stream_all(context, params, query, representation, fields)
-    after = decode_cursor(params.cursor, sort=params.sort) if params.cursor else None
-    read = service.list_observations(
-        context.session, query=query, sort=params.sort, limit=params.limit + 1, after=after
-    )
-    rows, next_cursor = trim_page(
-        read,
-        params.limit,
+    page = service.list_page(
+        context.session,
+        catalog=catalog,
+        query=query,
         sort=params.sort,
-        sort_value=lambda row: service.sort_value(params.sort, row),
-    )
-    served = service.documents(
-        context.session, rows, catalog=catalog, as_of=query.as_of, text=query.text
-    )
-    headers = paging_headers(request, next_cursor)
-    meta: dict[str, Any] = {}
-    if params.count:
-        meta["total"] = service.count_observations(context.session, query=query)
-        headers["X-Total-Count"] = str(meta["total"])
-    match representation:
-        case Format.csv:
-            return csv_response(
-                search.csv_columns(
-                    documents.csv_columns(catalog.dimension_names, fields), query.text
-                ),
-                search.csv_rows(documents.csv_rows(served)),
-                filename="observations.csv",
-                headers=headers,
-            )
-        case Format.ndjson:
-            return ndjson_response(documents.only_fields(served, fields), headers=headers)
-    if facet_names:
-        timeout_ms = request.app.state.settings.facet_timeout_ms
-        counted = facets.facet_counts(context.session, query, facet_names, timeout_ms=timeout_ms)
-        meta["facets"] = {name: _facet(request, catalog, facet) for name, facet in counted.items()}
-    envelope = list_envelope(
-        request,
-        documents.only_fields(served, fields),
-        data_version=context.data_version,
         limit=params.limit,
-        next_cursor=next_cursor,
-        sort=params.sort,
-        extra_meta=meta,
+        after=decode_cursor(params.cursor, sort=params.sort) if params.cursor else None,
+        count=params.count,
+        facet_names=facet_names,
+        facet_timeout_ms=request.app.state.settings.facet_timeout_ms,
     )
-    return json_response(envelope, headers=headers)
+    meta: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if page.total is not None:
+        meta["total"] = page.total
+        headers["X-Total-Count"] = str(page.total)
+    if page.facets is not None:
+        meta["facets"] = {
+            name: _facet(request, name, service.named_facet(facet, catalog))
+            for name, facet in page.facets.items()
+        }
+    columns = documents.csv_columns(catalog.dimension_names, fields)
+    return served_list(
+        request,
+        documents.only_fields(page.documents, fields),
+        representation=representation,
+        csv_columns=matching.csv_columns(columns, query.text),
+        csv_rows=lambda: matching.csv_rows(documents.csv_rows(page.documents)),
+        filename="observations.csv",
+        data_version=context.data_version,
+        sort=params.sort,
+        limit=params.limit,
+        next_cursor=None if page.next_cursor is None else encode_cursor(page.next_cursor),
+        extra_meta=meta,
+        headers=headers,
+    )
 
 
-def _facet(request: Request, catalog: Catalog, facet: facets.Facet) -> dict[str, Any]:
+def _facet(request: Request, name: str, facet: dict[str, Any]) -> dict[str, Any]:
     """A facet as served: each value with a link to the list narrowed to it (any cursor
-    left out), a source with its title, a metric with its name."""
-    if facet.timed_out:
-        return {"timed_out": True}
+    left out)."""
+    if facet.get("timed_out"):
+        return facet
     url = request.url.remove_query_params("cursor")
     values = []
-    for value, count in facet.values:
-        entry: dict[str, Any] = {"value": value, "count": count}
-        entry["href"] = (
-            None if value is None else str(url.include_query_params(**{facet.name: value}))
-        )
-        if facet.name == "source" and value in catalog.sources:
-            entry["title"] = catalog.sources[value].title
-        elif facet.name == "metric" and value in catalog.metrics:
-            entry["name"] = catalog.metrics[value].name
-        values.append(entry)
-    return {"values": values, "distinct": facet.distinct, "truncated": facet.truncated}
+    for value, count, labels in facet["values"]:
+        href = None if value is None else str(url.include_query_params(**{name: value}))
+        values.append({"value": value, "count": count, "href": href, **labels})
+    return {**facet, "values": values}
 
 
 def _stream_all(
     context: RequestContext,
     params: ObservationQuery,
-    query: service.ObservationFilter,
+    query: ObservationFilter,
     representation: Format,
     fields: list[str] | None,
 ) -> Response:
@@ -251,12 +180,11 @@ def _stream_all(
     except Exception:
         stream.close()
         raise
-    session, catalog, as_of = stream.session, stream.catalog, query.as_of
+    session, catalog = stream.session, stream.catalog
     if representation is Format.ndjson:
         served = (
             documents.only_fields(
-                service.documents(session, rows, catalog=catalog, as_of=as_of, text=query.text),
-                fields,
+                service.documents(session, rows, catalog=catalog, query=query), fields
             )
             for rows in batches
         )
@@ -264,33 +192,17 @@ def _stream_all(
     dimension_names = catalog.dimension_names
     records = (
         documents.only_columns(
-            service.csv_records(session, rows, catalog=catalog, as_of=as_of, text=query.text),
+            service.csv_records(session, rows, catalog=catalog, query=query),
             dimension_names,
             fields,
         )
         for rows in batches
     )
     return csv_stream(
-        search.csv_columns(documents.csv_columns(dimension_names, fields), query.text),
+        matching.csv_columns(documents.csv_columns(dimension_names, fields), query.text),
         closing_after(stream, records),
         filename="observations.csv",
         headers=headers,
-    )
-
-
-def _detail_response(
-    session: Session, observation: Observation, *, created: bool = False
-) -> Response:
-    """A written observation as this transaction sees it, with its new ETag."""
-    catalog = load_catalog(session, data_version=None)
-    (document,) = service.object_documents([observation], catalog=catalog)
-    detail = service.observation_detail(session, document, catalog=catalog)
-    return record_response(
-        detail,
-        kind="observation",
-        record_id=observation.id,
-        revision=observation.revision,
-        created=created,
     )
 
 
@@ -304,15 +216,12 @@ def read_observation(
 
     Retracted observations stay readable here, marked `retracted`. The ETag header names
     the current revision: send it back as If-Match to edit."""
-    session, catalog, as_of = context.session, context.catalog, params.as_of
-    observation = service.read_observation(session, observation_id, as_of=as_of)
-    (document,) = service.documents(session, [observation], catalog=catalog, as_of=as_of)
-    detail = service.observation_detail(session, document, catalog=catalog, as_of=as_of)
+    detail, revision = service.read_detail(
+        context.session, observation_id, catalog=context.catalog, as_of=params.as_of
+    )
     if params.as_of is not None:  # a past state: cached by data version, not edited
         return json_response(detail)
-    return record_response(
-        detail, kind="observation", record_id=observation.id, revision=observation.revision
-    )
+    return record_response(detail, kind="observation", record_id=observation_id, revision=revision)
 
 
 @router.get(
@@ -399,14 +308,11 @@ def read_observation_citation(
     responses=WRITE_RESPONSES,
     openapi_extra=body_openapi(ObservationCreate),
 )
-def create_observation(
-    actor: EditorDep,
-    data: Annotated[ObservationCreate, Depends(json_body(ObservationCreate, after=require_editor))],
-    session: WriteSessionDep,
-) -> Response:
+def create_observation(creation: Creation, session: WriteSessionDep) -> Response:
     """Add an observation (editor). Answers 201 with Location and ETag."""
-    observation = editing.create_observation(session, data, actor=actor.name)
-    return _detail_response(session, observation, created=True)
+    observation = editing.create_observation(session, creation.body, actor=creation.actor.name)
+    detail = service.written_detail(session, observation)
+    return written_response(detail, kind="observation", record=observation, created=True)
 
 
 @router.patch(
@@ -415,30 +321,20 @@ def create_observation(
     responses=EDIT_RESPONSES,
     openapi_extra=body_openapi(ObservationUpdate),
 )
-def edit_observation(
-    observation_id: ObservationId,
-    actor: EditorDep,
-    changes: Annotated[
-        ObservationUpdate, Depends(json_body(ObservationUpdate, after=require_editor))
-    ],
-    session: WriteSessionDep,
-    if_match: IfMatch = None,
-) -> Response:
+def edit_observation(change: Correction, session: WriteSessionDep) -> Response:
     """Correct an observation (editor): a new revision, with a reason. Name the revision
     replaced with If-Match (or `revision` in the body); a stale one changes nothing."""
-    revision, via_header = expected_revision(
-        if_match, changes.revision, kind="observation", record_id=observation_id
-    )
-    with stale_revision_as(via_header):
+    with change.replacing():
         observation, _outcome = editing.edit_observation(
             session,
-            observation_id,
-            changes.changes(),
-            expected_revision=revision,
-            actor=actor.name,
-            reason=changes.reason,
+            change.record_id,
+            change.body.changes(),
+            expected_revision=change.revision,
+            actor=change.actor.name,
+            reason=change.body.reason,
         )
-    return _detail_response(session, observation)
+    detail = service.written_detail(session, observation)
+    return written_response(detail, kind="observation", record=observation)
 
 
 @router.post(
@@ -447,23 +343,15 @@ def edit_observation(
     responses=EDIT_RESPONSES,
     openapi_extra=body_openapi(Retraction),
 )
-def retract_observation(
-    observation_id: ObservationId,
-    actor: EditorDep,
-    retraction: Annotated[Retraction, Depends(json_body(Retraction, after=require_editor))],
-    session: WriteSessionDep,
-    if_match: IfMatch = None,
-) -> Response:
+def retract_observation(change: Withdrawal, session: WriteSessionDep) -> Response:
     """Retract an observation (editor): it leaves the lists but stays readable, with why."""
-    revision, via_header = expected_revision(
-        if_match, retraction.revision, kind="observation", record_id=observation_id
-    )
-    with stale_revision_as(via_header):
+    with change.replacing():
         observation = editing.retract_observation(
             session,
-            observation_id,
-            expected_revision=revision,
-            actor=actor.name,
-            reason=retraction.reason,
+            change.record_id,
+            expected_revision=change.revision,
+            actor=change.actor.name,
+            reason=change.body.reason,
         )
-    return _detail_response(session, observation)
+    detail = service.written_detail(session, observation)
+    return written_response(detail, kind="observation", record=observation)

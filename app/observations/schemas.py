@@ -2,20 +2,14 @@
 app.domain.observation: a create body with its rules, an import row, an update body whose
 fields are all optional, and the detail of one observation."""
 
-import math
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.bounds import MAX_ID
-from app.domain.codes import subdivision_country
-from app.domain.dates import period_label_for
 from app.domain.edits import Edit, edit_model
-from app.domain.figures import Qualifier
-from app.domain.inferences import check_marks
+from app.domain.lists import ListMeta, ListResponse
 from app.domain.observation import (
-    INFERABLE,
     OBSERVATION_EXAMPLE,
     SERVED_FIELDS,
     ObservationBase,
@@ -26,7 +20,9 @@ from app.domain.shapes import document_as_served
 from app.domain.source import SOURCE_EXAMPLE, SourcePublic
 from app.observations.citations import EXAMPLE, CitationFormat, formatted
 from app.observations.facets import MAX_FACET_VALUES
-from app.observations.search import SearchMatch
+from app.observations.matching import ELLIPSIS, SNIPPET_LENGTH
+from app.observations.rules import figure_and_period_rules
+from app.observations.search import FIELDS
 
 
 class ObservationCreate(ObservationBase):
@@ -39,88 +35,6 @@ class ObservationCreate(ObservationBase):
         for name, value in figure_and_period_rules(dict(self)).items():
             setattr(self, name, value)
         return self
-
-
-def figure_and_period_rules(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The rules across an observation's fields, on its checked values (a ValueError says
-    which one is broken); returns the values they derive: the bound a stated minimum or
-    maximum implies, and the period label when none is given. The model above applies them
-    to one body; an import applies them to a batch of rows without building a model each."""
-    for name in ("value", "lower_bound", "upper_bound"):
-        number = values[name]
-        if number is not None and not math.isfinite(number):
-            raise ValueError(f"{name} must be a finite number")
-    derived = _bounds(
-        values["qualifier"], values["value"], values["lower_bound"], values["upper_bound"]
-    )
-    start, end = values["period_start"], values["period_end"]
-    if end and not start:
-        raise ValueError(
-            "period_end needs a period_start: a period starts somewhere (give the "
-            "earliest start the source supports, and say so in notes)"
-        )
-    if start and end and start > end:
-        raise ValueError(f"period_start {start} is after period_end {end}")
-    if values["period_label"] is None:
-        derived["period_label"] = period_label_for(start, end)
-    region, destination = values["region"], values["destination"]
-    if region and subdivision_country(region) != destination:
-        raise ValueError(
-            f"region {region} is not in the destination {destination}; "
-            "a region names where in the destination the figure applies"
-        )
-    check_marks(
-        values["inferred"],
-        {*INFERABLE, *values["dimensions"]},
-        lambda name: _has_value(values, name),
-    )
-    return derived
-
-
-def _has_value(values: Mapping[str, Any], name: str) -> bool:
-    """Whether an observation holds the value a mark names (a breakdown's, by its name)."""
-    if name == "period":
-        return values["period_start"] is not None
-    if name == "value":
-        return any(values[bound] is not None for bound in ("value", "lower_bound", "upper_bound"))
-    if name == "unit":
-        return True
-    return values[name] is not None if name in INFERABLE else name in values["dimensions"]
-
-
-def _bounds(
-    qualifier: Qualifier, value: float | None, low: float | None, high: float | None
-) -> dict[str, float]:
-    """Check a figure against its qualifier; a stated minimum (or maximum) is its bound."""
-    derived: dict[str, float] = {}
-    match qualifier:
-        case Qualifier.range:
-            if low is None or high is None:
-                raise ValueError("a range needs both lower_bound and upper_bound")
-        case Qualifier.at_least:
-            if value is None or high is not None or low not in (None, value):
-                raise ValueError(
-                    f"{Qualifier.at_least} needs value (the stated minimum), no upper_bound, and "
-                    "lower_bound empty or equal to value"
-                )
-            derived["lower_bound"] = low = value
-        case Qualifier.at_most:
-            if value is None or low is not None or high not in (None, value):
-                raise ValueError(
-                    f"{Qualifier.at_most} needs value (the stated maximum), no lower_bound, and "
-                    "upper_bound empty or equal to value"
-                )
-            derived["upper_bound"] = high = value
-        case _:
-            if value is None:
-                raise ValueError(f"{qualifier.value} needs a value")
-    if low is not None and high is not None and low > high:
-        raise ValueError(f"lower_bound {low:g} is above upper_bound {high:g}")
-    if value is not None and (
-        (low is not None and value < low) or (high is not None and value > high)
-    ):
-        raise ValueError(f"value {value:g} lies outside its bounds")
-    return derived
 
 
 class ObservationImport(ObservationCreate):
@@ -168,6 +82,23 @@ class ObservationDetail(ObservationPublic):
 def _listed_schema(schema: dict[str, Any]) -> None:
     document_as_served(schema, [*SERVED_FIELDS, "match"], OBSERVATION_EXAMPLE)
     schema["required"] = [name for name in schema.get("required", []) if name != "match"]
+
+
+class SearchMatch(BaseModel):
+    """Where a result matched q: plain text and offsets, never markup."""
+
+    field: Literal[FIELDS] = Field(  # type: ignore[valid-type]
+        description="The field most of the words were found in (`source_title`: the title "
+        "of the observation's source)."
+    )
+    snippet: str = Field(
+        description=f"That field's text, or up to {SNIPPET_LENGTH} characters of it around "
+        f"the first match, cut ends marked with {ELLIPSIS}."
+    )
+    highlights: list[tuple[int, int]] = Field(
+        description="Each matched word in `snippet`, as [start, end) offsets in Unicode "
+        "code points: snippet[start:end] is the word."
+    )
 
 
 class ObservationListed(ObservationPublic):
@@ -231,3 +162,51 @@ class FacetCounts(BaseModel):
         default=None,
         description="True when counting took longer than FACET_TIMEOUT_MS: no values then.",
     )
+
+
+class ObservationListMeta(ListMeta):
+    total: int | None = Field(
+        default=None,
+        description="With count=true: how many observations the filter selects, on every page.",
+    )
+    facets: dict[str, FacetCounts] | None = Field(
+        default=None, description="With facet=: counts per value for the filter, by facet."
+    )
+
+
+class ObservationList(ListResponse[ObservationListed]):
+    """A page of observations; with count=true its total, with facet= its facets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [OBSERVATION_EXAMPLE],
+                    "meta": {
+                        "data_version": 12,
+                        "returned": 1,
+                        "limit": 1,
+                        "next_cursor": None,
+                        "sort": "id",
+                        "total": 1,
+                        "facets": {
+                            "origin": {
+                                "values": [
+                                    {
+                                        "value": "PRK",
+                                        "count": 1,
+                                        "href": "/v1/observations?facet=origin&origin=PRK",
+                                    }
+                                ],
+                                "distinct": 1,
+                                "truncated": False,
+                            }
+                        },
+                    },
+                    "links": {"self": "/v1/observations?facet=origin&limit=1", "next": None},
+                }
+            ]
+        }
+    )
+
+    meta: ObservationListMeta

@@ -6,7 +6,7 @@ from pydantic import Field
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.metric import MetricCode
-from app.http.query import AsOf, BreakdownParameters, FormatChoice
+from app.http.query import AsOfParameter, BreakdownParameters, FormatChoice
 
 
 class SeriesQuery(BreakdownParameters):
@@ -33,5 +33,5 @@ class SeriesQuery(BreakdownParameters):
     # Bounds on a time line need a year: '--06' is a 400 naming the parameter.
     period_from: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
     period_to: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
-    as_of: AsOf = None
+    as_of: AsOfParameter = None
     format: FormatChoice = None

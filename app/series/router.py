@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.domain.lists import ListResponse
 from app.http.context import ContextDep
-from app.http.envelopes import ListResponse, list_envelope
+from app.http.envelopes import list_envelope
 from app.http.formats import (
     AcceptedFormatDep,
     Format,

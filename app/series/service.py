@@ -2,7 +2,6 @@
 and the lowest and highest figure stated for it. Nothing is averaged or picked."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -10,9 +9,10 @@ from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
 from app.dataset.files import OBSERVATION_COLUMNS
+from app.domain.dates import AsOf
 from app.errors import InvalidParameter
 from app.observations import service as observations_service
-from app.observations.service import ObservationFilter
+from app.observations.filters import ObservationFilter, check_references, filter_conditions
 
 # One row per figure, so that pandas reads every column as it is: the lowest and highest
 # figure of its period and metric and how many there are, then the figure's own columns, as
@@ -51,7 +51,7 @@ def only_pair(
     metrics: Sequence[str],
     origin: str | None,
     destination: str | None,
-    as_of: date | None = None,
+    as_of: AsOf | None = None,
 ) -> tuple[str, str] | None:
     """The one country pair with figures of `metrics` that the given origin or destination
     leaves, or None when none has any; a 400 listing them when several do, since a series
@@ -59,12 +59,12 @@ def only_pair(
     if origin is not None and destination is not None:
         return origin, destination
     query = ObservationFilter(metrics=metrics, origin=origin, destination=destination, as_of=as_of)
-    table = observations_service.table_for(as_of)
+    table = query.table
     found = (
         session.connection()
         .execute(
             select(table.origin, table.destination)
-            .where(*observations_service.filter_conditions(query))
+            .where(*filter_conditions(query))
             .distinct()
             .order_by(table.origin, table.destination)
             .limit(PAIRS_LISTED + 1)
@@ -92,7 +92,7 @@ def build_series(
     dimensions: Mapping[str, str] | None = None,
     period_from: str | None = None,
     period_to: str | None = None,
-    as_of: date | None = None,
+    as_of: AsOf | None = None,
 ) -> list[dict[str, Any]]:
     """Figures for the whole pair (or one region) and one breakdown ({} = totals), so that
     a part is never compared with its whole. No metric named: every metric the pair has."""
@@ -105,12 +105,12 @@ def build_series(
         period_to=period_to,
         as_of=as_of,
     )
-    observations_service.check_references(query, catalog)
-    table = observations_service.table_for(as_of)
+    check_references(query, catalog)
+    table = query.table
     statement = (
         observations_service.served_select(table)
         .where(
-            *observations_service.filter_conditions(query),
+            *filter_conditions(query),
             table.region.is_not_distinct_from(region),
             table.dimensions == dimensions,
         )
@@ -119,7 +119,7 @@ def build_series(
         )
     )
     rows = session.connection().execute(statement).all()
-    documents = observations_service.documents(session, rows, catalog=catalog, as_of=as_of)
+    documents = observations_service.documents(session, rows, catalog=catalog, query=query)
     metrics = metrics or sorted({document["metric"] for document in documents})
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for document in documents:

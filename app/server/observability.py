@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.telemetry import Telemetry
 from app.logs import request_id, stamp_request_ids
+from app.server.telemetry import Telemetry
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_KEY = b"x-request-id"

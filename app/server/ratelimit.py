@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import TooManyRequests
-from app.http.problems import handle_app_error
+from app.server.errors import handle_app_error
 
 # Probes and scrapers must see the server as it is, however busy a client keeps it.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -209,7 +209,7 @@ class RateLimitMiddleware:
             )
         error = TooManyRequests(
             detail,
-            headers={"Retry-After": str(verdict.seconds)},
+            retry_after_s=verdict.seconds,
             **{"violated-policies": [name]},
         )
         response = await handle_app_error(Request(scope), error)

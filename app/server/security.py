@@ -27,8 +27,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.caching import one_vary
 from app.http.problems import problem_response
+from app.server.caching import one_vary
 
 REFERRER_POLICY = "no-referrer"
 # Anything that is not a page: nothing to load, run or frame.
@@ -40,12 +40,6 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-# Pages written for this app (the explorer): files and API calls to this server only, and
-# nothing inline, styles included (its chart is SVG drawn by its script, not markup).
-STRICT_PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 

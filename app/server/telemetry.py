@@ -36,6 +36,9 @@ class Telemetry:
     """The metrics of one app, each observation a dict lookup and an increment: the label
     children are kept, not looked up by labels on every request."""
 
+    # What GET /metrics answers with: Prometheus' text format.
+    media_type = METRICS_MEDIA_TYPE
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(

@@ -1,25 +1,20 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlmodel import Session
+from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.dependencies import EditorDep, require_editor
+from app.auth.dependencies import require_editor
+from app.domain.lists import ListResponse
 from app.domain.revisions import revision_entry
 from app.errors import NotFound
-from app.http.bodies import body_openapi, json_body
-from app.http.conditional import (
-    IfMatch,
-    expected_revision,
-    record_etag,
-    record_response,
-    stale_revision_as,
-)
+from app.http.bodies import body_openapi
+from app.http.conditional import record_etag, record_response, written_response
 from app.http.context import ContextDep, WriteSessionDep
-from app.http.envelopes import ListResponse, list_envelope, served_list
+from app.http.envelopes import list_envelope, served_list
 from app.http.formats import AcceptedFormatDep, json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
-from app.http.paging import decode_cursor, trim_page
+from app.http.paging import read_page
 from app.http.query import NoParameters, PagedFormatParameters, record_id
+from app.http.writes import NewRecord, RecordChange, new_record, record_change
 from app.sources import service
 from app.sources.schemas import (
     SourceCreate,
@@ -28,7 +23,6 @@ from app.sources.schemas import (
     SourceRevisionPublic,
     SourceUpdate,
 )
-from app.sources.service import SourceRow
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 NOT_FOUND = not_found("source")
@@ -36,6 +30,11 @@ EDIT_RESPONSES = edit_responses("source")
 
 
 SourceId = Annotated[int, record_id("source", example=2)]
+Creation = Annotated[NewRecord[SourceCreate], new_record(SourceCreate, writer=require_editor)]
+Correction = Annotated[
+    RecordChange[SourceUpdate],
+    record_change(SourceUpdate, kind="source", record=SourceId, writer=require_editor),
+]
 
 
 @router.get(
@@ -55,9 +54,14 @@ def list_sources(
     accepted: AcceptedFormatDep,
 ) -> Response:
     """List sources by id: publications and statements, with what they were relayed through."""
-    after_id = decode_cursor(params.cursor, sort="id").id if params.cursor else None
-    read = service.list_sources(context.session, limit=params.limit + 1, after_id=after_id)
-    sources, next_cursor = trim_page(read, params.limit, sort="id")
+    sources, next_cursor = read_page(
+        params.cursor,
+        limit=params.limit,
+        sort="id",
+        read=lambda after, count: service.list_sources(
+            context.session, limit=count, after_id=after.id if after else None
+        ),
+    )
     counts = service.observation_counts(context.session, [s.id for s in sources])
     return served_list(
         request,
@@ -70,25 +74,6 @@ def list_sources(
         limit=params.limit,
         next_cursor=next_cursor,
     )
-
-
-def _detail(
-    session: Session, source: SourceRow, chain: list[SourceRow], *, created: bool = False
-) -> Response:
-    detail = {
-        **service.source_document(source),
-        "relay_chain": [service.source_document(s) for s in chain[1:]],
-        "observation_count": service.observation_counts(session, [source.id])[source.id],
-    }
-    return record_response(
-        detail, kind="source", record_id=source.id, revision=source.revision, created=created
-    )
-
-
-def _written_detail(session: Session, source: SourceRow, *, created: bool = False) -> Response:
-    """A written source as this transaction sees it, with its new ETag."""
-    chain = service.relay_chains(session, [source.id])[source.id]
-    return _detail(session, source, chain, created=created)
 
 
 @router.get(
@@ -120,7 +105,8 @@ def read_source(
     names its revision: send it back as If-Match to edit."""
     source = service.get_source(context.session, source_id)
     chain = service.chain_of(context.catalog.sources, source_id)
-    return _detail(context.session, source, chain)
+    detail = service.source_detail(context.session, source, chain)
+    return record_response(detail, kind="source", record_id=source.id, revision=source.revision)
 
 
 TEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -171,14 +157,11 @@ def read_source_text(
     responses=WRITE_RESPONSES,
     openapi_extra=body_openapi(SourceCreate),
 )
-def create_source(
-    actor: EditorDep,
-    data: Annotated[SourceCreate, Depends(json_body(SourceCreate, after=require_editor))],
-    session: WriteSessionDep,
-) -> Response:
+def create_source(creation: Creation, session: WriteSessionDep) -> Response:
     """Add a source (editor). Answers 201 with Location and ETag."""
-    source = service.create_source(session, data, actor=actor.name)
-    return _written_detail(session, source, created=True)
+    source = service.create_source(session, creation.body, actor=creation.actor.name)
+    detail = service.written_detail(session, source)
+    return written_response(detail, kind="source", record=source, created=True)
 
 
 @router.patch(
@@ -187,25 +170,16 @@ def create_source(
     responses=EDIT_RESPONSES,
     openapi_extra=body_openapi(SourceUpdate),
 )
-def edit_source(
-    source_id: SourceId,
-    actor: EditorDep,
-    changes: Annotated[SourceUpdate, Depends(json_body(SourceUpdate, after=require_editor))],
-    session: WriteSessionDep,
-    if_match: IfMatch = None,
-) -> Response:
+def edit_source(change: Correction, session: WriteSessionDep) -> Response:
     """Correct a source (editor): a new revision, with a reason. Name the revision replaced
     with If-Match (or `revision` in the body); a stale one changes nothing."""
-    revision, via_header = expected_revision(
-        if_match, changes.revision, kind="source", record_id=source_id
-    )
-    with stale_revision_as(via_header):
+    with change.replacing():
         source, _outcome = service.edit_source(
             session,
-            source_id,
-            changes.changes(),
-            expected_revision=revision,
-            actor=actor.name,
-            reason=changes.reason,
+            change.record_id,
+            change.body.changes(),
+            expected_revision=change.revision,
+            actor=change.actor.name,
+            reason=change.body.reason,
         )
-    return _written_detail(session, source)
+    return written_response(service.written_detail(session, source), kind="source", record=source)

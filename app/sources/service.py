@@ -2,15 +2,14 @@
 their revisions (a source is corrected, never overwritten)."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.dataset.history import compare_and_set, record_revision, valid_at
+from app.dataset.history import compare_and_set, record_revision, state_at
 from app.domain.columns import utc_now
-from app.domain.dates import date_in_prose, end_of_day, iso
+from app.domain.dates import AsOf, date_in_prose, iso
 from app.domain.edits import validated_edit
 from app.domain.outcomes import SaveOutcome
 from app.domain.revisions import Action
@@ -71,6 +70,21 @@ def source_document(source: SourceRow) -> dict[str, Any]:
     }
 
 
+def source_detail(session: Session, source: SourceRow, chain: list[SourceRow]) -> dict[str, Any]:
+    """A source as GET /v1/sources/{id} serves it: with the sources it was relayed through
+    (`chain`, itself first) and how many figures cite it."""
+    return {
+        **source_document(source),
+        "relay_chain": [source_document(s) for s in chain[1:]],
+        "observation_count": observation_counts(session, [source.id])[source.id],
+    }
+
+
+def written_detail(session: Session, source: Source) -> dict[str, Any]:
+    """A written source as this transaction sees it."""
+    return source_detail(session, source, relay_chains(session, [source.id])[source.id])
+
+
 def list_sources(session: Session, *, limit: int, after_id: int | None) -> list[Source]:
     query = select(Source).order_by(Source.id).limit(limit)
     if after_id is not None:
@@ -99,12 +113,11 @@ def observation_counts(session: Session, source_ids: Iterable[int]) -> dict[int,
 
 
 def relay_chains(
-    session: Session, ids: Iterable[int], *, as_of: date | None = None
+    session: Session, ids: Iterable[int], *, as_of: AsOf | None = None
 ) -> dict[int, list[SourceRow]]:
     """For each source id, the source followed by those it was relayed through, outward;
     as they stood at the end of `as_of`, if given."""
-    table: Any = Source if as_of is None else SourceRevision
-    when = [] if as_of is None else valid_at(SourceRevision, end_of_day(as_of))
+    table, when = state_at(Source, as_of)
     ids = list(ids)
     loaded: dict[int, SourceRow] = {}
     pending = set(ids)

@@ -60,22 +60,22 @@ def check_quote(quote: str, held: HeldText | None) -> None:
         )
 
 
-def text_url(source_id: int, start: int, end: int) -> str:
-    """The text at that place: an RFC 5147 fragment of text/plain."""
-    return f"/v1/sources/{source_id}/text#char={start},{end}"
-
-
 Place = tuple[int | None, int | None, str | None]
 NOWHERE: Place = (None, None, None)
 
 
 class QuotePlaces:
-    """Where each quote sits in the text it is checked against: (start, end, url), or
-    nothing when there is no text. Kept per data version with the catalog, so each quote is
-    looked for once."""
+    """Where each quote sits in the text it is checked against: (start, end, and where a
+    reader finds it there: `link(source_id, start, end)`), or nothing when there is no
+    text. Kept per data version with the catalog, so each quote is looked for once."""
 
-    def __init__(self, chain_of: Callable[[int], Sequence[SourceRow]], text_of: TextOf) -> None:
-        self._chain_of, self._text_of = chain_of, text_of
+    def __init__(
+        self,
+        chain_of: Callable[[int], Sequence[SourceRow]],
+        text_of: TextOf,
+        link: Callable[[int, int, int], str],
+    ) -> None:
+        self._chain_of, self._text_of, self._link = chain_of, text_of, link
         self._held: dict[int, HeldText | None] = {}
         self._places: dict[tuple[int, str], Place] = {}
 
@@ -90,7 +90,7 @@ class QuotePlaces:
         place = NOWHERE
         if held is not None and (start := held.text.find(quote)) >= 0:
             end = start + len(quote)
-            place = (start, end, text_url(held.source_id, start, end))
+            place = (start, end, self._link(held.source_id, start, end))
         if len(self._places) >= _MAX_REMEMBERED:
             self._places.clear()
         self._places[(source_id, quote)] = place

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.countries.schemas import CountryPublic, PairPublic
-from app.http.envelopes import ListResponse
+from app.domain.lists import ListResponse
 from tests.conftest import Desk
 from tests.factories import observation_fields
 
@@ -187,14 +187,18 @@ def test_the_lists_are_cached_and_revalidated_like_the_others(client: TestClient
 
 def test_from_the_index_the_links_lead_to_the_figures(client: TestClient) -> None:
     index = client.get("/v1").json()["links"]
-    for country in client.get(index["countries"]).json()["data"]:
+    countries = client.get(index["countries"]).json()["data"]
+    assert countries, "the country list has no links to follow"
+    for country in countries:
         sent = client.get(country["links"]["observations_from"]).json()["data"]
         received = client.get(country["links"]["observations_to"]).json()["data"]
         assert len(sent) == country["as_origin"]
         assert len(received) == country["as_destination"]
         assert {o["origin"] for o in sent} <= {country["code"]}
         assert {o["destination"] for o in received} <= {country["code"]}
-    for pair in client.get(index["pairs"]).json()["data"]:
+    pairs = client.get(index["pairs"]).json()["data"]
+    assert pairs, "the pair list has no links to follow"
+    for pair in pairs:
         figures = client.get(pair["links"]["observations"]).json()["data"]
         assert len(figures) == pair["observation_count"]
         assert {(o["origin"], o["destination"]) for o in figures} == {

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.db import DataSession
-from app.http.ratelimit import SWEEP_AT_LEAST, Budget
 from app.main import create_app
+from app.server.ratelimit import SWEEP_AT_LEAST, Budget
 from tests.conftest import Databases
 from tests.factories import bearer, make_token
 

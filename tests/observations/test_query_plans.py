@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.db import DataSession
 from app.imports.service import import_path
-from app.observations import editing, service
+from app.observations import natural_keys, service
 from app.observations.service import ObservationFilter as Filter
 from app.observations.service import ObservationSort
 from tests.conftest import ON_POSTGRES
@@ -138,7 +138,7 @@ def test_an_imports_natural_key_lookup_searches_the_index(analysed_db: str, sess
     claims = json.dumps([[1, "Analyst 3"], [2, "Analyst 5"], [4, "Analyst 7"]])
     with session_for(analysed_db) as session:
         bind = session.get_bind()
-        statement = editing.natural_key_lookup(bind.dialect.name).params(claims=claims)
+        statement = natural_keys.natural_key_lookup(bind.dialect.name).params(claims=claims)
         sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
         if ON_POSTGRES:
             session.execute(text("SET enable_seqscan = off"))

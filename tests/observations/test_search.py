@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.models import ObservationRevision, SourceRevision
-from app.observations import search
+from app.observations import matching
 from tests.conftest import Desk
 from tests.factories import add_observation, add_source_without_text, observation_fields
 
@@ -67,7 +67,9 @@ def test_the_last_word_also_finds_longer_words_it_begins(client: TestClient) -> 
 def test_no_result_is_served_without_a_match_and_none_carries_one_without_q(
     client: TestClient,
 ) -> None:
-    for item in client.get("/v1/observations").json()["data"]:
+    items = client.get("/v1/observations").json()["data"]
+    assert items, "the list without q served nothing to check"
+    for item in items:
         assert "match" not in item
 
 
@@ -255,7 +257,7 @@ def test_csv_with_q_has_the_match_columns_and_without_q_has_none(client: TestCli
     assert row["id"] == "6"
     assert row["match_field"] == "quote"
     assert "**Shoigu**" in row["match_snippet"]
-    assert list(row)[-2:] == search.CSV_COLUMNS
+    assert list(row)[-2:] == matching.CSV_COLUMNS
     plain = client.get("/v1/observations", params={"format": "csv"}).text
     assert "match_field" not in plain.splitlines()[0]
 
@@ -270,10 +272,12 @@ def test_the_whole_selection_streams_best_first_with_its_matches(
     if representation == "csv":
         rows = list(csv.DictReader(io.StringIO(response.text)))
         ids = [int(row["id"]) for row in rows]
+        assert rows, "the CSV export has no rows to check"
         assert all(row["match_field"] for row in rows)
     else:
         documents = [json.loads(line) for line in response.text.splitlines()]
         ids = [document["id"] for document in documents]
+        assert documents, "the NDJSON export has no documents to check"
         assert all(document["match"]["highlights"] for document in documents)
     assert ids == found(client, "korean", limit=1000)
     assert response.headers["X-Total-Count"] == str(len(ids))
@@ -286,9 +290,9 @@ def test_a_long_field_is_cut_around_its_first_match(desk: Desk) -> None:
     (result,) = desk.client.get("/v1/observations", params={"q": "narwhal"}).json()["data"]
     match = result["match"]
     assert result["id"] == observation.id
-    assert len(match["snippet"]) <= search.SNIPPET_LENGTH + 2
-    assert match["snippet"].startswith(search.ELLIPSIS)
-    assert match["snippet"].endswith(search.ELLIPSIS)
+    assert len(match["snippet"]) <= matching.SNIPPET_LENGTH + 2
+    assert match["snippet"].startswith(matching.ELLIPSIS)
+    assert match["snippet"].endswith(matching.ELLIPSIS)
     ((start, end),) = match["highlights"]
     assert match["snippet"][start:end] == "narwhal"
 

@@ -1,7 +1,7 @@
 """Saving an import's observations a batch at a time, by `editing`'s rules: new rows checked
 against their references, rows that revise a stored observation against its current
 revision too; what a batch needs from the database fetched in a few indexed queries,
-whatever the table's size, and the batch written by `writing`, a statement per step."""
+whatever the table's size, and the batch written by `statements`, a statement per step."""
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,10 +17,16 @@ from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData
 from app.models import Observation, ObservationDimension, ObservationRevision
 from app.observations import editing
-from app.observations.editing import NaturalKey, References, Whole
+from app.observations.bulk.statements import BulkWriter, Edit, among
+from app.observations.natural_keys import (
+    NaturalKey,
+    find_ids_by_key,
+    natural_key,
+    natural_key_of,
+)
+from app.observations.rules import References, Whole, check_references
 from app.observations.schemas import ObservationImport
 from app.observations.service import has_observations
-from app.observations.writing import BulkWriter, Edit, among
 from app.sources.service import relay_chains
 from app.sources.texts import HeldText, check_quote, held_text, stored_text
 
@@ -102,7 +108,7 @@ class Saver:
         """Each row's line and outcome; a row with a problem writes nothing. The rows of one
         batch are checked against what was stored before it: the same figure twice in one
         batch is reported rather than stored twice (in a later batch, it is the stored one)."""
-        keys = [editing.natural_key_of(row) if row["id"] is None else None for _, row in rows]
+        keys = [natural_key_of(row) if row["id"] is None else None for _, row in rows]
         same_ids = self._find_same_ids({key for key in keys if key})
         stored = self._stored({row["id"] for _, row in rows} | set(same_ids.values()))
         stored_wholes = {
@@ -132,7 +138,7 @@ class Saver:
                 whole = stored_wholes.get(row["part_of"] or 0)
                 if whole is None and row["part_of"] in new_wholes:
                     whole = Whole.of_values(new_wholes[row["part_of"]], row["part_of"])
-                editing.check_references(row, self._references(row, whole), row["id"])
+                check_references(row, self._references(row, whole), row["id"])
                 if row["id"] is not None and row["id"] in new_wholes:
                     raise InvalidData(
                         f"observation {row['id']} appears twice in this import.", field="id"
@@ -154,7 +160,7 @@ class Saver:
             self.written.update(new_ids)
         if self.key_hashes is not None:
             for row, new_id in zip(new_rows, new_ids, strict=True):
-                self.key_hashes.setdefault(hash(editing.natural_key_of(row)), []).append(new_id)
+                self.key_hashes.setdefault(hash(natural_key_of(row)), []).append(new_id)
         return sorted(outcomes, key=lambda outcome: outcome[0])
 
     def _find_same_ids(self, keys: set[NaturalKey]) -> dict[NaturalKey, int]:
@@ -162,16 +168,16 @@ class Saver:
         if not keys:
             return {}
         if not self.into_empty:
-            return editing.find_ids_by_key(self.session, keys)
+            return find_ids_by_key(self.session, keys)
         if self.key_hashes is None:  # the first lookup: the keys of the rows written so far
             self.key_hashes = {}
             columns = [getattr(Observation, name) for name in NATURAL_KEY]
             for row in self.session.execute(select(Observation.id, *columns)):
-                self.key_hashes.setdefault(hash(editing.natural_key(row)), []).append(row.id)
+                self.key_hashes.setdefault(hash(natural_key(row)), []).append(row.id)
         candidates = {i for key in keys for i in self.key_hashes.get(hash(key), ())}
         found: dict[NaturalKey, int] = {}
         for row in self._stored(candidates).values():  # a hash may be shared: check each
-            key = editing.natural_key(row)
+            key = natural_key(row)
             if key in keys and (key not in found or row.id < found[key]):
                 found[key] = row.id
         return found
@@ -229,7 +235,7 @@ def _edit(row: Values, existing: Any, references: References) -> Edit | str:
     replaced = row["revision"] if row["revision"] is not None else existing.revision
     try:
         editing.check_editable(existing, replaced)
-        editing.check_references(row, references, existing.id)
+        check_references(row, references, existing.id)
     except (InvalidData, Conflict) as exc:
         return _message(exc)
     return Edit(existing.id, replaced, row)

@@ -1,4 +1,4 @@
-"""Writing an import's observations a batch at a time, once `bulk` has checked them: new
+"""Writing an import's observations a batch at a time, once `saver` has checked them: new
 ones with their first revision and their breakdown rows, and new revisions of stored ones,
 each step one statement (or one COPY) for the whole batch instead of one ORM object and
 statement per row. New rows go straight through the driver (multi-row INSERTs on SQLite,
