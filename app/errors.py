@@ -6,7 +6,18 @@ says how it is answered over HTTP (its status, and the headers that follow from 
 says), so that no service writes a header.
 """
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """' Did you mean X?' for the known values closest to what was sent; '' when none is
+    close. For messages that name a value the API does not know."""
+    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
+    if not close:
+        close = [k for k in known if value and k.lower() == value.lower()][:1]
+    return f" Did you mean {' or '.join(close)}?" if close else ""
 
 
 class AppError(Exception):

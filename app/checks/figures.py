@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.domain.figures import Qualifier
+from app.domain.figures import HEDGES_AFTER, HEDGES_BEFORE, Qualifier
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -28,50 +28,11 @@ _WORDS = re.compile(
     rf"(?P<word>{'|'.join(NUMBER_WORDS)})\b",
     re.IGNORECASE,
 )
-# Words right before a figure, each with the qualifiers it allows.
-_HEDGES_BEFORE: dict[str, frozenset[Qualifier]] = {
-    phrase: frozenset(qualifiers)
-    for qualifiers, phrases in (
-        (
-            {Qualifier.at_least},
-            "over|more than|above|at least|upwards of|in excess of|no fewer than|no less than|"
-            "not less than|a minimum of",
-        ),
-        (
-            {Qualifier.at_most},
-            "up to|at most|fewer than|less than|under|below|no more than|not more than|"
-            "a maximum of",
-        ),
-        (
-            {Qualifier.approximate},
-            "around|about|approximately|roughly|some|an estimated|circa|approx.|c.|~|"
-            "of about|of around",
-        ),
-        ({Qualifier.at_least, Qualifier.approximate}, "just over|just above|slightly over"),
-        (
-            {Qualifier.at_most, Qualifier.approximate},
-            "nearly|almost|close to|just under|as many as|as much as",
-        ),
-    )
-    for phrase in phrases.split("|")
-}
-_MOST_WORDS = max(len(phrase.split()) for phrase in _HEDGES_BEFORE)
+_MOST_WORDS = max(len(phrase.split()) for phrase in HEDGES_BEFORE)
 _OPENING = "(\"'\u201c\u2018,;:"
-# Words right after it, up to two words on ("10,000 workers or more").
-_HEDGES_AFTER: dict[str, frozenset[Qualifier]] = {
-    **dict.fromkeys(
-        ("or more", "or over", "or above", "and above", "and over", "at least", "-plus", "+"),
-        frozenset({Qualifier.at_least}),
-    ),
-    **dict.fromkeys(
-        ("or less", "or fewer", "or under", "and under", "and below", "at most", "at the most"),
-        frozenset({Qualifier.at_most}),
-    ),
-    **dict.fromkeys(("or so", "or thereabouts"), frozenset({Qualifier.approximate})),
-}
 _AFTER = re.compile(
     r"^(?:(?P<plus>\+|-plus\b)|(?:\s+[a-z\u2019'-]+){0,2}?\s+(?P<hedge>"
-    + "|".join(sorted((p for p in _HEDGES_AFTER if p.isalpha() or " " in p), key=len, reverse=True))
+    + "|".join(sorted((p for p in HEDGES_AFTER if p.isalpha() or " " in p), key=len, reverse=True))
     + r")\b)",
     re.IGNORECASE,
 )
@@ -139,12 +100,12 @@ def _hedge(quote: str, number: _Number) -> tuple[str | None, frozenset[Qualifier
     words = quote[max(0, number.start - 40) : number.start].lower().split()[-_MOST_WORDS:]
     for count in range(len(words), 0, -1):  # the longest first: "no more than", not "more than"
         phrase = " ".join(words[-count:]).lstrip(_OPENING)
-        if phrase in _HEDGES_BEFORE:
-            return phrase, _HEDGES_BEFORE[phrase]
+        if phrase in HEDGES_BEFORE:
+            return phrase, HEDGES_BEFORE[phrase]
     after = _AFTER.match(quote[number.end : number.end + 60])
     if after:
         phrase = after["plus"] or after["hedge"]
-        return phrase, _HEDGES_AFTER[phrase.lower()]
+        return phrase, HEDGES_AFTER[phrase.lower()]
     return None, frozenset()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.errors import UnknownReference
+from app.errors import UnknownReference, did_you_mean
 from app.models import Metric, Source
 
 
@@ -34,8 +34,9 @@ class Catalog:
         unknown = sorted(set(codes) - self.metrics.keys())
         if unknown:
             known = ", ".join(sorted(self.metrics))
+            hints = "".join(did_you_mean(code, self.metrics) for code in unknown)
             raise UnknownReference(
-                f"Unknown metric {', '.join(repr(code) for code in unknown)}. "
+                f"Unknown metric {', '.join(repr(code) for code in unknown)}.{hints} "
                 + (f"Known metrics: {known}." if known else "No metrics exist yet."),
                 parameter="metric",
             )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from app.domain.bounds import ValidText
@@ -19,6 +19,7 @@ PARTIAL_DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 # ISO 8601's reduced forms without a year (XML Schema's gMonth and gMonthDay), for a source
 # that says "in June" and no more: a month or a day of a month, never a guessed year.
 YEARLESS_DATE_PATTERN = re.compile(r"--([0-9]{2})(?:-([0-9]{2}))?")
+DAY_FORM = "YYYY-MM-DD"
 DATED_FORM = "YYYY, YYYY-MM or YYYY-MM-DD"
 PARTIAL_DATE_FORM = f"{DATED_FORM}, or --MM or --MM-DD when the source gives no year"
 YEAR_NOT_GIVEN = "year not given"
@@ -139,6 +140,26 @@ def period_label_for(start: date | None, end: date | None) -> str:
     ):
         return start.strftime("%Y-%m")
     return f"{start}/{end}"
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(value: object) -> object:
+    """A day written YYYY-MM-DD (not a number of seconds since 1970, which pydantic would
+    also take), refused as every bad date is."""
+    if isinstance(value, str):
+        try:
+            if not _ISO_DAY.fullmatch(value):
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value[:40]!r} is not a date; use {DAY_FORM}") from None
+    return value
+
+
+# A day a client writes (a period's start or end).
+Day = Annotated[date, BeforeValidator(parse_day)]
 
 
 def end_of_day(day: date) -> datetime:

@@ -4,7 +4,6 @@ ones, never ignored. Lists of observations and series also take breakdown filter
 (`visa_type=student`) as extra fields, checked against the catalog's dimension names.
 Path ids are checked here too (`record_id`)."""
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -20,16 +19,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.domain.bounds import check_text, id_in_range, no_record_past_max_id
-from app.domain.dates import AsOf
-from app.errors import InvalidParameter, NotFound, UnknownParameter
+from app.domain.dates import AsOf, parse_day, partial_date_span
+from app.errors import InvalidParameter, NotFound, UnknownParameter, did_you_mean
 from app.http.formats import Format
 from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 
 def unknown_parameters_message(unknown: list[str], allowed: list[str]) -> str:
+    hints = "".join(did_you_mean(name, allowed) for name in unknown)
     return (
-        f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-        f"This endpoint accepts: {', '.join(allowed) or 'no parameters'}."
+        f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
+        f"{hints} This endpoint accepts: {', '.join(allowed) or 'no parameters'}."
     )
 
 
@@ -89,6 +89,19 @@ class QueryParameters(BaseModel):
         return extra
 
 
+def check_order(params: BaseModel, start: str, end: str) -> None:
+    """A range of dates whose start comes after its end selects nothing, surely by mistake:
+    a 400 naming both parameters."""
+    first, last = getattr(params, start), getattr(params, end)
+    if first is None or last is None:
+        return
+    if partial_date_span(first)[0] > partial_date_span(last)[1]:
+        raise InvalidParameter(
+            f"{start} {first} is after {end} {last}: the range holds no day. Swap them.",
+            parameter=start,
+        )
+
+
 class NoParameters(QueryParameters):
     """An endpoint that takes no query parameters."""
 
@@ -146,17 +159,9 @@ FormatChoice = Annotated[
 ]
 
 
-def _iso_day(value: object) -> object:
-    """YYYY-MM-DD only: pydantic would also take a number of seconds since 1970 as a day."""
-    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
-        raise ValueError(f"as_of must be a day written YYYY-MM-DD, not {value[:40]!r}")
-    return value
-
-
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 AsOfParameter = Annotated[
     AsOf | None,
-    BeforeValidator(_iso_day),
+    BeforeValidator(parse_day),
     Field(
         description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
         "(later revisions and observations unseen, later retractions not yet applied).",
@@ -192,10 +197,18 @@ def record_id(subject: str, *, example: int) -> Any:
     small is not worth a thread's round trip."""
     name = f"{subject}_id"
 
+    def whole_number(value: object) -> object:
+        """An id that is not a whole number, said as such, in the API's own words."""
+        if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+            raise ValueError(
+                f"{value[:40]!r} is not an id: {subject} ids are whole numbers, such as {example}"
+            )
+        return no_record_past_max_id(value)
+
     async def path_id(
         value: Annotated[
             int,
-            BeforeValidator(no_record_past_max_id),
+            BeforeValidator(whole_number),
             Path(
                 alias=name,
                 description=f"The {subject}'s id. One outside 1 to 2^63-1 names none: 404.",

@@ -4,13 +4,13 @@ and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from app.dataset.catalog import Catalog
 from app.domain.bounds import RecordId
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
-from app.domain.figures import Basis, Qualifier, one_of_words
+from app.domain.figures import Basis, Qualifier, one_of_words, qualifier_said_as
 from app.domain.metric import MetricCode
 from app.domain.observation import INFERABLE, SERVED_FIELDS
 from app.errors import InvalidParameter
@@ -23,6 +23,7 @@ from app.http.query import (
     CursorToken,
     FormatChoice,
     LimitOrAll,
+    check_order,
 )
 from app.observations import matching, search
 from app.observations.citations import CitationFormat
@@ -52,6 +53,20 @@ Q_DESCRIPTION = (
     f"At most {search.MAX_WORDS} words, {search.MAX_LENGTH} characters."
 )
 
+
+def _hedge_is_not_a_qualifier(value: object) -> object:
+    """`qualifier=about`: the word a source hedges with, not a qualifier; say which it is."""
+    if isinstance(value, str) and value not in set(Qualifier):
+        said_as = qualifier_said_as(value)
+        if said_as is not None:
+            raise ValueError(
+                f"'{value[:40]}' is a word sources hedge with, not a qualifier: a figure "
+                f"stated '{value[:40]}' is stored as {said_as}. Use qualifier={said_as}"
+            )
+    return value
+
+
+QualifierChoice = Annotated[Qualifier, BeforeValidator(_hedge_is_not_a_qualifier)]
 # What `stated=` may name: an inferable value, or all of them.
 StatedValue = StrEnum("StatedValue", [(name, name) for name in (*INFERABLE, STATED_ALL)])  # type: ignore[misc]
 
@@ -85,7 +100,7 @@ class ObservationQuery(BreakdownParameters):
         examples=["RU-KRS"],
     )
     basis: list[Basis] = Field(default=[], description=f"{one_of_words(Basis)}; repeatable.")
-    qualifier: list[Qualifier] = Field(
+    qualifier: list[QualifierChoice] = Field(
         default=[], description=f"{one_of_words(Qualifier)}; repeatable."
     )
     source: list[RecordId] = Field(default=[], description="Source id; repeatable.", examples=[2])
@@ -178,6 +193,8 @@ class ObservationQuery(BreakdownParameters):
     def to_filter(self, catalog: Catalog) -> ObservationFilter:
         """The filter, with its breakdowns (extra parameters) and the metrics and sources
         it names checked against the catalog: an unknown one is a 400."""
+        check_order(self, "period_from", "period_to")
+        check_order(self, "reported_from", "reported_to")
         query = self._filter(self.breakdowns(catalog.dimension_names))
         check_references(query, catalog)
         return query

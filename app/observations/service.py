@@ -19,8 +19,8 @@ from app.dataset.history import state_at
 from app.domain.dates import AsOf
 from app.domain.observation import SERVED_FIELDS
 from app.domain.paging import Cursor, page_of
-from app.errors import InvalidParameter, NotFound
-from app.models import Observation
+from app.errors import InvalidParameter, NotFound, UnknownReference, did_you_mean
+from app.models import Observation, ObservationDimension
 from app.observations import documents as served
 from app.observations import facets, filters, matching, search
 from app.observations.documents import (
@@ -41,6 +41,8 @@ from app.observations.filters import (
 from app.sources import service as sources_service
 from app.sources.texts import stored_text
 
+# How many of a breakdown's values a 400 lists.
+MAX_VALUES_LISTED = 20
 # What a read of the current state selects: everything not retracted, as it stands now.
 CURRENT = ObservationFilter()
 
@@ -118,6 +120,8 @@ def list_page(
     rows, next_cursor = page_of(
         read, limit, sort=sort, sort_value=lambda row: sort_value(sort, row)
     )
+    if not rows:
+        check_breakdown_values(session, query)
     served = documents(session, rows, catalog=catalog, query=query)
     total = count_observations(session, query=query) if count else None
     counted = (
@@ -341,3 +345,25 @@ def named_facet(facet: Facet, catalog: Catalog) -> dict[str, Any]:
             labels["name"] = catalog.metrics[value].name
         values.append((value, count, labels))
     return {"values": values, "distinct": facet.distinct, "truncated": facet.truncated}
+
+
+def check_breakdown_values(session: Session, query: ObservationFilter) -> None:
+    """A breakdown filter whose value no figure has but one close to it does
+    (`visa_type=students`, where figures have `student`) is a 400 saying so, with the
+    values there are: surely a typo. A value near none is a question with no figure yet (an
+    empty list). Checked only when a read found nothing, so a filter that matches costs
+    nothing more."""
+    for name, value in query.dimensions.items():
+        values = select(ObservationDimension.value).where(ObservationDimension.name == name)
+        if session.scalars(values.where(ObservationDimension.value == value).limit(1)).first():
+            continue
+        known = sorted(set(session.scalars(values.distinct().limit(MAX_VALUES_LISTED + 1))))
+        hint = did_you_mean(value, known)
+        if not hint:
+            continue
+        listed = ", ".join(known[:MAX_VALUES_LISTED])
+        more = " ..." if len(known) > MAX_VALUES_LISTED else ""
+        raise UnknownReference(
+            f"No figure has {name} {value!r}.{hint} Values of {name}: {listed}{more}.",
+            parameter=name,
+        )

@@ -4,6 +4,7 @@ Starlette's 404 and 405, database faults wherever they are raised, and anything
 unexpected (logged; a 500 that says nothing of the cause)."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import database_fault, fault_cause
-from app.errors import AppError
+from app.errors import AppError, did_you_mean
 from app.http.problems import problem_response
 from app.server.methods import allowed_methods
 
@@ -25,16 +26,21 @@ logger = logging.getLogger("laborstats")
 
 
 def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
-    """('query', 'limit') -> ('query', 'limit'); ('body', 'quote') -> ('body', 'quote')."""
+    """('query', 'limit') -> ('query', 'limit'); ('body', 'quote') -> ('body', 'quote'). A
+    repeated parameter's position is left out, since the client wrote none: ('query',
+    'qualifier', 0) is `qualifier`."""
     where = str(loc[0]) if loc else "request"
-    name = ".".join(str(part) for part in loc[1:]) or where
-    return where, name
+    parts = [part for part in loc[1:] if where == "body" or not isinstance(part, int)]
+    return where, ".".join(str(part) for part in parts) or where
 
 
 def _message(error: dict[str, Any]) -> str:
     message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
     if error.get("type") == "enum":  # say what was sent, and what is offered
-        return f"{error['input']!r} is not offered; use one of {error['ctx']['expected']}"
+        sent, expected = error["input"], error["ctx"]["expected"]
+        offered = [value.strip(" '") for value in re.split(r",| or ", expected)]
+        hint = did_you_mean(str(sent), offered)
+        return f"{sent!r} is not offered; use one of {expected}.{hint}".rstrip(".")
     return message
 
 
