@@ -90,7 +90,7 @@ def list_pairs(
     documents = []
     for pair in service.pairs(context.session):
         both = {"origin": pair.origin, "destination": pair.destination}
-        series = urlencode({**both, "metric": pair.metrics}, doseq=True)
+        series = urlencode({**both, "parts": "true"})
         links = {"observations": _observations(**both), "series": f"/v1/series?{series}"}
         documents.append({**pair.model_dump(mode="json"), "links": links})
     return served_list(

@@ -40,8 +40,7 @@ PAIR_EXAMPLE: dict[str, Any] = {
     "last_period_end": "2024-12-31",
     "links": {
         "observations": "/v1/observations?origin=PRK&destination=RUS",
-        "series": "/v1/series?origin=PRK&destination=RUS"
-        + "".join(f"&metric={code}" for code in PAIR_METRICS),
+        "series": "/v1/series?origin=PRK&destination=RUS&parts=true",
     },
 }
 
@@ -76,7 +75,10 @@ class CountryPublic(CountryFigures):
 
 class PairLinks(BaseModel):
     observations: str = Field(description="The pair's figures.")
-    series: str = Field(description="The pair's figures per period, every metric side by side.")
+    series: str = Field(
+        description="The pair's figures per period, every metric side by side, breakdowns "
+        "as parts: every figure for the whole destination (a region's are not in it)."
+    )
 
 
 class PairFigures(BaseModel):

@@ -33,5 +33,12 @@ class SeriesQuery(BreakdownParameters):
     # Bounds on a time line need a year: '--06' is a 400 naming the parameter.
     period_from: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
     period_to: PartialDateWithYear | None = Field(default=None, description=f"{DATED_FORM}.")
+    parts: bool = Field(
+        default=False,
+        description="Also give each period's breakdowns (by visa type, by sector...) in "
+        "`parts`, beside the totals; a breakdown names its total in `part_of`, when the source "
+        "gives one. `low` and `high` stay the totals'. Not with a breakdown filter, which "
+        "gives that breakdown's figures as the series instead.",
+    )
     as_of: AsOfParameter = None
     format: FormatChoice = None

@@ -13,6 +13,7 @@ from app.http.formats import (
     ndjson_response,
 )
 from app.http.openapi import table_responses
+from app.http.query import check_order
 from app.series import service
 from app.series.params import SeriesQuery
 from app.series.schemas import SeriesPeriod
@@ -26,7 +27,8 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
     responses=table_responses(
         "Periods in order, then figures with no period given. CSV has one row per figure: "
         "the low, high and number of figures of its period and metric, then the figure's "
-        "columns as the observations CSV has them.",
+        "columns as the observations CSV has them (with parts=true, then a column per "
+        "breakdown dimension).",
         service.SERIES_CSV_COLUMNS,
         refused="A bad parameter, or parameters that leave several country pairs.",
     ),
@@ -34,9 +36,14 @@ router = APIRouter(prefix="/v1/series", tags=["series"])
         "For dashboards: each period with every figure of each metric for one country pair, "
         "and per metric the lowest and highest figure stated. Name the pair, or leave out "
         "what the data makes clear (a metric only one pair has); leave out `metric` for "
-        "every metric the pair has. Totals only by default; name a "
-        "breakdown (e.g. `visa_type=student`) to get that breakdown instead, and `region` for "
-        "one region's figures, so that parts are never mixed with wholes."
+        "every metric the pair has.\n\n"
+        "**What it includes.** The whole destination's figures (not its regions': name "
+        "`region` for one region's), totals only: a breakdown (the 8,000 of 13,000 who came "
+        "on student visas, pay in construction) is left out unless asked for. `parts=true` "
+        "adds each period's breakdowns in `parts`, beside its totals and apart from their "
+        "low and high; a breakdown filter (`visa_type=student`) gives that breakdown's "
+        "figures as the series instead. So parts are never mixed with wholes. Retracted "
+        "figures are left out; `as_of` answers as of a past day."
     ),
 )
 def read_series(
@@ -46,6 +53,7 @@ def read_series(
     accepted: AcceptedFormatDep,
 ) -> Response:
     """Read a series: every figure per period for one country pair, side by side."""
+    check_order(params, "period_from", "period_to")
     metrics = list(dict.fromkeys(params.metric))
     context.catalog.require_metrics(metrics)
     pair = service.only_pair(
@@ -69,12 +77,13 @@ def read_series(
             period_from=params.period_from,
             period_to=params.period_to,
             as_of=params.as_of,
+            parts=params.parts,
         )
     )
     match params.format or accepted:
         case Format.csv:
             return csv_response(
-                service.SERIES_CSV_COLUMNS,
+                service.series_csv_columns(context.catalog.dimension_names, parts=params.parts),
                 service.series_csv_rows(periods),
                 filename="series.csv",
                 headers={},

@@ -19,6 +19,11 @@ class SeriesMetric(BaseModel):
     observations: list[ObservationPublic] = Field(
         description="Every figure for this metric and period, side by side; none is picked."
     )
+    parts: list[ObservationPublic] | None = Field(
+        default=None,
+        description="Only with parts=true: the breakdowns of this metric for this period "
+        "(each with its `dimensions`, and its total in `part_of` where the source gives one).",
+    )
 
 
 class SeriesPeriod(BaseModel):

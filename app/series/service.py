@@ -33,16 +33,23 @@ def _stated_high(document: Mapping[str, Any]) -> float | None:
     return high if high is not None else document["value"]
 
 
-def _metric_entry(code: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
+def _metric_entry(
+    code: str, documents: list[dict[str, Any]], parts: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """A metric's figures for one period: the totals, their lowest and highest figure, and
+    (when asked for: `parts` not None) the breakdowns, which the low and high leave out."""
     lows = [v for v in map(_stated_low, documents) if v is not None]
     highs = [v for v in map(_stated_high, documents) if v is not None]
-    return {
+    entry = {
         "metric": code,
-        "unit": documents[0]["unit"],
+        "unit": (documents or parts or [{}])[0]["unit"],
         "low": min(lows) if lows else None,
         "high": max(highs) if highs else None,
         "observations": documents,
     }
+    if parts is not None:
+        entry["parts"] = parts
+    return entry
 
 
 def only_pair(
@@ -93,10 +100,18 @@ def build_series(
     period_from: str | None = None,
     period_to: str | None = None,
     as_of: AsOf | None = None,
+    parts: bool = False,
 ) -> list[dict[str, Any]]:
     """Figures for the whole pair (or one region) and one breakdown ({} = totals), so that
-    a part is never compared with its whole. No metric named: every metric the pair has."""
+    a part is never compared with its whole; with `parts`, the totals' breakdowns beside
+    them (kept apart). No metric named: every metric the pair has."""
     dimensions = dimensions or {}
+    if parts and dimensions:
+        raise InvalidParameter(
+            "parts=true gives each period's breakdowns beside its totals; a breakdown filter "
+            f"({', '.join(dimensions)}) gives that breakdown's figures instead. Use one.",
+            parameter="parts",
+        )
     query = ObservationFilter(
         metrics=metrics,
         origin=origin,
@@ -112,13 +127,17 @@ def build_series(
         .where(
             *filter_conditions(query),
             table.region.is_not_distinct_from(region),
-            table.dimensions == dimensions,
+            *([] if parts else [table.dimensions == dimensions]),
         )
         .order_by(
             table.period_start.asc().nulls_last(), table.period_end.asc().nulls_last(), table.id
         )
     )
     rows = session.connection().execute(statement).all()
+    if not rows and dimensions:
+        observations_service.check_breakdown_values(
+            session, ObservationFilter(dimensions=dimensions)
+        )
     documents = observations_service.documents(session, rows, catalog=catalog, query=query)
     metrics = metrics or sorted({document["metric"] for document in documents})
     periods: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
@@ -130,7 +149,13 @@ def build_series(
             "period_end": end,
             "period_label": group[0]["period_label"],
             "metrics": [
-                _metric_entry(code, [d for d in group if d["metric"] == code])
+                _metric_entry(
+                    code,
+                    [d for d in group if d["metric"] == code and not (parts and d["dimensions"])],
+                    [d for d in group if d["metric"] == code and d["dimensions"]]
+                    if parts
+                    else None,
+                )
                 for code in metrics
                 if any(d["metric"] == code for d in group)
             ],
@@ -139,16 +164,23 @@ def build_series(
     ]
 
 
+def series_csv_columns(dimension_names: list[str], *, parts: bool) -> list[str]:
+    """The CSV's columns; with parts, then one per breakdown dimension."""
+    return [*SERIES_CSV_COLUMNS, *dimension_names] if parts else SERIES_CSV_COLUMNS
+
+
 def series_csv_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per figure, with the low and high of its period and metric."""
+    """One row per figure, with the low and high of its period and metric (its totals'),
+    then any parts, each with its breakdown's columns."""
     return [
         {
             "period_low": entry["low"],
             "period_high": entry["high"],
             "period_figures": len(entry["observations"]),
             **figure,
+            **figure["dimensions"],
         }
         for period in periods
         for entry in period["metrics"]
-        for figure in entry["observations"]
+        for figure in [*entry["observations"], *entry.get("parts", [])]
     ]
