@@ -22,6 +22,12 @@ QUOTES = (
 )
 
 
+# What a citation of a figure adds, beside its original source: the compilation it came
+# through, as CC BY asks ("via laborstats, CC BY 4.0").
+COMPILATION = "laborstats"
+CREDIT = f"Via {COMPILATION}, CC BY 4.0."
+
+
 def index_license() -> dict[str, str]:
     """As `GET /v1` states it."""
     return {

@@ -4,7 +4,9 @@
 The cited work is the claim's source, with the claimant as its author (a literal name, never
 split into given and family names): the source gives the type, title, publisher, date and
 URL; what a reference has no field for (the period, when the claim was made, the sources it
-was relayed through, a retraction) is one note, the same in every format. Nothing is
+was relayed through, a retraction) is one note, the same in every format. Every format ends
+by crediting the compilation the figure came through, as its licence asks (CC BY 4.0), in
+the note and, where the format has one, in its database field. Nothing is
 guessed: a missing date, publisher or URL is left out, and a partial date keeps only the
 parts it has.
 
@@ -22,6 +24,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
+from app.dataset.license import COMPILATION, CREDIT
 from app.domain.dates import (
     NO_PERIOD_LABEL,
     PARTIAL_DATE_PATTERN,
@@ -142,17 +145,15 @@ def note(claim: Claim) -> str:
     retraction = _retraction(claim)
     if retraction:
         sentences.append(retraction)
+    sentences.append(CREDIT)
     return " ".join(sentences)
 
 
 def as_text(claim: Claim) -> str:
-    """The served `citation`, and the retraction of a retracted observation."""
+    """The served `citation`, the retraction of a retracted observation, and the credit to
+    the compilation it came through."""
     retraction = _retraction(claim)
-    return (
-        f"{claim.observation['citation']} {retraction}"
-        if retraction
-        else claim.observation["citation"]
-    )
+    return " ".join(part for part in (claim.observation["citation"], retraction, CREDIT) if part)
 
 
 def as_csl(claim: Claim) -> list[dict[str, Any]]:
@@ -172,9 +173,8 @@ def as_csl(claim: Claim) -> list[dict[str, Any]]:
             item["publisher"] = source.publisher
         if source.url:
             item["URL"] = source.url
-    text = note(claim)
-    if text:
-        item["note"] = text
+    item["source"] = COMPILATION  # CSL: the database the item was retrieved from
+    item["note"] = note(claim)
     return [item]
 
 
@@ -236,9 +236,7 @@ def as_bibtex(claim: Claim) -> str:
             fields.append(("date", f"{{{source.published_on}}}"))
         if source.url:
             fields.append(("url", f"{{{bibtex_url(source.url)}}}"))
-    text = note(claim)
-    if text:
-        fields.append(("note", f"{{{bibtex_text(text)}}}"))
+    fields.append(("note", f"{{{bibtex_text(note(claim))}}}"))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@{entry_type}{{{claim.key},\n{body}\n}}\n"
 
@@ -264,9 +262,8 @@ def as_ris(claim: Claim) -> str:
             lines.append(("PB", source.publisher))
         if source.url:
             lines.append(("UR", source.url))
-    text = note(claim)
-    if text:
-        lines.append(("N1", text))
+    lines.append(("DP", COMPILATION))  # RIS: the database provider
+    lines.append(("N1", note(claim)))
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {one_line(value)}\r\n" for tag, value in lines)
 

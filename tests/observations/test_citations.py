@@ -18,11 +18,12 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT
+from app.dataset.license import COMPILATION, CREDIT
 from app.observations.citations import date_parts
 from app.sources import service as sources_service
 from app.sources.schemas import SourceCreate
 from tests.conftest import Desk
-from tests.factories import add_observation
+from tests.factories import add_observation, seeded_revision
 
 CSL_SCHEMA = jsonschema_rs.validator_for(
     json.loads((Path(__file__).parent / "csl-data.json").read_text("utf-8"))
@@ -157,7 +158,8 @@ def test_every_format_carries_the_same_data(client: TestClient) -> None:
             "ris": ris,
         }
         fields, record = bibtex_fields(bibtex), ris_record(ris)
-        assert text == client.get(f"/v1/observations/{observation_id}").json()["citation"]
+        served = client.get(f"/v1/observations/{observation_id}").json()["citation"]
+        assert text == f"{served} {CREDIT}"
         assert item["title"] in text
         assert fields["title"] == record["title"] == item["title"]
         assert fields["author"] == record["authors"][0] == item["author"][0]["literal"]
@@ -174,7 +176,8 @@ def test_the_note_gives_the_period_the_claim_date_and_the_relay(client: TestClie
         "Period: 2024. As relayed by [News report: North Korean laborers sent to work in "
         "Russia] (publisher not named, date not given). Inferred, not stated: period 2024 "
         "(The report says 'last year' and is undated; 2024 is the year it gives for the "
-        "Russian estimate of entries, but it does not say the two are the same year)."
+        "Russian government estimates of North Koreans who 'entered the country in 2024', but "
+        "it does not say the two are the same year). " + CREDIT
     )
     note = cite(client, 6, "csl")[0]["note"]
     assert note.startswith("Claim made in June; the year is not given. ")
@@ -226,16 +229,19 @@ def test_special_characters_are_escaped_in_bibtex_and_kept_in_the_other_formats(
 def test_a_retracted_observation_says_so_in_every_format(desk: Desk) -> None:
     response = desk.client.post(
         "/v1/observations/2/retract",
-        json={"reason": "The official's projection was withdrawn.", "revision": 1},
+        json={
+            "reason": "The official's projection was withdrawn.",
+            "revision": seeded_revision("observation", 2),
+        },
         headers=desk.editor,
     )
     assert response.status_code == 200, response.text
     today = datetime.now(UTC).date().isoformat()
     said = f"Retracted on {today}: The official's projection was withdrawn."
-    assert cite(desk.client, 2, "text").endswith(f". {said}")
-    assert cite(desk.client, 2, "csl")[0]["note"].endswith(said)
-    assert bibtex_fields(cite(desk.client, 2, "bibtex"))["note"].endswith(said)
-    assert ris_record(cite(desk.client, 2, "ris"))["notes"][0].endswith(said)
+    assert cite(desk.client, 2, "text").endswith(f". {said} {CREDIT}")
+    assert cite(desk.client, 2, "csl")[0]["note"].endswith(f"{said} {CREDIT}")
+    assert bibtex_fields(cite(desk.client, 2, "bibtex"))["note"].endswith(f"{said} {CREDIT}")
+    assert ris_record(cite(desk.client, 2, "ris"))["notes"][0].endswith(f"{said} {CREDIT}")
 
 
 @pytest.mark.parametrize(
@@ -349,3 +355,21 @@ def test_the_readmes_citation_examples_work(client: TestClient) -> None:
         response = client.get(url.removeprefix("http://127.0.0.1:8000"), headers=headers)
         assert response.status_code == 200, command
         assert response.headers["content-type"] != "application/json", command
+
+
+@pytest.mark.parametrize("observation_id", [1, 5, 9])
+def test_every_format_credits_the_compilation_beside_the_original_source(
+    client: TestClient, observation_id: int
+) -> None:
+    assert CREDIT == "Via laborstats, CC BY 4.0."
+    text = cite(client, observation_id, "text")
+    (item,) = cite(client, observation_id, "csl")
+    fields = bibtex_fields(cite(client, observation_id, "bibtex"))
+    record = ris_record(cite(client, observation_id, "ris"))
+    assert text.endswith(CREDIT)
+    assert item["title"] in text  # the original source, beside the compilation
+    assert item["source"] == COMPILATION
+    assert item["note"].endswith(CREDIT)
+    assert fields["note"].endswith(CREDIT)
+    assert record["notes"][0].endswith(CREDIT)
+    assert record["database_provider"] == COMPILATION

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.dataset.files import restored
+from app.dataset.license import CREDIT
 from app.models import Observation, Source
 from tests.conftest import Desk
 from tests.factories import observation_fields
@@ -211,27 +212,27 @@ def test_a_claim_and_a_source_without_a_year_are_cited_with_no_year_in_any_forma
     text = cite(desk.client, observation["id"], "text")
     assert text == (
         'A test analyst (June, year not given), in "Minister\'s remarks" '
-        "(Kremlin, 17 June, year not given)."
+        f"(Kremlin, 17 June, year not given). {CREDIT}"
     )
     no_year_in(text)
 
     (item,) = cite(desk.client, observation["id"], "csl")
     CSL_SCHEMA.validate([item])
     assert item["issued"] == {"literal": "17 June, year not given"}
-    assert item["note"] == f"{claim_made} {published}"
+    assert item["note"] == f"{claim_made} {published} {CREDIT}"
     no_year_in(str(item))
 
     bibtex = cite(desk.client, observation["id"], "bibtex")
     fields = bibtex_fields(bibtex)
     assert not {"year", "month", "date"} & set(fields)
-    assert fields["note"] == f"{claim_made} {published}"
+    assert fields["note"] == f"{claim_made} {published} {CREDIT}"
     no_year_in(bibtex)
 
     ris = cite(desk.client, observation["id"], "ris")
     record = ris_record(ris)
     assert not {"year", "date", "publication_year"} & set(record)
     assert not re.search(r"^(PY|DA|Y1|Y2)  - ", ris, re.MULTILINE)
-    assert record["notes"] == [f"{claim_made} {published}"]
+    assert record["notes"] == [f"{claim_made} {published} {CREDIT}"]
     no_year_in(ris)
 
     every = cite(desk.client, observation["id"], "json")
