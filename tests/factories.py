@@ -1,10 +1,12 @@
 """Small builders of valid input, overridable field by field."""
 
+import json
 from typing import Any
 
 from sqlmodel import Session
 
 from app.auth.service import create_token
+from app.config import SEED_DIR
 from app.domain.roles import Role
 from app.models import Observation
 from app.observations import editing
@@ -62,3 +64,11 @@ def make_token(session: Session, name: str, role: str) -> str:
 
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def seeded_revision(record: str, record_id: int) -> int:
+    """The revision a seeded record is at: its first edition, then one revision for each
+    correction the seed folder makes to it (seed/corrections.jsonl)."""
+    lines = (SEED_DIR / "corrections.jsonl").read_text("utf-8").splitlines()
+    corrections = [json.loads(line) for line in lines if line.strip()]
+    return 1 + sum(1 for c in corrections if (c["record"], c["id"]) == (record, record_id))

@@ -15,7 +15,7 @@ from app.domain.roles import Role
 from app.models import DatasetState
 from app.observations import editing
 from tests.conftest import Desk, table_contents
-from tests.factories import ARTICLE_QUOTE, add_observation
+from tests.factories import ARTICLE_QUOTE, add_observation, seeded_revision
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 COLUMNS = [
@@ -104,10 +104,20 @@ def test_a_committed_write_bumps_the_data_version_once(seeded_db_url: str, sessi
     assert data_version(seeded_db_url) == before + 1
     with session_for(seeded_db_url) as session:
         editing.edit_observation(
-            session, 1, {"value": 10500}, expected_revision=2, actor="test", reason="Recount."
+            session,
+            1,
+            {"value": 10500},
+            expected_revision=seeded_revision("observation", 1),
+            actor="test",
+            reason="Recount.",
         )
         editing.edit_observation(
-            session, 2, {"notes": "Checked."}, expected_revision=1, actor="test", reason="Note."
+            session,
+            2,
+            {"notes": "Checked."},
+            expected_revision=seeded_revision("observation", 2),
+            actor="test",
+            reason="Note.",
         )
         session.commit()
     assert data_version(seeded_db_url) == before + 2
@@ -122,7 +132,12 @@ def test_writes_outside_the_dataset_and_rolled_back_writes_leave_the_version(
         session.commit()
     with session_for(seeded_db_url) as session:
         editing.edit_observation(
-            session, 1, {"value": 1}, expected_revision=2, actor="test", reason="Try."
+            session,
+            1,
+            {"value": 1},
+            expected_revision=seeded_revision("observation", 1),
+            actor="test",
+            reason="Try.",
         )
         session.rollback()
         session.commit()  # nothing left to commit

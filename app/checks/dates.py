@@ -123,3 +123,18 @@ def _anchor(quote: str, named: list[tuple[int, int, int]]) -> str:
     if when:
         return excerpt(quote, when.start(), when.end())
     return excerpt(quote, 0, 0, words=5)
+
+
+def open_period_beyond_quote(
+    quote: str, *, period_start: date | None, period_end: date | None, inferred: Mapping[str, str]
+) -> list[str]:
+    """An open period ('since 2022') starts on a day (2022-01-01) the quote does not give,
+    unless the period is marked inferred."""
+    if period_start is None or period_end is not None or "period" in inferred:
+        return []
+    if str(period_start) in quote or months_in(quote):
+        return []
+    return [
+        f"period starts on {period_start}, a day the quote does not give "
+        f"({_anchor(quote, [])}): mark period as inferred with its reason"
+    ]

@@ -1,7 +1,14 @@
-"""The rule that reads a quote against the text it comes from (quote-not-in-text;
-app/checks/service.py states it)."""
+"""The rules that read a quote against the text it comes from (quote-not-in-text), and a
+figure's attribution against its quote (attribution-beyond-quote; app/checks/service.py
+states them)."""
+
+import re
+from collections.abc import Mapping
 
 from app.sources.texts import HeldText
+
+# A name's words: capitalised (a proper name, an outlet's initials), past the first word.
+_NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'-]*")
 
 
 def quote_not_in_text(quote: str, held: HeldText | None) -> list[str]:
@@ -37,3 +44,22 @@ def _longest_prefix_in(quote: str, text: str) -> int:
 
 def _tail(text: str, length: int = 30) -> str:
     return text if len(text) <= length else "..." + text[-length:]
+
+
+def attribution_beyond_quote(
+    quote: str, attributed_to: str, inferred: Mapping[str, str]
+) -> list[str]:
+    """Names in the attribution (past its first word: "the BBC", "South Korean") that the
+    quote does not write, unless the attribution is marked inferred: who said it was read
+    from elsewhere in the text."""
+    if "attributed_to" in inferred:
+        return []
+    missing = [
+        word for word in dict.fromkeys(_NAME_WORD.findall(attributed_to)) if word not in quote
+    ]
+    if not missing:
+        return []
+    return [
+        f"attributed_to '{attributed_to}' names {', '.join(missing)}, which the quote does not "
+        "write: mark attributed_to as inferred with its reason (where the text says it)"
+    ]

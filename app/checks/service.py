@@ -31,22 +31,56 @@ The rules, each a pure function of plain values (`quotes`, `wording`, `dates`):
   (--07 for "in June"). A field marked inferred (`inferred` names "reported_on" or
   "period", with its reason) is the editor's stated reading and is not checked. A date
   without a year (--06) is the honest form of "in June".
+- **period-start-beyond-quote**: an open period ("since 2022") starts on a day (2022-01-01)
+  the quote does not give, and the period is not marked inferred.
+- **attribution-beyond-quote**: attributed_to names someone or something (a capitalised
+  word past its first: "the BBC", "South Korean") that the quote does not write, and the
+  attribution is not marked inferred.
+
+What people wrote about a record (notes, the reasons of inferred values, the reasons of
+corrections) is read too (`prose`), for observations, sources and events:
+
+- **quotation-not-in-text**: a phrase in quotation marks is not, word for word and case for
+  case, in the text the record's quote is checked against (a correction's reason may also
+  quote what the record said before).
+- **note-beyond-record**: a note or reason states, in its own words (outside quotations), a
+  year, a month or a country (by name) that neither the quote nor the record gives.
+- **position-unquoted**: a note says where a passage is ("the sentence before", "follows")
+  without quoting the passage; **position-out-of-order**: it says the quote follows a
+  quoted passage that the text has later.
+- **metric-not-counted**: a note names a metric ("entries") that no figure of the record's
+  pair counts.
+
+`documents` reads, with the same rules, documents that describe the data (the README's
+description, the seed's README): quotations, metrics no figure counts, unquoted positions,
+a year given to a quoted figure whose quote does not give it, and figures of different
+metrics called competing (**described-figure**).
 
 Retracted observations are skipped: they are out of lists, kept only as a record of what
 was once said. Observations are read a page at a time, in id order, so the audit of a
 million rows holds one page, the findings and the texts quotes are checked against."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from app.checks.dates import dates_beyond_quote
-from app.checks.quotes import quote_not_in_text
+from app.checks import prose
+from app.checks.dates import dates_beyond_quote, open_period_beyond_quote
+from app.checks.quotes import attribution_beyond_quote, quote_not_in_text
 from app.checks.wording import basis_wording, qualifier_wording
-from app.models import Observation
+from app.domain.codes import subdivision_country
+from app.models import (
+    Event,
+    EventRevision,
+    Metric,
+    Observation,
+    ObservationRevision,
+    Source,
+    SourceRevision,
+)
 from app.sources.service import relay_chains
 from app.sources.texts import HeldText, held_text, stored_text
 
@@ -54,10 +88,26 @@ QUOTE_NOT_IN_TEXT = "quote-not-in-text"
 QUALIFIER_WORDING = "qualifier-wording"
 BASIS_WORDING = "basis-wording"
 DATE_BEYOND_QUOTE = "date-beyond-quote"
-RULES = (BASIS_WORDING, DATE_BEYOND_QUOTE, QUALIFIER_WORDING, QUOTE_NOT_IN_TEXT)
+OPEN_PERIOD = "period-start-beyond-quote"
+ATTRIBUTION = "attribution-beyond-quote"
+MISQUOTED = "quotation-not-in-text"
+BEYOND_RECORD = "note-beyond-record"
+UNQUOTED_POSITION = "position-unquoted"
+POSITION_ORDER = "position-out-of-order"
+METRIC_NOT_COUNTED = "metric-not-counted"
+DESCRIBED = "described-figure"
+# The rules read on records; and on documents that describe the data.
+RULES = (
+    *(ATTRIBUTION, BASIS_WORDING, DATE_BEYOND_QUOTE, METRIC_NOT_COUNTED, BEYOND_RECORD),
+    *(OPEN_PERIOD, POSITION_ORDER, UNQUOTED_POSITION, QUALIFIER_WORDING, MISQUOTED),
+    QUOTE_NOT_IN_TEXT,
+)
+DOCUMENT_RULES = (DESCRIBED, METRIC_NOT_COUNTED, UNQUOTED_POSITION, MISQUOTED)
 PAGE_SIZE = 1000
 # Sources whose text is remembered; past this many, start again.
 _MAX_REMEMBERED = 10_000
+# What a note or reason holds when it quotes: most hold none, and are not read again.
+_QUOTE_MARKS = ("'", '"', "\u201c", "\u2018")
 
 
 @dataclass(frozen=True, order=True)
@@ -70,7 +120,8 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.record} {self.record_id}: {self.rule}: {self.message}"
+        named = f"{self.record} {self.record_id}" if self.record_id else self.record
+        return f"{named}: {self.rule}: {self.message}"
 
 
 @dataclass
@@ -80,17 +131,60 @@ class Tally:
     observations: int = 0
 
 
+@dataclass(frozen=True)
+class Context:
+    """What notes are read against, besides their record: each metric's name, and the
+    metrics each country pair's figures count."""
+
+    metric_names: Mapping[str, str]
+    counted: Mapping[tuple[str, str], frozenset[str]]
+
+
 def _columns() -> list[Any]:
     columns: list[Any] = [
         *(Observation.id, Observation.source_id, Observation.quote, Observation.qualifier),
         *(Observation.basis, Observation.value, Observation.lower_bound),
         *(Observation.upper_bound, Observation.reported_on, Observation.period_start),
         *(Observation.period_end, Observation.period_label, Observation.inferred),
+        *(Observation.attributed_to, Observation.notes, Observation.origin),
+        *(Observation.destination, Observation.region, Observation.metric),
     ]
     return columns
 
 
-def observation_findings(row: Any, held: HeldText | None) -> list[Finding]:
+def _notes(record: Any) -> list[tuple[str, str]]:
+    """What people wrote about a record: its notes, and each inferred value's reason."""
+    written = [("notes", record.notes)] if record.notes else []
+    return written + [(f"inferred {name}", reason) for name, reason in record.inferred.items()]
+
+
+def notes_findings(
+    record: Any,
+    quote: str,
+    held: HeldText | None,
+    stated: prose.Stated,
+    counted: Iterable[str],
+    metric_names: Mapping[str, str],
+) -> dict[str, list[str]]:
+    """The prose rules' findings on a record's notes and reasons, by rule."""
+    texts = [held.text] if held is not None else []
+    found: dict[str, list[str]] = {}
+    for where, note in _notes(record):
+        said = {
+            MISQUOTED: prose.misquoted(note, texts) if texts else [],
+            BEYOND_RECORD: prose.beyond_the_record(note, stated),
+            UNQUOTED_POSITION: prose.unquoted_position(note),
+            POSITION_ORDER: prose.position_out_of_order(note, quote, texts[0]) if texts else [],
+            METRIC_NOT_COUNTED: prose.metrics_not_counted(note, metric_names, set(counted)),
+        }
+        for rule, messages in said.items():
+            found.setdefault(rule, []).extend(f"{where}: {message}" for message in messages)
+    return found
+
+
+def observation_findings(
+    row: Any, held: HeldText | None, context: Context | None = None
+) -> list[Finding]:
     """Every rule's findings for one observation's row, sorted by rule."""
     quote = row.quote
     figures = (row.value, row.lower_bound, row.upper_bound)
@@ -112,7 +206,19 @@ def observation_findings(row: Any, held: HeldText | None) -> list[Finding]:
             period_label=row.period_label,
             inferred=row.inferred,
         ),
+        OPEN_PERIOD: open_period_beyond_quote(
+            quote, period_start=row.period_start, period_end=row.period_end, inferred=row.inferred
+        ),
+        ATTRIBUTION: attribution_beyond_quote(quote, row.attributed_to, row.inferred),
     }
+    if context is not None:
+        stated = prose.Stated.of(
+            quote,
+            dates=[str(row.period_start or ""), str(row.period_end or ""), row.reported_on],
+            countries=[row.origin, row.destination, row.region and subdivision_country(row.region)],
+        )
+        counted = context.counted.get((row.origin, row.destination), frozenset())
+        found |= notes_findings(row, quote, held, stated, counted, context.metric_names)
     return sorted(
         Finding("observation", row.id, rule, message)
         for rule, messages in found.items()
@@ -120,11 +226,42 @@ def observation_findings(row: Any, held: HeldText | None) -> list[Finding]:
     )
 
 
+def _metric_names(session: Session) -> dict[str, str]:
+    return {row.code: row.name for row in session.execute(select(Metric.code, Metric.name))}
+
+
+def _context(session: Session) -> Context:
+    live = Observation.retracted_at.is_(None)
+    counted: dict[tuple[str, str], set[str]] = {}
+    pairs = select(Observation.origin, Observation.destination, Observation.metric).where(live)
+    for origin, destination, metric in session.execute(pairs.distinct()):
+        counted.setdefault((origin, destination), set()).add(metric)
+    names = _metric_names(session)
+    return Context(names, {pair: frozenset(metrics) for pair, metrics in counted.items()})
+
+
+class _Texts:
+    """The text each source's quotes are checked against, remembered up to a bound."""
+
+    def __init__(self, session: Session) -> None:
+        self.session, self.held = session, {}
+
+    def of(self, source_ids: Iterable[int]) -> Mapping[int, HeldText | None]:
+        unknown = set(source_ids) - self.held.keys()
+        if len(self.held) + len(unknown) > _MAX_REMEMBERED:
+            self.held.clear()
+            unknown = set(source_ids)
+        for source_id, chain in relay_chains(self.session, unknown).items():
+            self.held[source_id] = held_text(chain, stored_text)
+        return self.held
+
+
 def iter_problems(
     session: Session, *, tally: Tally | None = None, page_size: int = PAGE_SIZE
 ) -> Iterator[Finding]:
-    """Every finding, by observation id, then rule; retracted observations skipped."""
-    held: dict[int, HeldText | None] = {}
+    """Every finding: observations by id, then rule (retracted ones skipped); then sources,
+    events, and the reasons of corrections."""
+    texts, context = _Texts(session), _context(session)
     query = select(*_columns()).where(Observation.retracted_at.is_(None))
     after = 0
     while True:
@@ -132,20 +269,132 @@ def iter_problems(
             query.where(Observation.id > after).order_by(Observation.id).limit(page_size)
         ).all()
         if not page:
-            return
-        unknown = {row.source_id for row in page} - held.keys()
-        if len(held) + len(unknown) > _MAX_REMEMBERED:
-            held.clear()
-            unknown = {row.source_id for row in page}
-        for source_id, chain in relay_chains(session, unknown).items():
-            held[source_id] = held_text(chain, stored_text)
+            break
+        held = texts.of({row.source_id for row in page})
         for row in page:
-            yield from observation_findings(row, held[row.source_id])
+            yield from observation_findings(row, held[row.source_id], context)
         if tally is not None:
             tally.observations += len(page)
         after = page[-1].id
+    yield from _source_findings(session, texts, context)
+    yield from _event_findings(session, texts, context)
+    yield from _reason_findings(session, texts)
+
+
+def _source_findings(session: Session, texts: _Texts, context: Context) -> Iterator[Finding]:
+    sources = list(session.scalars(select(Source).order_by(Source.id)))
+    held = texts.of(source.id for source in sources)
+    for source in sources:
+        text = held[source.id].text if held[source.id] is not None else ""
+        stated = prose.Stated.of(text, dates=[source.published_on])
+        counted = frozenset().union(*context.counted.values())
+        found = notes_findings(source, text, held[source.id], stated, counted, context.metric_names)
+        found.pop(POSITION_ORDER, None)  # a source's notes speak of its whole text
+        yield from sorted(
+            Finding("source", source.id, rule, message)
+            for rule, messages in found.items()
+            for message in messages
+        )
+
+
+def _event_findings(session: Session, texts: _Texts, context: Context) -> Iterator[Finding]:
+    events = list(
+        session.scalars(select(Event).where(Event.retracted_at.is_(None)).order_by(Event.id))
+    )
+    held = texts.of(event.source_id for event in events)
+    for event in events:
+        stated = prose.Stated.of(
+            event.quote, dates=[event.occurred_on], countries=[event.origin, event.destination]
+        )
+        found = notes_findings(event, event.quote, held[event.source_id], stated, (), {})
+        yield from sorted(
+            Finding("event", event.id, rule, message)
+            for rule, messages in found.items()
+            for message in messages
+        )
+
+
+# Each kind of record: its revision table, and where its source is (sources are their own).
+_REVISED = {"observation": ObservationRevision, "source": SourceRevision, "event": EventRevision}
+
+
+def _reason_findings(session: Session, texts: _Texts) -> Iterator[Finding]:
+    """Quotations in the reasons of corrections: in the text, or in what the record said
+    before. Only reasons that quote are read."""
+    for kind, table in _REVISED.items():
+        quoting = or_(*(table.reason.contains(mark) for mark in _QUOTE_MARKS))
+        revisions = session.scalars(
+            select(table).where(quoting).order_by(table.id, table.revision)
+        ).all()
+        for revision in revisions:
+            source_id = revision.id if kind == "source" else revision.source_id
+            held = texts.of([source_id])[source_id]
+            earlier = _earlier_values(session, table, revision)
+            for message in prose.misquoted(
+                revision.reason, [held.text] if held else [], earlier=earlier
+            ):
+                yield Finding(
+                    kind, revision.id, MISQUOTED, f"revision {revision.revision} reason: {message}"
+                )
+
+
+def _earlier_values(session: Session, table: Any, revision: Any) -> list[str]:
+    """Every text a record held before this revision: what a correction's reason quotes."""
+    before = session.scalars(
+        select(table).where(table.id == revision.id, table.revision < revision.revision)
+    )
+    values: list[str] = []
+    for earlier in before:
+        for value in (getattr(earlier, column.name) for column in table.__table__.columns):
+            if isinstance(value, str):
+                values.append(value)
+            elif isinstance(value, dict):
+                values.extend(str(item) for item in value.values())
+    return values
 
 
 def find_problems(session: Session) -> list[Finding]:
     """Every finding in the database, sorted by record, then rule."""
     return list(iter_problems(session))
+
+
+# A Markdown document marks the parts that describe the data (the README's account of the
+# seed, its screenshot's caption) between these; one with no marks is read whole.
+DESCRIBES_THE_DATA = "<!-- describes the data -->"
+END_OF_DESCRIPTION = "<!-- end -->"
+
+
+def described_part(markdown: str) -> str:
+    """The parts of a document that describe the data, one after another."""
+    if DESCRIBES_THE_DATA not in markdown:
+        return markdown
+    parts = []
+    for piece in markdown.split(DESCRIBES_THE_DATA)[1:]:
+        parts.append(piece.split(END_OF_DESCRIPTION, 1)[0].strip())
+    return "\n\n".join(parts)
+
+
+def document_findings(session: Session, name: str, prose_text: str) -> list[Finding]:
+    """The prose rules' findings on a document that describes the data (`name`: where it is
+    read from), against every source's text and every live figure."""
+    texts = [source.text for source in session.scalars(select(Source)) if source.text is not None]
+    live = session.scalars(
+        select(Observation).where(Observation.retracted_at.is_(None)).order_by(Observation.id)
+    ).all()
+    figures = [
+        prose.Figure(o.id, o.quote, o.metric, o.period_label, tuple(o.inferred)) for o in live
+    ]
+    names = _metric_names(session)
+    found = {
+        MISQUOTED: prose.misquoted(prose_text, texts),
+        METRIC_NOT_COUNTED: prose.metrics_not_counted(
+            prose_text, names, {figure.metric for figure in figures}
+        ),
+        UNQUOTED_POSITION: prose.unquoted_position(prose_text),
+        DESCRIBED: prose.described_figures(prose_text, figures),
+    }
+    return [
+        Finding(name, 0, rule, message)
+        for rule, messages in sorted(found.items())
+        for message in messages
+    ]

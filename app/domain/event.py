@@ -114,15 +114,15 @@ EVENT_EXAMPLE: dict[str, Any] = {
     ),
     "notes": (
         "The report gives only the year, 2019: not the month or the day, nor which body of "
-        "the United Nations decided it or by which resolution. It concerns North Korean "
-        "workers wherever they work, so no destination is given."
+        "the United Nations decided it or by which resolution. It names no country where "
+        "the ban applies, so no destination is given."
     ),
     "inferred": {},
     "citation": (
         "United Nations ban on the use of North Korean workers, 2019, in [News report: North "
         "Korean laborers sent to work in Russia] (publisher not named, date not given)."
     ),
-    "revision": 1,
+    "revision": 2,
     "updated_at": "2026-11-26T12:00:00Z",
     "retracted": False,
     "retracted_at": None,

@@ -6,7 +6,6 @@ Everything else follows from these classes: the tables (app/models/observation.p
 create, update and import bodies (app/observations/schemas.py), the CSV columns and JSON
 keys in SERVED_FIELDS, the data package's field types, and the serialiser."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, StringConstraints
@@ -16,7 +15,7 @@ from sqlmodel import Field, SQLModel
 from app.domain.bounds import MAX_ID, IdColumn, ValidText
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.columns import Dimensions
-from app.domain.dates import PartialDate
+from app.domain.dates import Day, PartialDate
 from app.domain.figures import QUALIFIER_WORDS, Basis, Figure, Qualifier, one_of_words
 from app.domain.inferences import INFERRED_DESCRIPTION, MarkName, Reason
 from app.domain.revisions import RetractableState
@@ -54,10 +53,10 @@ class ObservationBase(SQLModel):
         sa_type=Dimensions,
         description='Breakdowns, e.g. {"visa_type": "student"}; {} for a total.',
     )
-    period_start: date | None = Field(
+    period_start: Day | None = Field(
         default=None, description="First day of the period; null if none given."
     )
-    period_end: date | None = Field(
+    period_end: Day | None = Field(
         default=None, description="Last day of the period; null if open-ended or none given."
     )
     period_label: ValidText | None = Field(
@@ -220,22 +219,24 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
     "quote_start": 1920,
     "quote_end": 2052,
     "quote_url": "/v1/sources/1/text#char=1920,2052",
-    "notes": "'Over 10,000' is recorded as at least 10,000.",
+    "notes": "'over 10,000' is recorded as at least 10,000.",
     "citation": (
         "South Korean intelligence official, in [BBC investigation into North Korean workers "
         "in Russia] (BBC, date not given), as relayed by [News report: North Korean laborers "
         "sent to work in Russia] (publisher not named, date not given). Inferred, not stated: "
         "period 2024 (The report says 'last year' and is undated; 2024 is the year it gives "
-        "for the Russian estimate of entries, but it does not say the two are the same year)."
+        "for the Russian government estimates of North Koreans who 'entered the country in "
+        "2024', but it does not say the two are the same year)."
     ),
     "inferred": {
         "period": (
             "The report says 'last year' and is undated; 2024 is the year it gives for the "
-            "Russian estimate of entries, but it does not say the two are the same year."
+            "Russian government estimates of North Koreans who 'entered the country in "
+            "2024', but it does not say the two are the same year."
         )
     },
     "part_of": None,
-    "revision": 2,
+    "revision": 3,
     "updated_at": "2026-11-26T12:00:00Z",
     "retracted": False,
     "retracted_at": None,

@@ -3,6 +3,7 @@ for what the article does not say), then the real command on databases made to h
 kind of problem, none, or the seed."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -16,11 +17,18 @@ import pytest
 from app.checks.dates import dates_beyond_quote
 from app.checks.quotes import quote_not_in_text
 from app.checks.service import (
+    ATTRIBUTION,
     BASIS_WORDING,
+    BEYOND_RECORD,
     DATE_BEYOND_QUOTE,
+    METRIC_NOT_COUNTED,
+    MISQUOTED,
+    OPEN_PERIOD,
+    POSITION_ORDER,
     QUALIFIER_WORDING,
     QUOTE_NOT_IN_TEXT,
     RULES,
+    UNQUOTED_POSITION,
     find_problems,
     iter_problems,
 )
@@ -351,6 +359,41 @@ def problem_rows() -> dict[str, dict[str, Any]]:
             **{"value": 5000, "qualifier": "approximate", "basis": "projection"},
             **{"source_id": 4, "reported_on": "2025-06"},
         },
+        OPEN_PERIOD: {
+            "quote": SINCE_2022,
+            **{"metric": "troops_deployed", "value": 12000, "qualifier": "approximate"},
+            **{"period_start": date(2022, 1, 1), "period_label": "since 2022", "source_id": 1},
+        },
+        ATTRIBUTION: {
+            "quote": SHIFTS,
+            **{"metric": "shift_hours", "value": 18},
+            "attributed_to": "Former laborers, speaking to the BBC",
+        },
+        MISQUOTED: {
+            "quote": OVER_10000,
+            **{"value": 10000, "lower_bound": 10000, **AT_LEAST},
+            "notes": "'Over 10,000' is recorded as at least 10,000.",
+        },
+        BEYOND_RECORD: {
+            "quote": EXPECTED_50000,
+            **{"value": 50000, "basis": "projection"},
+            "notes": "Expected by 2027.",
+        },
+        UNQUOTED_POSITION: {
+            "quote": TWO_DAYS,
+            **{"metric": "days_off_per_year", "value": 2},
+            "notes": "Read from the sentence before.",
+        },
+        POSITION_ORDER: {
+            "quote": SHIFTS,
+            **{"metric": "shift_hours", "value": 18},
+            "notes": "The sentence follows 'The workers are given only two days off a year'.",
+        },
+        METRIC_NOT_COUNTED: {
+            "quote": OVER_10000,
+            **{"value": 10000, "lower_bound": 10000, **AT_LEAST, "destination": "CHN"},
+            "notes": "To compare with the monthly pay.",
+        },
     }
 
 
@@ -370,7 +413,7 @@ def test_check_finds_every_kind_of_problem_and_exits_1(seeded_db_url: str, sessi
             {**kinds[DATE_BEYOND_QUOTE], "reported_on": "--07"},
             {**last_year, **YEAR_2024},
             # The same dates, marked inferred with their reasons: no finding.
-            {**last_year, **YEAR_2024, "inferred": {"period": "'Last year' read as 2024."}},
+            {**last_year, **YEAR_2024, "inferred": {"period": "'last year' read as 2024."}},
             {**kinds[DATE_BEYOND_QUOTE], "inferred": {"reported_on": "Read as 2025."}},
             {
                 "quote": "Words the article never had, retracted since.",
@@ -431,6 +474,19 @@ def test_check_of_a_clean_database_exits_0_and_says_how_many_it_read(
         writer = csv.DictWriter(clean, header)
         writer.writeheader()
         writer.writerows(kept)
+    # With the seed's corrections of what is kept (the first edition's notes had problems
+    # the check finds: a quote in the wrong case, an unmarked reading).
+    corrections = (SEED_DIR / "corrections.jsonl").read_text("utf-8").splitlines()
+    (folder / "corrections.jsonl").write_text(
+        "".join(
+            f"{line}\n"
+            for line in corrections
+            if (json.loads(line)["record"], json.loads(line)["id"])
+            in {("source", 1), ("source", 2), ("source", 3), ("source", 4)}
+            | {("observation", 3), ("observation", 4), ("observation", 5)}
+        ),
+        "utf-8",
+    )
     load_folder(empty_db_url, folder, actor="test")
     result = run_check(empty_db_url)
     assert result.returncode == 0, result.stdout + result.stderr

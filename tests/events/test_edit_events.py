@@ -5,8 +5,12 @@ revision or a quote its source does not hold changes nothing."""
 import pytest
 
 from tests.conftest import Desk
+from tests.factories import seeded_revision
 
 QUOTE = "Russia is facing a massive worker shortage"
+
+# The revision the seed leaves event 1 at (its corrections included).
+SEEDED = seeded_revision("event", 1)
 
 
 def event_fields(**overrides: object) -> dict:
@@ -51,7 +55,7 @@ def test_a_correction_with_the_etag_is_a_new_revision_and_a_stale_one_changes_no
         headers={**desk.editor, "If-Match": etag},
     )
     assert edited.status_code == 200, edited.text
-    assert (edited.json()["occurred_on"], edited.json()["revision"]) == ("2019-12", 2)
+    assert (edited.json()["occurred_on"], edited.json()["revision"]) == ("2019-12", SEEDED + 1)
     assert edited.headers["etag"] != etag
     before, tables = desk.data_version(), desk.tables()
     stale_header = desk.client.patch(
@@ -61,7 +65,7 @@ def test_a_correction_with_the_etag_is_a_new_revision_and_a_stale_one_changes_no
     )
     stale_body = desk.client.patch(
         "/v1/events/1",
-        json={"notes": "Lost?", "reason": "Stale.", "revision": 1},
+        json={"notes": "Lost?", "reason": "Stale.", "revision": SEEDED},
         headers=desk.editor,
     )
     unnamed = desk.client.patch(
@@ -80,8 +84,8 @@ def test_a_correction_with_the_etag_is_a_new_revision_and_a_stale_one_changes_no
     ("method", "url", "body"),
     [
         ("POST", "/v1/events", event_fields()),
-        ("PATCH", "/v1/events/1", {"notes": "x", "reason": "y", "revision": 1}),
-        ("POST", "/v1/events/1/retract", {"reason": "y", "revision": 1}),
+        ("PATCH", "/v1/events/1", {"notes": "x", "reason": "y", "revision": SEEDED}),
+        ("POST", "/v1/events/1/retract", {"reason": "y", "revision": SEEDED}),
     ],
 )
 def test_every_write_without_a_token_is_401_and_changes_nothing(
@@ -130,7 +134,7 @@ def test_a_quote_not_in_the_sources_text_is_a_problem_naming_quote(desk: Desk) -
     assert "/v1/sources/1/text" in problem["detail"]
     edit = desk.client.patch(
         "/v1/events/1",
-        json={"quote": "Not in the article.", "reason": "Shortened.", "revision": 1},
+        json={"quote": "Not in the article.", "reason": "Shortened.", "revision": SEEDED},
         headers=desk.editor,
     )
     assert edit.status_code == 422
@@ -177,19 +181,23 @@ def test_a_retraction_keeps_the_event_readable_with_why_and_refuses_later_edits(
     assert (body["retracted"], body["retraction_reason"], body["revision"]) == (
         True,
         "The source withdrew it.",
-        2,
+        SEEDED + 1,
     )
     assert body["retracted_at"].endswith("Z")
     assert desk.client.get("/v1/events/1").json()["retracted"] is True
     again = desk.client.post(
-        "/v1/events/1/retract", json={"reason": "Again.", "revision": 2}, headers=desk.editor
+        "/v1/events/1/retract",
+        json={"reason": "Again.", "revision": SEEDED + 1},
+        headers=desk.editor,
     )
     edit = desk.client.patch(
-        "/v1/events/1", json={"notes": "x", "reason": "y", "revision": 2}, headers=desk.editor
+        "/v1/events/1",
+        json={"notes": "x", "reason": "y", "revision": SEEDED + 1},
+        headers=desk.editor,
     )
     assert (again.status_code, edit.status_code) == (409, 409)
     without_reason = desk.client.post(
-        "/v1/events/1/retract", json={"revision": 2}, headers=desk.editor
+        "/v1/events/1/retract", json={"revision": SEEDED + 1}, headers=desk.editor
     )
     assert without_reason.status_code == 422
 
@@ -199,21 +207,24 @@ def test_the_history_lists_every_revision_with_its_reason_and_the_audit_every_wr
 ) -> None:
     desk.client.patch(
         "/v1/events/1",
-        json={"notes": "Only the year is given.", "reason": "Shorter notes.", "revision": 1},
+        json={"notes": "Only the year is given.", "reason": "Shorter notes.", "revision": SEEDED},
         headers=desk.editor,
     )
     desk.client.post(
-        "/v1/events/1/retract", json={"reason": "Withdrawn.", "revision": 2}, headers=desk.editor
+        "/v1/events/1/retract",
+        json={"reason": "Withdrawn.", "revision": SEEDED + 1},
+        headers=desk.editor,
     )
     history = desk.client.get("/v1/events/1/history").json()["data"]
-    assert [(r["revision"], r["action"], r["recorded_by"], r["reason"]) for r in history] == [
-        (1, "create", "seed", None),
-        (2, "edit", "newsdesk", "Shorter notes."),
-        (3, "retract", "newsdesk", "Withdrawn."),
+    written = [(r["revision"], r["action"], r["recorded_by"], r["reason"]) for r in history]
+    assert written[0] == (1, "create", "seed", None)
+    assert written[SEEDED:] == [
+        (SEEDED + 1, "edit", "newsdesk", "Shorter notes."),
+        (SEEDED + 2, "retract", "newsdesk", "Withdrawn."),
     ]
     assert history[0]["event"]["notes"].startswith("The report gives only the year")
-    assert history[1]["event"]["notes"] == "Only the year is given."
-    assert history[2]["event"]["retracted"] is True
+    assert history[SEEDED]["event"]["notes"] == "Only the year is given."
+    assert history[SEEDED + 1]["event"]["retracted"] is True
     entries = desk.client.get("/v1/audit", headers=desk.admin).json()["data"]
     assert [(e["action"], e["target"], e["reason"]) for e in entries[:2]] == [
         ("event.retract", "event/1", "Withdrawn."),

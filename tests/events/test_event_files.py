@@ -17,8 +17,12 @@ from app.imports.service import import_path
 from app.models import Event, EventRevision
 from tests.conftest import Desk, table_contents
 from tests.exports.test_export import LABORSTATS, laborstats
+from tests.factories import seeded_revision
 
 DOCUMENT = (SEED_DIR / "documents" / "north-korean-workers-in-russia.txt").read_text("utf-8")
+
+# The revision the seed leaves event 1 at (its corrections included).
+SEEDED = seeded_revision("event", 1)
 
 
 def seed_events() -> list[dict[str, str]]:
@@ -43,7 +47,7 @@ def test_loading_the_seed_twice_leaves_one_un_ban(seeded_db_url: str, session_fo
     assert table_contents(seeded_db_url) == before
     with session_for(seeded_db_url) as session:
         assert session.scalar(select(func.count()).select_from(Event)) == 1
-        assert session.scalar(select(func.count()).select_from(EventRevision)) == 1
+        assert session.scalar(select(func.count()).select_from(EventRevision)) == SEEDED
 
 
 def test_the_seed_reports_the_event_it_created(empty_db_url: str, session_for) -> None:
@@ -60,7 +64,7 @@ def test_a_folder_corrects_an_event_once(
     correction = {
         "record": "event",
         "id": 1,
-        "revision": 1,
+        "revision": SEEDED,
         "reason": "Shorter notes.",
         "changes": {"notes": "The report gives only the year."},
     }
@@ -70,7 +74,9 @@ def test_a_folder_corrects_an_event_once(
         with session_for(empty_db_url) as session, session.begin():
             import_path(session, folder, actor="seed")
     history = client_for(empty_db_url).get("/v1/events/1/history").json()["data"]
-    assert [(r["revision"], r["reason"]) for r in history] == [(1, None), (2, "Shorter notes.")]
+    written = [(r["revision"], r["reason"]) for r in history]
+    assert written[0] == (1, None)
+    assert written[SEEDED:] == [(SEEDED + 1, "Shorter notes.")]
 
 
 def test_an_events_row_whose_quote_is_not_in_its_source_fails_the_import(
@@ -96,7 +102,7 @@ def test_the_export_writes_events_and_restores_them_with_their_history(
 ) -> None:
     desk.client.patch(
         "/v1/events/1",
-        json={"occurred_on": "2019-12", "reason": "Dated.", "revision": 1},
+        json={"occurred_on": "2019-12", "reason": "Dated.", "revision": SEEDED},
         headers=desk.editor,
     )
     added = desk.client.post(
@@ -133,7 +139,7 @@ def test_the_export_writes_events_and_restores_them_with_their_history(
     for name in [*names, "datapackage.json"]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     restored = client_for(empty_db_url)
-    assert len(restored.get("/v1/events/1/history").json()["data"]) == 2
+    assert len(restored.get("/v1/events/1/history").json()["data"]) == SEEDED + 1
     assert restored.get(f"/v1/events/{added['id']}").json()["retraction_reason"] == "Withdrawn."
 
 

@@ -13,11 +13,15 @@ from sqlalchemy import update
 from app.domain.event import EVENT_EXAMPLE, SERVED_FIELDS
 from app.models import EventRevision, SourceRevision
 from tests.conftest import Desk
+from tests.factories import seeded_revision
 
 UN_BAN = "United Nations ban on the use of North Korean workers"
 TODAY = datetime.now(UTC).date()
 DAY_1 = TODAY - timedelta(days=2)
 DAY_2 = TODAY - timedelta(days=1)
+
+# The revision the seed leaves event 1 at (its corrections included).
+SEEDED = seeded_revision("event", 1)
 
 
 def add_event(desk: Desk, **fields: object) -> dict:
@@ -135,14 +139,14 @@ def test_as_of_a_day_before_an_edit_lists_the_event_as_it_stood(desk: Desk) -> N
     record_seed_on(desk, DAY_1)
     response = desk.client.patch(
         "/v1/events/1",
-        json={"occurred_on": "2019-12", "reason": "Dated to the month.", "revision": 1},
+        json={"occurred_on": "2019-12", "reason": "Dated to the month.", "revision": SEEDED},
         headers=desk.editor,
     )
     assert response.status_code == 200, response.text
     before = desk.client.get("/v1/events", params={"as_of": DAY_1.isoformat()}).json()["data"]
     now = desk.client.get("/v1/events", params={"as_of": TODAY.isoformat()}).json()["data"]
-    assert [(e["occurred_on"], e["revision"]) for e in before] == [("2019", 1)]
-    assert [(e["occurred_on"], e["revision"]) for e in now] == [("2019-12", 2)]
+    assert [(e["occurred_on"], e["revision"]) for e in before] == [("2019", SEEDED)]
+    assert [(e["occurred_on"], e["revision"]) for e in now] == [("2019-12", SEEDED + 1)]
     assert before[0]["citation"].startswith(f"{UN_BAN}, 2019, in ")
     earlier = (DAY_1 - timedelta(days=1)).isoformat()
     assert desk.client.get("/v1/events", params={"as_of": earlier}).json()["data"] == []
@@ -153,7 +157,7 @@ def test_a_retracted_event_leaves_the_list_but_not_the_days_before(desk: Desk) -
     response = desk.client.request(
         "POST",
         "/v1/events/1/retract",
-        json={"reason": "Withdrawn.", "revision": 1},
+        json={"reason": "Withdrawn.", "revision": SEEDED},
         headers=desk.editor,
     )
     assert response.status_code == 200, response.text

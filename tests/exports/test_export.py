@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.observations import editing
 from app.sources import service as sources_service
 from app.sources.schemas import SourceCreate
-from tests.factories import add_observation
+from tests.factories import add_observation, seeded_revision
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 
@@ -32,14 +32,24 @@ def laborstats(*args: str, database_url: str) -> subprocess.CompletedProcess[str
 def add_history(session: Session) -> None:
     """Edits, a retraction and a source correction, so the export has real revisions."""
     editing.edit_observation(
-        session, 1, {"value": 11000}, expected_revision=2, actor="desk", reason='a, "quoted"\nline'
+        session,
+        1,
+        {"value": 11000},
+        expected_revision=seeded_revision("observation", 1),
+        actor="desk",
+        reason='a, "quoted"\nline',
     )
     added = add_observation(session, metric="entries", dimensions={"visa_type": "work"}, value=500)
     editing.retract_observation(
         session, added.id, expected_revision=1, actor="desk", reason="withdrawn"
     )
     sources_service.edit_source(
-        session, 2, {"published_on": "2025-06"}, expected_revision=2, actor="desk", reason="dated"
+        session,
+        2,
+        {"published_on": "2025-06"},
+        expected_revision=seeded_revision("source", 2),
+        actor="desk",
+        reason="dated",
     )
     session.commit()
 

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from tests.conftest import Desk
+from tests.factories import seeded_revision
 
 PAGE = "/v1/observations?metric=nationals_entered&limit=100"
 
@@ -62,7 +63,7 @@ def test_any_write_makes_earlier_etags_stale(desk: Desk) -> None:
     before = desk.client.get(PAGE).headers["etag"]
     desk.client.patch(
         "/v1/observations/2",
-        json={"value": 3, "reason": "Recount.", "revision": 1},
+        json={"value": 3, "reason": "Recount.", "revision": seeded_revision("observation", 2)},
         headers=desk.editor,
     )
     after = desk.client.get(PAGE, headers={"If-None-Match": before})
@@ -97,11 +98,11 @@ def test_an_observation_is_revalidated_by_its_own_etag_which_follows_its_source(
 ) -> None:
     first = desk.client.get("/v1/observations/1")
     etag = first.headers["etag"]
-    assert etag.startswith('"observation-1-r2-')  # the seed's correction is revision 2
+    assert etag.startswith(f'"observation-1-r{seeded_revision("observation", 1)}-')
     assert desk.client.get("/v1/observations/1", headers={"If-None-Match": etag}).status_code == 304
     desk.client.patch(
         "/v1/sources/2",
-        json={"published_on": "2025", "reason": "Dated.", "revision": 2},
+        json={"published_on": "2025", "reason": "Dated.", "revision": seeded_revision("source", 2)},
         headers=desk.editor,
     )
     changed = desk.client.get("/v1/observations/1", headers={"If-None-Match": etag})

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from app.models import ObservationRevision, SourceRevision
 from tests.conftest import Desk
-from tests.factories import observation_fields
+from tests.factories import observation_fields, seeded_revision
 
 TODAY = datetime.now(UTC).date()
 DAY_1 = TODAY - timedelta(days=2)
@@ -54,7 +54,7 @@ def edit_on(desk: Desk, day, observation_id: int, revision: int, value: int) -> 
 
 def test_a_figure_edited_on_day_2_reads_old_on_day_1_and_new_from_day_2(desk: Desk) -> None:
     record_seed_on(desk, DAY_1)
-    edit_on(desk, DAY_2, 1, revision=2, value=11000)
+    edit_on(desk, DAY_2, 1, revision=seeded_revision("observation", 1), value=11000)
     read = desk.client.get
     assert read("/v1/observations/1", params=as_on(DAY_1)).json()["value"] == 10000
     assert read("/v1/observations/1", params=as_on(DAY_2)).json()["value"] == 11000
@@ -89,7 +89,7 @@ def test_a_retraction_made_later_is_not_yet_applied_as_of_earlier(desk: Desk) ->
     record_seed_on(desk, DAY_1)
     retracted = desk.client.post(
         "/v1/observations/2/retract",
-        json={"reason": "Withdrawn.", "revision": 1},
+        json={"reason": "Withdrawn.", "revision": seeded_revision("observation", 2)},
         headers=desk.editor,
     )
     assert retracted.status_code == 200

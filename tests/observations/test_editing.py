@@ -4,7 +4,7 @@ that does not name the current revision changes nothing."""
 import pytest
 
 from tests.conftest import Desk
-from tests.factories import observation_fields
+from tests.factories import observation_fields, seeded_revision
 
 
 def create(desk: Desk, **overrides: object) -> dict:
@@ -81,16 +81,17 @@ def test_an_edit_with_the_current_etag_becomes_the_next_revision(desk: Desk) -> 
         headers={**desk.editor, "If-Match": etag},
     )
     assert response.status_code == 200
-    assert response.headers["etag"].startswith('"observation-1-r3-')
+    seeded = seeded_revision("observation", 1)  # the seed's corrections: notes, inferred marks
+    assert response.headers["etag"].startswith(f'"observation-1-r{seeded + 1}-')
     body = response.json()
-    assert (body["value"], body["lower_bound"], body["revision"]) == (11000, 11000, 3)
+    assert (body["value"], body["lower_bound"], body["revision"]) == (11000, 11000, seeded + 1)
     history = desk.client.get("/v1/observations/1/history").json()["data"]
     assert [(h["revision"], h["action"], h["observation"]["value"]) for h in history] == [
         (1, "create", 10000),
-        (2, "edit", 10000),  # the seed's correction: its period marked inferred
-        (3, "edit", 11000),
+        *((revision, "edit", 10000) for revision in range(2, seeded + 1)),
+        (seeded + 1, "edit", 11000),
     ]
-    assert history[2]["reason"] == "The BBC's article says 11,000."
+    assert history[seeded]["reason"] == "The BBC's article says 11,000."
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,7 @@ def test_an_edit_of_the_period_derives_a_new_label(desk: Desk) -> None:
             "period_start": "2023-01-01",
             "period_end": "2023-12-31",
             "reason": "Misread year.",
-            "revision": 2,
+            "revision": seeded_revision("observation", 1),
         },
         headers=desk.editor,
     )
@@ -146,7 +147,10 @@ def test_a_retracted_observation_leaves_lists_but_stays_readable_with_its_reason
     response = desk.client.post(
         "/v1/observations/2/retract",
         json={"reason": "The official withdrew the projection."},
-        headers={**desk.editor, "If-Match": '"observation-2-r1"'},
+        headers={
+            **desk.editor,
+            "If-Match": f'"observation-2-r{seeded_revision("observation", 2)}"',
+        },
     )
     assert response.status_code == 200
     listed = [o["id"] for o in desk.client.get("/v1/observations").json()["data"]]
@@ -157,11 +161,15 @@ def test_a_retracted_observation_leaves_lists_but_stays_readable_with_its_reason
     assert retracted["retracted"] is True
     assert retracted["retraction_reason"] == "The official withdrew the projection."
     again = desk.client.post(
-        "/v1/observations/2/retract", json={"reason": "again", "revision": 2}, headers=desk.editor
+        "/v1/observations/2/retract",
+        json={"reason": "again", "revision": seeded_revision("observation", 2) + 1},
+        headers=desk.editor,
     )
     assert again.status_code == 409
     edit = desk.client.patch(
-        "/v1/observations/2", json={"value": 1, "reason": "x", "revision": 2}, headers=desk.editor
+        "/v1/observations/2",
+        json={"value": 1, "reason": "x", "revision": seeded_revision("observation", 2) + 1},
+        headers=desk.editor,
     )
     assert edit.status_code == 409
 

@@ -16,7 +16,7 @@ from app.exports.service import export_database
 from app.imports.service import import_path
 from app.models import SourceRevision
 from tests.conftest import Desk, load_folder
-from tests.factories import observation_fields
+from tests.factories import observation_fields, seeded_revision
 
 ARTICLE = SEED_DIR / "documents" / "north-korean-workers-in-russia.txt"
 NOT_IN_THE_ARTICLE = "Over a million North Korean workers entered Russia."
@@ -89,7 +89,11 @@ def test_a_quote_not_in_its_sources_text_is_refused_on_edit(desk: Desk) -> None:
     before = desk.data_version()
     response = desk.client.patch(
         "/v1/observations/1",
-        json={"quote": NOT_IN_THE_ARTICLE, "reason": "test", "revision": 2},
+        json={
+            "quote": NOT_IN_THE_ARTICLE,
+            "reason": "test",
+            "revision": seeded_revision("observation", 1),
+        },
         headers=desk.editor,
     )
     assert "quote" in problem(response, 422)["detail"]
@@ -149,7 +153,11 @@ def test_a_text_is_written_with_its_digest_and_a_wrong_digest_is_refused(desk: D
 def test_a_text_edit_that_would_lose_a_stored_quote_is_refused(desk: Desk) -> None:
     response = desk.client.patch(
         "/v1/sources/1",
-        json={"text": "Nothing of what was quoted.", "reason": "test", "revision": 2},
+        json={
+            "text": "Nothing of what was quoted.",
+            "reason": "test",
+            "revision": seeded_revision("source", 1),
+        },
         headers=desk.editor,
     )
     assert "observation 1, 2" in problem(response, 422)["detail"]
@@ -161,7 +169,11 @@ def test_a_changed_text_moves_the_offsets_and_keeps_the_old_text_in_its_revision
     article = ARTICLE.read_bytes().decode()
     response = desk.client.patch(
         "/v1/sources/1",
-        json={"text": "Added first.\n" + article, "reason": "a heading found", "revision": 2},
+        json={
+            "text": "Added first.\n" + article,
+            "reason": "a heading found",
+            "revision": seeded_revision("source", 1),
+        },
         headers=desk.editor,
     )
     assert response.status_code == 200, response.text
@@ -170,8 +182,9 @@ def test_a_changed_text_moves_the_offsets_and_keeps_the_old_text_in_its_revision
     assert first["quote_start"] == article.index(first["quote"]) + len("Added first.\n")
     query = select(SourceRevision.text).where(SourceRevision.id == 1)
     history = list(desk.session.scalars(query.order_by(SourceRevision.revision)))
-    # Revisions 1 and 2 (the seed's correction of its notes) keep the text they had.
-    assert history == [article, article, "Added first.\n" + article]
+    # The seed's revisions (its corrections of the notes) keep the text they had.
+    seeded = seeded_revision("source", 1)
+    assert history == [article] * seeded + ["Added first.\n" + article]
 
 
 def test_a_text_as_large_as_a_body_may_be_is_refused_past_the_limit(desk: Desk) -> None:
