@@ -2,6 +2,7 @@
 data, every setting is in the README, ARCHITECTURE.md maps every module, and the docs page
 needs no internet."""
 
+import json
 import re
 
 from fastapi.routing import APIRoute
@@ -212,3 +213,20 @@ def test_every_summary_is_its_docstrings_whole_first_sentence(client: TestClient
         summary = operation["summary"]
         assert paragraph.startswith(summary), (path, method, summary)
         assert paragraph[len(summary) : len(summary) + 1] in ("", ".", "!", "?"), (path, summary)
+
+
+def test_the_edit_example_is_the_seeds_own_correction_of_observation_1(client: TestClient) -> None:
+    """Words a reader could take for the data's claim come from the data: the PATCH body's
+    example is a correction the seed makes."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    [example] = schemas["ObservationUpdate"]["examples"]
+    corrections = [
+        json.loads(line)
+        for line in (PROJECT_ROOT / "seed" / "corrections.jsonl").read_text("utf-8").splitlines()
+    ]
+    made = [
+        {"reason": c["reason"], "revision": c["revision"], **c["changes"]}
+        for c in corrections
+        if (c["record"], c["id"]) == ("observation", 1)
+    ]
+    assert example in [{name: m[name] for name in example if name in m} for m in made]

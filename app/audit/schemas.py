@@ -20,7 +20,7 @@ class AuditEntryPublic(BaseModel):
                     "actor": "newsdesk",
                     "action": "observation.edit",
                     "target": "observation/1",
-                    "reason": "The BBC's own article gives 'more than 10,000'.",
+                    "reason": "Withdrawn: the source retracted this figure.",
                 }
             ]
         }

@@ -49,10 +49,13 @@ class _ObservationEdit(Edit):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
+                # The seed's own correction of observation 1 (seed/corrections.jsonl).
                 {
-                    "reason": "The BBC's own article gives 'more than 10,000'.",
-                    "revision": 1,
-                    "notes": "Checked against the BBC's article.",
+                    "reason": "The notes quoted 'Over 10,000', which the report writes 'over "
+                    "10,000'; and the reason for the period spoke of an estimate of entries, "
+                    "where the estimates count North Koreans who entered.",
+                    "revision": 2,
+                    "notes": "'over 10,000' is recorded as at least 10,000.",
                 }
             ]
         }

@@ -16,12 +16,13 @@ class SourceCreate(SourceBase):
         extra="forbid",
         json_schema_extra={
             "examples": [
+                # Illustrative, not a source of the data (example.org).
                 {
-                    "title": "North Korean workers in Russia",
-                    "publisher": "BBC",
-                    "url": "https://www.bbc.co.uk/news/example",
+                    "title": "Annual report on foreign workers (example)",
+                    "publisher": "Example Ministry of Labour",
+                    "url": "https://example.org/reports/foreign-workers-2025",
                     "published_on": "2025-06",
-                    "type": "news_report",
+                    "type": "government_statistics",
                 }
             ]
         },
