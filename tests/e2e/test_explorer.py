@@ -1,5 +1,6 @@
 """The explorer, driven in headless Chromium (Debian's, through Playwright) against a real
-server over the seed: what a reader sees, clicks, copies, downloads and shares.
+server over the seed: what a reader sees, clicks, copies, downloads and shares, on a desktop
+and on a phone.
 
 Every expectation is read from the API itself, never written into the test: the page must
 show what the API says. Screenshots land in ARTIFACTS_DIR (default: artifacts/)."""
@@ -11,12 +12,18 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
+from app.db import DataSession, create_db_engine
+from tests.conftest import Databases
+from tests.e2e.conftest import running_server
+from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +32,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
 READY = "body[data-ready]:not([data-loading])"
+PHONE = {"width": 390, "height": 844}
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"),
@@ -38,6 +46,7 @@ class Visit:
     it logged (a CSP violation is logged as an error)."""
 
     page: Any
+    base: str
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -60,23 +69,26 @@ def visit(browser: Any, server_url: str) -> Iterator[Any]:
     an error."""
     visits: list[Visit] = []
 
-    def open_page(path: str = "/", *, width: int = 1280, height: int = 900) -> Visit:
+    def open_page(
+        path: str = "/", *, width: int = 1280, height: int = 900, base: str | None = None
+    ) -> Visit:
+        base = base or server_url
         context = browser.new_context(viewport={"width": width, "height": height})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
-        opened = Visit(context.new_page())
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        opened = Visit(context.new_page(), base)
         opened.page.on("request", lambda request: opened.requests.append(request.url))
         opened.page.on(
             "console", lambda m: opened.errors.append(m.text) if m.type == "error" else None
         )
         opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
-        opened.page.goto(server_url + path)
+        opened.page.goto(base + path)
         opened.page.wait_for_selector(READY)
         visits.append(opened)
         return opened
 
     yield open_page
     for opened in visits:
-        elsewhere = [url for url in opened.requests if not url.startswith(server_url + "/")]
+        elsewhere = [url for url in opened.requests if not url.startswith(opened.base + "/")]
         assert not elsewhere, f"the page asked another host: {elsewhere}"
         assert not opened.errors, f"the page logged errors: {opened.errors}"
         opened.page.context.close()
@@ -92,17 +104,55 @@ def api(server_url: str, path: str, **params: Any) -> Any:
     return response.json()
 
 
-def figures_of(series: dict[str, Any]) -> list[dict[str, Any]]:
+def figures_of(series: dict[str, Any], *, parts: bool = True) -> list[dict[str, Any]]:
+    """Every figure of a series: its totals, and (with parts=true) its breakdowns."""
     return [
         figure
         for period in series["data"]
         for group in period["metrics"]
-        for figure in group["observations"]
+        for figure in [*group["observations"], *((group.get("parts") or []) if parts else [])]
     ]
 
 
-def shown_ids(page: Any, selector: str) -> list[int]:
-    ids = page.eval_on_selector_all(selector, "elements => elements.map(e => e.dataset.id)")
+def whole_country(server_url: str) -> list[dict[str, Any]]:
+    """Every figure for the whole of Russia from North Korea, totals and breakdowns."""
+    series = api(server_url, "/v1/series", origin="PRK", destination="RUS", parts="true")
+    return figures_of(series)
+
+
+def is_part(figure: dict[str, Any]) -> bool:
+    return bool(figure["dimensions"])
+
+
+def dated(figure: dict[str, Any]) -> bool:
+    return bool(figure["period_start"] or figure["period_end"])
+
+
+def part_words(figure: dict[str, Any]) -> str:
+    """How the page says what a breakdown is a part of."""
+    if figure["part_of"]:
+        breakdown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in figure["dimensions"].items())
+        return f"part of observation {figure['part_of']}: {breakdown}"
+    return f"{', '.join(figure['dimensions'].values())} only"
+
+
+def stated_spread(figures: list[dict[str, Any]]) -> tuple[float, float]:
+    values = [
+        v
+        for f in figures
+        for v in (f["value"], f["lower_bound"], f["upper_bound"])
+        if v is not None
+    ]
+    return min(values), max(values)
+
+
+def metric_catalog(server_url: str) -> dict[str, dict[str, Any]]:
+    return {metric["code"]: metric for metric in api(server_url, "/v1/metrics")["data"]}
+
+
+def shown_ids(where: Any, selector: str) -> list[int]:
+    """The figure ids of the elements `selector` finds in a page or a part of it."""
+    ids = where.locator(selector).evaluate_all("elements => elements.map(e => e.dataset.id)")
     return [int(i) for i in ids]
 
 
@@ -117,39 +167,254 @@ def south_korean_2024(server_url: str) -> dict[str, Any]:
     return figure
 
 
-@needs_chromium
-def test_the_chart_shows_both_2024_estimates_for_prk_to_rus_with_the_range_between_them(
-    visit: Any, server_url: str
-) -> None:
-    series = api(server_url, "/v1/series", origin="PRK", destination="RUS", period_from="2024")
-    estimates = [f for f in figures_of(series) if f["period_label"] == "2024"]
-    assert len({f["attributed_to"] for f in estimates}) == 2  # the seed's two claimants
-
-    page = visit("/").page
-    marks = shown_ids(page, '.chart .mark[data-period="2024"]')
-    assert sorted(marks) == sorted(f["id"] for f in estimates)
-    band = page.locator('.chart rect.band[data-period="2024"]')
-    low = min(f["value"] for f in estimates)
-    high = max(f["value"] for f in estimates)
-    assert float(band.get_attribute("data-low")) == low
-    assert float(band.get_attribute("data-high")) == high
-    # Drawn between them: the band's top and bottom edges are at the two marks.
-    box = band.bounding_box()
-    centres = {
-        f["value"]: centre_y(page.locator(f'.chart .mark[data-id="{f["id"]}"] .dot'))
-        for f in estimates
-    }
-    assert box["y"] == pytest.approx(centres[high], abs=1.5)
-    assert box["y"] + box["height"] == pytest.approx(centres[low], abs=1.5)
-    # And said in words, each with who gave it.
-    summary = page.locator("#summary").inner_text()
-    for figure in estimates:
-        assert figure["attributed_to"] in summary
-
-
 def centre_y(locator: Any) -> float:
     box = locator.bounding_box()
     return box["y"] + box["height"] / 2
+
+
+@needs_chromium
+def test_the_default_view_draws_every_whole_country_figure_with_breakdowns_marked_as_parts(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    parts = [f for f in figures if is_part(f)]
+    assert parts  # the student visas, and pay, shifts and days off in construction
+    assert any(f["part_of"] for f in parts)
+    assert any(not f["part_of"] for f in parts)
+
+    page = visit("/").page
+    # The view's count, its marks and its rows agree, and hold every figure.
+    count = page.locator('#region option[value=""]').text_content()
+    assert count.endswith(f"({len(figures)} figures)")
+    assert sorted(shown_ids(page, ".chart .mark")) == sorted(f["id"] for f in figures)
+    assert sorted(shown_ids(page, "#table tbody tr")) == sorted(f["id"] for f in figures)
+    # A part is marked as one, in its mark's look and in words, and linked to its total.
+    for figure in figures:
+        mark = page.locator(f'.chart .mark[data-id="{figure["id"]}"]')
+        row = page.locator(f'#table tbody tr[data-id="{figure["id"]}"]')
+        assert ("part" in mark.get_attribute("class").split()) == is_part(figure)
+        if not is_part(figure):
+            continue
+        assert part_words(figure) in mark.get_attribute("aria-label")
+        assert part_words(figure) in " ".join(row.inner_text().split())
+        if figure["part_of"]:
+            assert mark.get_attribute("data-part-of") == str(figure["part_of"])
+            panel = page.locator(f'.chart[data-metric="{figure["metric"]}"]')
+            assert panel.locator(".part-link").count() == 1
+            row.locator(f'button[data-total-id="{figure["part_of"]}"]').click()
+            settled(page)
+            (total,) = [f for f in figures if f["id"] == figure["part_of"]]
+            assert page.locator("#quote").inner_text() == total["quote"]
+
+
+@needs_chromium
+def test_the_regions_count_follows_the_measures_ticked_and_agrees_with_the_marks(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    (troops,) = [f for f in figures if f["metric"] == "troops_deployed"]
+    page = visit("/").page
+    page.locator('#metric-options input[value="troops_deployed"]').uncheck()
+    settled(page)
+    count = page.locator('#region option[value=""]').text_content()
+    marks = shown_ids(page, ".chart .mark")
+    assert troops["id"] not in marks
+    assert sorted(marks) == sorted(f["id"] for f in figures if f is not troops)
+    assert count.endswith(f"({len(marks)} figures)")
+    assert page.evaluate("document.activeElement.value") == "troops_deployed"  # focus kept
+
+
+@needs_chromium
+def test_each_metric_has_a_panel_of_its_own_and_every_mark_names_its_metric(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    catalog = metric_catalog(server_url)
+    page = visit("/").page
+    panels = page.eval_on_selector_all(".chart", "all => all.map(p => p.dataset.metric)")
+    assert sorted(panels) == sorted({f["metric"] for f in figures})
+    for code in panels:
+        panel = page.locator(f'.chart[data-metric="{code}"]')
+        title = panel.locator(".panel-title").inner_text()
+        assert catalog[code]["name"] in title
+        assert catalog[code]["unit"] in title
+        assert catalog[code]["definition"] in panel.inner_text()
+        mine = [f for f in figures if f["metric"] == code]
+        assert sorted(shown_ids(panel, ".mark")) == sorted(f["id"] for f in mine)
+        for figure in mine:
+            label = panel.locator(f'.mark[data-id="{figure["id"]}"]').get_attribute("aria-label")
+            assert catalog[code]["name"] in label
+    # Troops and workers, both counted in persons, are never read off one axis.
+    (troops,) = [f for f in figures if f["metric"] == "troops_deployed"]
+    workers = [f for f in figures if f["metric"] == "workers_entered"]
+    assert workers
+    assert troops["unit"] == workers[0]["unit"]
+    troops_panel = page.locator(f'.chart .mark[data-id="{troops["id"]}"]').evaluate(
+        "mark => mark.closest('.chart').dataset.metric"
+    )
+    for figure in workers:
+        assert (
+            page.locator(f'.chart .mark[data-id="{figure["id"]}"]').evaluate(
+                "mark => mark.closest('.chart').dataset.metric"
+            )
+            != troops_panel
+        )
+
+
+@needs_chromium
+def test_every_dated_mark_stands_at_least_40_pixels_above_its_panels_baseline(
+    visit: Any, server_url: str
+) -> None:
+    figures = [f for f in whole_country(server_url) if dated(f)]
+    assert figures
+    page = visit("/").page
+    for figure in figures:
+        height = page.locator(f'.chart .mark[data-id="{figure["id"]}"]').evaluate(
+            """mark => {
+                const base = mark.closest('.chart').querySelector('.dated-axis .baseline');
+                const dot = mark.querySelector('.dot').getBoundingClientRect();
+                return base.getBoundingClientRect().top - (dot.top + dot.height / 2);
+            }"""
+        )
+        assert height >= 40, (figure["id"], height)
+
+
+@needs_chromium
+def test_the_undated_projection_sits_in_its_own_column_outside_the_dated_scale(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    # An undated figure of a metric that also has dated ones: the 50,000 projection.
+    (projection,) = [
+        f
+        for f in figures
+        if not dated(f) and any(dated(g) and g["metric"] == f["metric"] for g in figures)
+    ]
+    dated_ones = [f for f in figures if dated(f) and f["metric"] == projection["metric"]]
+    page = visit("/").page
+    panel = page.locator(f'.chart[data-metric="{projection["metric"]}"]')
+    column = panel.locator("rect.undated").bounding_box()
+    dot = panel.locator(f'.mark[data-id="{projection["id"]}"] .dot').bounding_box()
+    assert column["x"] <= dot["x"]
+    assert dot["x"] + dot["width"] <= column["x"] + column["width"]
+    top = float(panel.locator(".dated-axis").get_attribute("data-scale-max"))
+    assert stated_spread(dated_ones)[1] <= top < projection["value"]
+    assert (
+        float(panel.locator(".undated-axis").get_attribute("data-scale-max"))
+        >= (projection["value"])
+    )
+
+
+@needs_chromium
+def test_a_band_never_spans_two_metrics_nor_takes_in_a_part(visit: Any, server_url: str) -> None:
+    """In the seed no metric has two totals for one period: no band at all (the old chart
+    drew one from 10,000 workers to 13,000 nationals, two metrics)."""
+    figures = whole_country(server_url)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for figure in figures:
+        if dated(figure) and not is_part(figure):
+            groups.setdefault((figure["metric"], figure["period_label"]), []).append(figure)
+    expected = {
+        key: stated_spread(totals)
+        for key, totals in groups.items()
+        if len(totals) > 1 or stated_spread(totals)[0] < stated_spread(totals)[1]
+    }
+    page = visit("/").page
+    bands = page.eval_on_selector_all(
+        ".chart rect.band",
+        """all => all.map(b => [b.closest('.chart').dataset.metric, b.dataset.metric,
+                           b.dataset.period, Number(b.dataset.low), Number(b.dataset.high)])""",
+    )
+    assert all(panel == metric for panel, metric, *_ in bands)
+    assert {(m, p): (low, high) for _, m, p, low, high in bands} == expected
+
+
+@pytest.fixture(scope="module")
+def competing_server_url(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A server whose made-up pair, Nepal to Qatar, has two estimates of entries for 2001
+    and a breakdown of one of them by visa type, below both."""
+    folder = tmp_path_factory.mktemp("competing")
+    url = databases.copy(databases.seeded)
+    engine = create_db_engine(url)  # made-up quotes: a source without a text
+    with DataSession(engine) as session:
+        source_id = add_source_without_text(session)
+    engine.dispose()
+    rows = [
+        ("1000", "Analyst A", "", "Analyst A counts 1,000 entries."),
+        ("3000", "Analyst B", "", "Analyst B counts 3,000 entries."),
+        ("500", "Analyst A", "student", "Of them, 500 on student visas."),
+    ]
+    with (folder / "competing.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["metric", "origin", "destination", "period_start", "period_end", "value",
+             "qualifier", "basis", "attributed_to", "source_id", "quote", "visa_type"]
+        )  # fmt: skip
+        for value, claimant, visa_type, quote in rows:
+            writer.writerow(
+                ["entries", "NPL", "QAT", "2001-01-01", "2001-12-31", value, "exact",
+                 "estimate", claimant, source_id, quote, visa_type]
+            )  # fmt: skip
+    with running_server(url, folder / "server.log") as started:
+        started.laborstats("import", str(folder / "competing.csv"))
+        yield started.url
+
+
+@needs_chromium
+def test_a_band_spans_one_metrics_totals_for_a_period_and_leaves_out_its_parts(
+    visit: Any, competing_server_url: str
+) -> None:
+    series = api(competing_server_url, "/v1/series", origin="NPL", destination="QAT", parts="true")
+    totals = figures_of(series, parts=False)
+    (part,) = [f for f in figures_of(series) if is_part(f)]
+    low, high = stated_spread(totals)
+    assert len(totals) == 2
+    assert part["value"] < low
+
+    page = visit("/?origin=NPL&destination=QAT", base=competing_server_url).page
+    band = page.locator('.chart[data-metric="entries"] rect.band')
+    assert (float(band.get_attribute("data-low")), float(band.get_attribute("data-high"))) == (
+        low,
+        high,
+    )
+    # Drawn between the totals' marks; the part's mark stands outside it.
+    box = band.bounding_box()
+    centres = {
+        f["value"]: centre_y(page.locator(f'.chart .mark[data-id="{f["id"]}"] .dot'))
+        for f in totals
+    }
+    assert box["y"] == pytest.approx(centres[high], abs=1.5)
+    assert box["y"] + box["height"] == pytest.approx(centres[low], abs=1.5)
+    assert centre_y(page.locator(f'.chart .mark[data-id="{part["id"]}"] .dot')) > (
+        box["y"] + box["height"] + 4
+    )
+    # And said in words: the totals, each with who gave it; the part is not among them.
+    block = page.locator("#summary .competing")
+    assert sorted(shown_ids(block, "[data-id]")) == sorted(f["id"] for f in totals)
+    for figure in totals:
+        assert figure["attributed_to"] in block.inner_text()
+
+
+@needs_chromium
+def test_the_summary_says_what_each_panel_counts_and_calls_no_two_metrics_competing(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    catalog = metric_catalog(server_url)
+    page = visit("/").page
+    summary = page.locator("#summary").inner_text()
+    for code in {f["metric"] for f in figures}:
+        assert catalog[code]["name"] in summary
+    assert "competing" not in summary.lower()
+    metric_of = {f["id"]: f["metric"] for f in figures}
+    blocks = page.eval_on_selector_all(
+        "#summary .competing",
+        "all => all.map(b => [...b.querySelectorAll('[data-id]')].map(e => Number(e.dataset.id)))",
+    )
+    for ids in blocks:
+        assert len({metric_of[i] for i in ids}) == 1
 
 
 @needs_chromium
@@ -176,19 +441,20 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
     mark = page.locator(f'.chart .mark[data-id="{figure["id"]}"]')
     assert mark.locator(".label").text_content().endswith("*")
     mark.focus()
-    tooltip = page.locator(".chart .tooltip").first
+    tooltip = page.locator(".chart .tooltip")
     flag = page.locator(f'#table tr[data-id="{figure["id"]}"] .flag').first
     for reason in figure["inferred"].values():
         assert reason in page.locator("#detail").inner_text()
         assert reason in mark.get_attribute("aria-label")
         assert tooltip.is_visible()
-        assert reason in tooltip.inner_text()
+        assert reason in " ".join(tooltip.text_content().split())
     flag.focus()
     for reason in figure["inferred"].values():
         assert flag.locator(".flag-text").is_visible()
         assert reason in flag.inner_text()
 
     page.locator("#detail").evaluate("panel => panel.scrollTop = 0")
+    page.mouse.move(0, 0)
     page.locator("#figures").focus()  # no tooltip over the figures in the picture
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -196,17 +462,23 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
 
 
 @needs_chromium
-def test_the_csv_link_downloads_the_rows_shown(visit: Any, server_url: str) -> None:
+def test_the_csv_link_downloads_the_rows_shown_breakdowns_included(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
     page = visit("/").page
     rows = shown_ids(page, "#table tbody tr")
     marks = shown_ids(page, ".chart .mark")
-    assert rows
-    assert sorted(rows) == sorted(marks)
+    assert sorted(rows) == sorted(marks) == sorted(f["id"] for f in figures)
 
     with page.expect_download() as download:
         page.locator("#csv").click()
-    downloaded = Path(download.value.path()).read_text(encoding="utf-8")
-    assert sorted(int(row["id"]) for row in csv.DictReader(io.StringIO(downloaded))) == sorted(rows)
+    downloaded = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert sorted(int(row["id"]) for row in downloaded) == sorted(rows)
+    # Each breakdown with its dimensions in columns of their own.
+    for figure in filter(is_part, figures):
+        (row,) = [r for r in downloaded if int(r["id"]) == figure["id"]]
+        assert {name: row[name] for name in figure["dimensions"]} == figure["dimensions"]
 
 
 @needs_chromium
@@ -256,11 +528,15 @@ def test_as_of_shows_the_view_as_the_api_held_it_on_that_day(visit: Any, server_
     settled(page)
     assert shown_ids(page, "#table tbody tr") == []
     assert f"as the API held them on {yesterday}" in page.locator("#summary").inner_text()
-    assert parse_qs(urlsplit(page.get_attribute("#csv", "href")).query)["as_of"] == [yesterday]
     assert parse_qs(urlsplit(page.url).query)["as_of"] == [yesterday]
+    # The count agrees with the marks, and there is no empty CSV to download.
+    assert page.locator('#region option[value=""]').text_content().endswith("(0 figures)")
+    assert page.get_attribute("#csv", "href") is None
+    assert page.get_attribute("#csv", "aria-disabled") == "true"
     page.click("#as-of-clear")
     settled(page)
     assert shown_ids(page, "#table tbody tr")
+    assert "as_of" not in parse_qs(urlsplit(page.get_attribute("#csv", "href")).query)
 
 
 @needs_chromium
@@ -333,19 +609,144 @@ def test_the_page_works_from_the_keyboard_and_every_control_has_a_label(
     assert page.evaluate(f"document.activeElement.matches('{mark}')")
 
 
+@pytest.fixture(scope="module")
+def empty_server_url(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A server over a migrated database that holds nothing yet."""
+    log = tmp_path_factory.mktemp("empty") / "server.log"
+    with running_server(databases.copy(databases.migrated), log) as started:
+        yield started.url
+
+
+@needs_chromium
+def test_an_empty_database_shows_no_backtick_and_a_disabled_download(
+    visit: Any, empty_server_url: str
+) -> None:
+    assert api(empty_server_url, "/v1/pairs")["data"] == []
+    page = visit("/", base=empty_server_url).page
+    assert page.locator("#summary").inner_text().strip()
+    assert "`" not in page.locator("body").inner_text()
+    assert page.get_attribute("#csv", "href") is None
+    assert page.get_attribute("#csv", "aria-disabled") == "true"
+    assert page.locator(".chart").count() == 0
+
+
+@needs_chromium
+def test_a_loading_state_shows_while_the_api_is_read(visit: Any, server_url: str) -> None:
+    page = visit("/").page
+    status = page.locator("#status")
+    assert status.is_hidden()
+    held: list[Any] = []
+    page.route("**/v1/series?**", lambda route: held.append(route))  # answered when let go
+    page.select_option("#region", "RU-KRS")
+    page.wait_for_selector("body[data-loading]")
+    while not held:
+        page.wait_for_timeout(20)
+    assert status.is_visible()
+    assert status.inner_text().strip()
+    assert status.get_attribute("role") == "status"
+    assert page.get_attribute("#figures", "aria-busy") == "true"
+    held[0].continue_()
+    settled(page)
+    assert status.is_hidden()
+    assert page.get_attribute("#figures", "aria-busy") == "false"
+
+
 @needs_chromium
 def test_on_a_phone_width_screen_nothing_is_wider_than_the_screen(
     visit: Any, server_url: str
 ) -> None:
-    page = visit("/", width=375, height=812).page
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert page.locator(".chart svg").first.bounding_box()["width"] <= 375
+    page = visit("/", **PHONE).page
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".chart svg").first.bounding_box()["width"] <= PHONE["width"]
     # The detail sits below everything there: selecting a figure brings it into view.
     figure = south_korean_2024(server_url)
     page.locator(f'.chart .mark[data-id="{figure["id"]}"] .dot').click()
     settled(page)
     assert page.locator("#quote").is_visible()
-    assert page.evaluate("document.querySelector('#detail').getBoundingClientRect().top") < 812
+    assert (
+        page.evaluate("document.querySelector('#detail').getBoundingClientRect().top")
+        < (PHONE["height"])
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.mouse.move(0, 0)
+    page.locator("#figures").focus()  # no tooltip over the figures in the picture
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "explorer-phone.png", full_page=True)
+
+
+@needs_chromium
+def test_on_a_phone_the_chart_comes_first_and_the_controls_are_folded_below_it(
+    visit: Any, server_url: str
+) -> None:
+    page = visit("/", **PHONE).page
+    chart = page.locator(".chart").first.bounding_box()
+    controls = page.locator("#choose").bounding_box()
+    assert chart["y"] < PHONE["height"]  # on the first screen
+    assert chart["y"] + chart["height"] <= controls["y"]
+    assert page.locator("#choose").evaluate("details => details.open") is False
+    assert page.locator("#origin").is_hidden()
+    page.locator("#choose summary").click()  # a native <details>: no script needed
+    assert page.locator("#origin").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@needs_chromium
+def test_on_a_phone_the_country_selects_show_the_name_and_the_code(
+    visit: Any, server_url: str
+) -> None:
+    (pair,) = [
+        p
+        for p in api(server_url, "/v1/pairs")["data"]
+        if (p["origin"], p["destination"]) == ("PRK", "RUS")
+    ]
+    page = visit("/", **PHONE).page
+    page.locator("#choose summary").click()
+    for select, code, name in (
+        ("#origin", pair["origin"], pair["origin_name"]),
+        ("#destination", pair["destination"], pair["destination_name"]),
+    ):
+        shown = page.locator(f"{select} + .select-shown")
+        assert shown.is_visible()
+        assert " ".join(shown.inner_text().split()) == f"{name} ({code})"
+        assert shown.evaluate("e => e.scrollWidth <= e.clientWidth")  # wrapped, not cut
+        inside, outside = shown.bounding_box(), page.locator(select).bounding_box()
+        assert outside["x"] <= inside["x"]
+        assert inside["x"] + inside["width"] <= outside["x"] + outside["width"]
+        assert outside["y"] <= inside["y"]
+        assert inside["y"] + inside["height"] <= outside["y"] + outside["height"] + 0.5
+        assert outside["x"] + outside["width"] <= PHONE["width"]
+
+
+@needs_chromium
+def test_on_a_phone_the_table_is_cards_one_per_figure_every_column_readable(
+    visit: Any, server_url: str
+) -> None:
+    figures = whole_country(server_url)
+    page = visit("/", **PHONE).page
+    columns = page.eval_on_selector_all("#table thead th", "all => all.map(t => t.textContent)")
+    cards = page.evaluate(
+        """() => [...document.querySelectorAll('#table tbody tr')].map(row => ({
+            box: row.getBoundingClientRect().toJSON(),
+            cells: [...row.cells].map(cell => ({
+                label: getComputedStyle(cell, '::before').content.replace(/^"|"$/g, ''),
+                box: cell.getBoundingClientRect().toJSON(),
+                fits: cell.scrollWidth <= cell.clientWidth,
+                text: cell.innerText.trim(),
+            })),
+        }))"""
+    )
+    assert len(cards) == len(figures)
+    for card, following in pairwise(cards):
+        assert card["box"]["bottom"] <= following["box"]["top"]  # stacked, one under another
+    for card in cards:
+        assert card["box"]["right"] <= PHONE["width"]
+        assert [cell["label"] for cell in card["cells"]] == columns
+        for cell in card["cells"]:
+            assert cell["fits"], cell
+            assert cell["box"]["right"] <= PHONE["width"], cell
+            assert cell["text"], cell
+    assert page.locator("#table thead").bounding_box()["width"] <= 1  # said on each card
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -1,49 +1,34 @@
-// The chart: one SVG per unit, time across, value up. Each figure is its own mark, shaped
-// by its qualifier and coloured by who said it; each period's spread is a band behind its
-// marks; figures with no period sit in a column of their own; events are dated strips.
+// The charts: small multiples, one panel per metric (one axis counts one kind of thing),
+// all sharing the time axis. A panel's value scale comes from its own dated figures;
+// figures with no period sit in a column of their own, on a scale of their own. Each figure
+// is its own mark, shaped by its qualifier (a square for a part), coloured by who said it;
+// a period's band spans that metric's totals only; events are dated strips.
 
+import { element } from "./dom.js";
 import {
-  centralValue,
   dateSpan,
+  centralValue,
   figureInSigns,
   figureInWords,
   formatNumber,
   inferences,
+  partWords,
   periodKey,
   periodSpan,
   spreadOf,
 } from "./figures.js";
+import { dodge, labelSide, markShapes, svg, text, valueScale } from "./marks.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const HEIGHT = 380;
-const MARGIN = { top: 44, right: 20, bottom: 40, left: 64 };
-
-export function svg(name, attributes = {}, parent = null) {
-  const element = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (parent) parent.append(element);
-  return element;
-}
-
-function text(parent, x, y, content, attributes = {}) {
-  const element = svg("text", { x, y, ...attributes }, parent);
-  element.textContent = content;
-  return element;
-}
-
-function niceStep(range, ticks) {
-  const raw = range / ticks;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const scaled = raw / power;
-  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
-}
+const PLOT = 110; // a panel's plot height; one with no dated figure is lower
+const UNDATED_PLOT = 70;
+const MARGIN = { top: 26, right: 12, bottom: 30, left: 54 };
+const GAP = 14; // between the dated plot and the column of figures with no period
 
 // Dated figures grouped by period: each group shares an x extent and a band.
 function periods(figures, domainEnd) {
   const groups = new Map();
   for (const figure of figures) {
     const span = periodSpan(figure);
-    if (!span) continue;
     const key = periodKey(figure);
     if (!groups.has(key)) {
       groups.set(key, {
@@ -63,7 +48,6 @@ function timeDomain(figures, events) {
   const edges = [];
   for (const figure of figures) {
     const span = periodSpan(figure);
-    if (!span) continue;
     if (span[0] !== null) edges.push(span[0], span[1] ?? span[0] + 1);
     if (span[1] !== null) edges.push(span[1], span[0] ?? span[1] - 1);
   }
@@ -75,143 +59,171 @@ function timeDomain(figures, events) {
   return [Math.floor(Math.min(...edges)), Math.ceil(Math.max(...edges))];
 }
 
-// Offsets that spread `count` marks across a period, never wider than it.
-function dodge(count, width) {
-  const step = Math.max(14, Math.min(40, width / (count + 1)));
-  return Array.from({ length: count }, (_, i) => (i - (count - 1) / 2) * step);
-}
-
-// A mark's shapes around 0,0: what its qualifier says (a range's bar from `bar[0]` to
-// `bar[1]`, a ring, an arrow), then its dot. The legend draws its keys with it too.
-export function markShapes(group, qualifier, bar = null) {
-  if (qualifier === "range" && bar) {
-    svg("rect", { x: -4, y: bar[0], width: 8, height: Math.max(2, bar[1] - bar[0]), class: "bar" }, group);
-  }
-  if (qualifier === "approximate") svg("circle", { r: 10, class: "ring" }, group);
-  if (qualifier === "at_least") svg("path", { d: "M0,-7 V-26 M-5,-20 L0,-27 L5,-20", class: "arrow" }, group);
-  if (qualifier === "at_most") svg("path", { d: "M0,7 V26 M-5,20 L0,27 L5,20", class: "arrow" }, group);
-  svg("circle", { r: 6, class: "dot" }, group);
-}
-
-// A small SVG for the legend: a mark as the chart draws it, or a band or event key.
-export function legendKey(classes, draw) {
-  const icon = svg("svg", { viewBox: "-28 -28 56 56", class: `swatch ${classes}`, "aria-hidden": "true" });
-  draw(icon);
-  return icon;
-}
-
-export function drawChart(container, { unit, figures, events, colorOf, selected, onSelect }) {
-  const width = Math.max(300, container.clientWidth || 720);
+// What every panel shares: the time scale, and where the column of undated figures sits.
+function frameOf(width, figures, events) {
   const dated = figures.filter((f) => periodSpan(f));
-  const undated = figures.filter((f) => !periodSpan(f));
   const domain = timeDomain(dated, dated.length ? events : []);
-  const slot = undated.length ? Math.min(170, Math.max(96, width * 0.2)) : 0;
+  const undated = figures.length > dated.length;
   const plotLeft = MARGIN.left;
-  const plotRight = width - MARGIN.right - (slot ? slot + 16 : 0);
-  const plotBottom = HEIGHT - MARGIN.bottom;
-
-  const highest = spreadOf(figures)[1];
-  const step = niceStep(highest || 1, 4);
-  const top = Math.ceil((highest * 1.12) / step) * step || step;
-  const y = (v) => plotBottom - (v / top) * (plotBottom - MARGIN.top);
+  const slot = !undated ? 0 : domain ? Math.min(170, Math.max(120, width * 0.22)) : width - plotLeft - MARGIN.right;
+  const slotLeft = width - MARGIN.right - slot;
+  const plotRight = slot ? slotLeft - GAP : width - MARGIN.right;
   const x = domain
     ? (t) => plotLeft + ((t - domain[0]) / (domain[1] - domain[0])) * (plotRight - plotLeft)
     : () => plotLeft;
+  return { width, domain, x, plotLeft, plotRight, slot, slotLeft };
+}
 
-  const figure = document.createElement("figure");
-  figure.className = "chart";
-  const title = `chart-title-${unit.replace(/\W+/g, "-")}`;
-  const root = svg("svg", {
-    viewBox: `0 0 ${width} ${HEIGHT}`,
-    width: "100%",
-    role: "group",
-    "aria-labelledby": title,
-  });
-  figure.append(root);
-  const caption = document.createElement("figcaption");
-  caption.id = title;
-  caption.textContent = `Figures in ${unit}, by period. Each mark is one source's figure.`;
-  figure.append(caption);
-
-  // Value axis: gridlines and labels, with the unit above them.
-  const axis = svg("g", { class: "axis", "aria-hidden": "true" }, root);
-  for (let v = 0; v <= top; v += step) {
-    svg("line", { x1: plotLeft, x2: width - MARGIN.right, y1: y(v), y2: y(v), class: "grid" }, axis);
-    text(axis, plotLeft - 8, y(v) + 4, formatNumber(v), { "text-anchor": "end" });
+// Gridlines and labels of a value scale, from `left` to `right`; labels at `labelX`, their
+// boxes added to `taken` (no mark's label covers them).
+function valueAxis(axis, scale, left, right, labelX, anchor, taken) {
+  axis.setAttribute("data-scale-max", scale.top);
+  for (const v of scale.ticks) {
+    svg("line", { x1: left, x2: right, y1: scale.y(v), y2: scale.y(v), class: "grid" }, axis);
+    const y = anchor === "end" ? scale.y(v) + 4 : scale.y(v) - 3;
+    const label = formatNumber(v);
+    text(axis, labelX, y, label, { "text-anchor": anchor });
+    const wide = label.length * 6.5;
+    taken.push([anchor === "end" ? labelX - wide : labelX, anchor === "end" ? labelX : labelX + wide, y - 10, y + 2]);
   }
-  text(axis, 8, MARGIN.top - 28, unit, { class: "unit" });
+}
 
-  // Time axis: a tick at each year's start, its label in the middle of the year.
-  if (domain) {
-    const years = domain[1] - domain[0];
-    const every = Math.max(1, Math.ceil(years / ((plotRight - plotLeft) / 56)));
-    for (let year = domain[0]; year <= domain[1]; year += 1) {
-      svg("line", { x1: x(year), x2: x(year), y1: plotBottom, y2: plotBottom + 6 }, axis);
-      if (year < domain[1] && (year - domain[0]) % every === 0) {
-        text(axis, x(year + 0.5), plotBottom + 22, String(year), { "text-anchor": "middle" });
-      }
+function eventLabel(event, room) {
+  const full = `${event.title} (${event.occurred_on})`;
+  const fits = Math.max(4, Math.floor(room / 6.2));
+  return full.length <= fits ? full : `${full.slice(0, fits - 1)}…`;
+}
+
+// A tooltip in the panel's own SVG, placed by attributes (the CSP allows no inline style):
+// `lines` wrapped to fit, beside `target`.
+function showTip(root, target, lines, width) {
+  hideTips();
+  const tip = svg("g", { class: "tooltip", role: "tooltip" }, root);
+  const box = svg("rect", { rx: 4 }, tip);
+  const words = svg("text", {}, tip);
+  const room = Math.min(300, width - 24);
+  // Each row ends in a space, so that the tooltip's text reads as its lines, words apart.
+  let rows = 0;
+  for (const line of lines) {
+    let row = null;
+    for (const word of line.split(" ")) {
+      const before = row?.textContent;
+      if (row) row.textContent = `${before}${word} `;
+      if (row && row.getComputedTextLength() <= room) continue;
+      if (row) row.textContent = before;
+      rows += 1;
+      row = svg("tspan", { x: 8, y: rows * 16 }, words);
+      row.textContent = `${word} `;
     }
-    svg("line", { x1: plotLeft, x2: plotRight, y1: plotBottom, y2: plotBottom }, axis);
   }
+  const wide = words.getBBox().width + 16;
+  box.setAttribute("width", wide);
+  box.setAttribute("height", rows * 16 + 8);
+  const scale = width / root.getBoundingClientRect().width;
+  const frame = root.getBoundingClientRect();
+  const at = target.getBoundingClientRect();
+  const right = (at.right - frame.left) * scale + 8;
+  const left = right + wide <= width ? right : (at.left - frame.left) * scale - 8 - wide;
+  const top = Math.max(0, (at.top - frame.top) * scale - 8);
+  tip.setAttribute("transform", `translate(${Math.max(0, left).toFixed(1)},${top.toFixed(1)})`);
+}
 
-  const tip = document.createElement("div");
-  tip.className = "tooltip";
-  tip.setAttribute("role", "tooltip");
-  tip.hidden = true;
-  figure.append(tip);
-  const showTip = (element, lines) => {
-    tip.replaceChildren(...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
-    tip.hidden = false;
-    const box = element.getBoundingClientRect();
-    const frame = figure.getBoundingClientRect();
-    const left = Math.min(box.left - frame.left + box.width + 8, frame.width - tip.offsetWidth - 4);
-    tip.style.left = `${Math.max(4, left)}px`;
-    tip.style.top = `${Math.max(0, box.top - frame.top - 8)}px`;
-  };
-  const hideTip = () => {
-    tip.hidden = true;
-  };
-  const interactive = (element, label, lines, select) => {
-    element.setAttribute("tabindex", "0");
-    element.setAttribute("role", "button");
-    element.setAttribute("aria-label", label);
-    element.addEventListener("click", select);
-    element.addEventListener("keydown", (event) => {
+function hideTips() {
+  for (const tip of document.querySelectorAll(".chart .tooltip")) tip.remove();
+}
+
+// How marks and events answer a pointer, a tap and keys.
+function interactions(root, width) {
+  return (target, label, lines, select) => {
+    target.setAttribute("tabindex", "0");
+    target.setAttribute("role", "button");
+    target.setAttribute("aria-label", label);
+    target.addEventListener("click", select);
+    target.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         select();
       }
     });
-    for (const name of ["mouseenter", "focus"]) element.addEventListener(name, () => showTip(element, lines));
-    for (const name of ["mouseleave", "blur"]) element.addEventListener(name, hideTip);
+    for (const name of ["mouseenter", "focus"]) target.addEventListener(name, () => showTip(root, target, lines, width));
+    for (const name of ["mouseleave", "blur"]) target.addEventListener(name, hideTips);
   };
+}
 
-  // Events: a strip as wide as the date is precise, labelled at the top.
-  if (domain) {
-    for (const event of events) {
-      const span = dateSpan(event.occurred_on);
-      if (!span) continue;
-      const group = svg("g", { class: "event", "data-event-id": event.id }, root);
-      if (selected?.kind === "event" && selected.id === event.id) group.classList.add("selected");
-      const x0 = x(span[0]);
-      svg("rect", { x: x0, y: MARGIN.top - 6, width: Math.max(2, x(span[1]) - x0), height: plotBottom - MARGIN.top + 6 }, group);
-      text(group, x0 + 4, MARGIN.top - 10, `${event.title} (${event.occurred_on})`, { class: "event-label" });
-      const lines = [`${event.occurred_on}: ${event.title}`, "Context event. Select to read its source."];
-      interactive(group, `Event, ${event.occurred_on}: ${event.title}`, lines, () => onSelect("event", event.id));
+function drawEvents(root, frame, events, { first, interactive, selected, onSelect, plot }) {
+  const { x, plotRight } = frame;
+  for (const event of events) {
+    const span = dateSpan(event.occurred_on);
+    if (!span) continue;
+    const x0 = x(span[0]);
+    const strip = { x: x0, y: MARGIN.top - 6, width: Math.max(2, x(span[1]) - x0), height: plot + 6 };
+    if (!first) {
+      // The same strip in every other panel, for the eye only: the first panel's is the one to select.
+      svg("rect", { ...strip, class: "event-echo", "aria-hidden": "true" }, root);
+      continue;
     }
+    const group = svg("g", { class: "event", "data-event-id": event.id }, root);
+    if (selected?.kind === "event" && selected.id === event.id) group.classList.add("selected");
+    svg("rect", strip, group);
+    text(group, x0 + 4, MARGIN.top - 10, eventLabel(event, plotRight - x0 - 4), { class: "event-label" });
+    const lines = [`${event.occurred_on}: ${event.title}`, "Context event. Select to read its source."];
+    interactive(group, `Event, ${event.occurred_on}: ${event.title}`, lines, () => onSelect("event", event.id));
   }
+}
+
+// One metric's panel: its name, unit and definition from the catalog, then its figures.
+function drawPanel(container, frame, panel, options) {
+  const { width, domain, x, plotLeft, plotRight, slot, slotLeft } = frame;
+  const { colorOf, selected, onSelect } = options;
+  const dated = panel.figures.filter((f) => periodSpan(f));
+  const undated = panel.figures.filter((f) => !periodSpan(f));
+  const plot = dated.length ? PLOT : UNDATED_PLOT;
+  const base = MARGIN.top + plot;
+  const titleId = `panel-title-${panel.code}`;
+  const title = element("h3", { id: titleId, class: "panel-title" }, panel.name, " ", element("span", { class: "unit", text: `(${panel.unit})` }));
+  const figure = element("figure", { class: "chart panel", "data-metric": panel.code }, element("figcaption", {}, title));
+  const root = svg("svg", { viewBox: `0 0 ${width} ${base + MARGIN.bottom}`, width: "100%", role: "group", "aria-labelledby": titleId });
+  figure.append(root);
+  if (panel.definition) figure.append(element("p", { class: "definition", text: panel.definition }));
+  const interactive = interactions(root, width);
+
+  const taken = []; // the boxes of labels drawn: axes', then marks'
+  const datedScale = valueScale(dated, base, plot);
+  const undatedScale = valueScale(undated, base, plot);
+  if (domain) {
+    const axis = svg("g", { class: "axis dated-axis", "aria-hidden": "true" }, root);
+    if (dated.length) valueAxis(axis, datedScale, plotLeft, plotRight, plotLeft - 8, "end", taken);
+    const years = domain[1] - domain[0];
+    const every = Math.max(1, Math.ceil(years / ((plotRight - plotLeft) / 56)));
+    for (let year = domain[0]; year <= domain[1]; year += 1) {
+      svg("line", { x1: x(year), x2: x(year), y1: base, y2: base + 6 }, axis);
+      if (year < domain[1] && (year - domain[0]) % every === 0) {
+        text(axis, x(year + 0.5), base + 20, String(year), { "text-anchor": "middle" });
+      }
+    }
+    svg("line", { x1: plotLeft, x2: plotRight, y1: base, y2: base, class: "baseline" }, axis);
+  }
+  if (slot) {
+    const column = svg("g", { class: "axis undated-axis", "aria-hidden": "true" }, root);
+    svg("rect", { x: slotLeft, y: MARGIN.top - 6, width: slot, height: plot + 6, class: "undated" }, column);
+    if (undated.length) valueAxis(column, undatedScale, slotLeft, slotLeft + slot, slotLeft + 4, "start", taken);
+    svg("line", { x1: slotLeft, x2: slotLeft + slot, y1: base, y2: base, class: "baseline" }, column);
+    text(column, slotLeft + slot / 2, base + 20, "no period given", { "text-anchor": "middle", class: "axis-note" });
+  }
+  if (domain) drawEvents(root, frame, options.events, { ...options, interactive, plot });
 
   // Bands, then period lines, then marks: marks stay on top and take the clicks.
-  const groups = domain ? periods(dated, domain[1]) : [];
   const bands = svg("g", { class: "bands" }, root);
   const lines = svg("g", { class: "periods", "aria-hidden": "true" }, root);
   const marks = svg("g", { class: "marks" }, root);
   const placed = [];
-  for (const group of groups) {
+  for (const group of domain ? periods(dated, domain[1]) : []) {
     const x0 = x(group.start);
     const x1 = x(group.end);
-    const [low, high] = spreadOf(group.figures);
-    if (group.figures.length > 1 || low < high) {
+    const y = datedScale.y;
+    const totals = group.figures.filter((f) => !f.part);
+    const [low, high] = totals.length ? spreadOf(totals) : [0, 0];
+    if (totals.length > 1 || low < high) {
       const band = svg("rect", {
         class: "band",
         x: x0,
@@ -219,69 +231,81 @@ export function drawChart(container, { unit, figures, events, colorOf, selected,
         y: y(high),
         height: Math.max(2, y(low) - y(high)),
         "data-period": group.label,
+        "data-metric": panel.code,
         "data-low": low,
         "data-high": high,
       }, bands);
-      const said = group.figures.length === 1 ? "1 figure" : `${group.figures.length} figures`;
-      svg("title", {}, band).textContent = `${group.label}: ${formatNumber(low)} to ${formatNumber(high)} (${said})`;
-      if (group.figures.length > 1) {
-        text(bands, (x0 + x1) / 2, y(high) - 30, said, { class: "band-label", "text-anchor": "middle" });
-      }
+      const said = totals.length === 1 ? "1 figure" : `${totals.length} figures`;
+      svg("title", {}, band).textContent = `${panel.name}, ${group.label}: ${formatNumber(low)} to ${formatNumber(high)} ${panel.unit} (${said})`;
+      if (totals.length > 1) text(bands, (x0 + x1) / 2, Math.max(10, y(high) - 30), said, { class: "band-label", "text-anchor": "middle" });
     }
     const centre = group.open ? x0 + Math.min(28, (x1 - x0) / 3) : (x0 + x1) / 2;
     const offsets = dodge(group.figures.length, x1 - x0);
     group.figures.forEach((f, i) => {
-      const inferredPeriod = "period" in (f.inferred ?? {});
       const row = y(centralValue(f));
-      svg("line", { x1: x0, x2: x1, y1: row, y2: row, class: inferredPeriod ? "inferred" : "" }, lines);
-      if (group.open) {
-        svg("path", { d: `M${x1 - 8},${row - 5} L${x1},${row} L${x1 - 8},${row + 5}`, class: "open-end" }, lines);
-      }
-      placed.push([f, centre + offsets[i], offsets[i] < 0]);
+      svg("line", { x1: x0, x2: x1, y1: row, y2: row, class: "period" in (f.inferred ?? {}) ? "inferred" : "" }, lines);
+      if (group.open) svg("path", { d: `M${x1 - 8},${row - 5} L${x1},${row} L${x1 - 8},${row + 5}`, class: "open-end" }, lines);
+      placed.push({ f, at: centre + offsets[i], row, y, preferLeft: offsets[i] < 0 || centre + offsets[i] + 80 > plotRight });
     });
   }
-  if (undated.length) {
-    const left = width - MARGIN.right - slot;
-    svg("rect", { x: left, y: MARGIN.top - 6, width: slot, height: plotBottom - MARGIN.top + 6, class: "undated" }, bands);
-    text(root, left + slot / 2, plotBottom + 22, "no period given", { "text-anchor": "middle", class: "axis-note" });
-    const offsets = dodge(undated.length, slot);
-    undated.forEach((f, i) => placed.push([f, left + slot / 2 + offsets[i], offsets[i] < 0]));
+  const offsets = dodge(undated.length, slot);
+  undated.forEach((f, i) => {
+    const at = slotLeft + slot / 2 + offsets[i];
+    placed.push({ f, at, row: undatedScale.y(centralValue(f)), y: undatedScale.y, preferLeft: offsets[i] < 0 });
+  });
+  // A part is joined to its total by a dotted line, when both are in this panel.
+  for (const part of placed.filter((p) => p.f.part_of)) {
+    const total = placed.find((p) => p.f.id === part.f.part_of);
+    if (total) svg("line", { x1: total.at, y1: total.row, x2: part.at, y2: part.row, class: "part-link" }, lines);
   }
 
-  // A mark left of its period's middle is labelled on its left, so neighbours' labels part.
-  for (const [f, at, leftOfMiddle] of placed) {
+  // Labels: the selected mark's first, then any that cover no other label.
+  const isSelected = (f) => selected?.kind === "observation" && selected.id === f.id;
+  const sides = new Map();
+  for (const p of [...placed].sort((a, b) => isSelected(b.f) - isSelected(a.f))) {
+    const label = figureInSigns(p.f) + (inferences(p.f).length ? "*" : "");
+    sides.set(p.f.id, [label, labelSide(p.at, p.row, label, { preferLeft: p.preferLeft, width, taken, must: isSelected(p.f) })]);
+  }
+  for (const { f, at, row, y } of placed) {
     const g = svg("g", {
-      class: `mark q-${f.qualifier} b-${f.basis} ${colorOf(f)}`,
+      class: `mark q-${f.qualifier} b-${f.basis} ${colorOf(f)}${f.part ? " part" : ""}`,
       "data-id": f.id,
       "data-period": f.period_label,
-      transform: `translate(${at.toFixed(1)},${y(centralValue(f)).toFixed(1)})`,
+      "data-metric": f.metric,
+      transform: `translate(${at.toFixed(1)},${row.toFixed(1)})`,
     }, marks);
-    const here = y(centralValue(f));
-    if (selected?.kind === "observation" && selected.id === f.id) {
+    if (f.part_of) g.setAttribute("data-part-of", f.part_of);
+    if (isSelected(f)) {
       g.classList.add("selected");
       svg("circle", { r: 15, class: "halo" }, g);
     }
-    const bar = f.qualifier === "range" ? [y(f.upper_bound) - here, y(f.lower_bound) - here] : null;
-    markShapes(g, f.qualifier, bar);
+    const bar = f.qualifier === "range" ? [y(f.upper_bound) - row, y(f.lower_bound) - row] : null;
+    markShapes(g, f.qualifier, bar, f.part);
     svg("circle", { r: 14, class: "hit" }, g); // a target a finger can hit
+    const [label, side] = sides.get(f.id);
+    if (side) text(g, side === "right" ? 12 : -12, 4, label, { class: "label", "text-anchor": side === "right" ? "start" : "end" });
     const marked = inferences(f);
-    const label = figureInSigns(f) + (marked.length ? "*" : "");
-    const rightSide = !leftOfMiddle && at < width - 90;
-    // On a phone the labels would cover each other: only the selected mark keeps one (the
-    // summary above and the table below give every value).
-    if (width >= 480 || g.classList.contains("selected")) {
-      text(g, rightSide ? 12 : -12, 4, label, { class: "label", "text-anchor": rightSide ? "start" : "end" });
-    }
+    const part = partWords(f);
     const lines = [
       `${figureInWords(f)} ${f.unit}`,
       `${f.metricName}, ${f.period_label}`,
+      ...(part ? [part] : []),
       `${f.attributed_to} (${f.basis})`,
       ...marked.map((line) => `Inferred, not stated: ${line}`),
     ];
-    const name = `${figureInWords(f)} ${f.unit}, ${f.metricName}, ${f.period_label}, according to ${f.attributed_to}, ${f.basis}`;
+    const name = [`${figureInWords(f)} ${f.unit}`, f.metricName, f.period_label, ...(part ? [part] : []), `according to ${f.attributed_to}`, f.basis].join(", ");
     interactive(g, name + (marked.length ? ". Inferred: " + marked.join("; ") : ""), lines, () => onSelect("observation", f.id));
   }
-
+  if (domain && !dated.length) {
+    text(root, (plotLeft + plotRight) / 2, MARGIN.top + plot / 2, "none with a period", { class: "axis-note", "text-anchor": "middle" });
+  }
   container.append(figure);
   return figure;
+}
+
+// `panels`: [{ code, name, unit, definition, figures }], drawn in that order into `container`.
+export function drawCharts(container, { panels, events, colorOf, selected, onSelect }) {
+  const width = Math.max(280, container.clientWidth || 720);
+  const frame = frameOf(width, panels.flatMap((p) => p.figures), events);
+  panels.forEach((panel, i) => drawPanel(container, frame, panel, { events, colorOf, selected, onSelect, first: i === 0 }));
 }

@@ -31,23 +31,48 @@ export function renderControls() {
     return element("span", { class: "option" }, box, label);
   });
   $("#metric-options").replaceChildren(...options);
+  $("#as-of").value = state.asOf;
+  $("#as-of").max = new Date().toISOString().slice(0, 10);
+  $("#q").value = state.q;
+  renderRegions();
+}
+
+// The region select alone (the metric boxes keep their focus when one is ticked).
+export function renderRegions() {
   const regions = data.regions.map(({ value, count }) => {
     const option = element("option", { value: value ?? "", text: `${value ?? "Whole country"} (${count} ${count === 1 ? "figure" : "figures"})` });
     option.selected = (value ?? "") === state.region;
     return option;
   });
   $("#region").replaceChildren(...regions);
-  $("#as-of").value = state.asOf;
-  $("#as-of").max = new Date().toISOString().slice(0, 10);
-  $("#q").value = state.q;
+  showChosen();
+}
+
+// What a select holds, in full where its box is too narrow for it (a phone): the name and
+// the code, wrapped, over the box (the select itself is what a tap opens).
+export function showChosen() {
+  for (const select of document.querySelectorAll(".select-wrap select")) {
+    const shown = select.parentElement.querySelector(".select-shown");
+    shown.textContent = select.selectedOptions[0]?.textContent ?? "";
+  }
+  const pair = pairOf(state.origin, state.destination);
+  const region = state.region || "whole country";
+  const count = pair ? `, ${state.metrics.length} of ${pair.metrics.length} measures` : "";
+  const day = state.asOf ? `, as held on ${state.asOf}` : "";
+  $("#choice").textContent = pair ? `${pair.origin} to ${pair.destination}, ${region}${count}${day}` : "";
 }
 
 // The regions of the destination the pair's figures name (null: the whole country), so a
-// regional figure is one choice away rather than missing from the chart.
+// regional figure is one choice away rather than missing from the chart. Each is counted
+// for the metrics chosen, as of the view's day, so that its count and the marks agree.
 export async function loadRegions() {
-  const pair = { origin: state.origin, destination: state.destination };
-  const page = await getJSON(apiUrl("/v1/observations", { ...pair, facet: "region", fields: "id", limit: 1 }));
-  data.regions = page.meta.facets.region.values;
+  const pair = { origin: state.origin, destination: state.destination, as_of: state.asOf };
+  const facet = (more) =>
+    getJSON(apiUrl("/v1/observations", { ...pair, ...more, facet: "region", fields: "id", limit: 1 }))
+      .then((page) => page.meta.facets.region.values);
+  const [all, chosen] = await Promise.all([facet({}), state.metrics.length ? facet({ metric: state.metrics }) : []]);
+  const counts = new Map(chosen.map((region) => [region.value, region.count]));
+  data.regions = all.map(({ value }) => ({ value, count: counts.get(value) ?? 0 }));
   if (!data.regions.some((r) => (r.value ?? "") === state.region)) state.region = "";
   if (!data.regions.some((r) => r.value === null)) data.regions.unshift({ value: null, count: 0 });
 }

@@ -3,7 +3,7 @@
 
 import { apiUrl, getJSON } from "./api.js";
 import { element } from "./dom.js";
-import { BASES, QUALIFIERS, figureInWords, inferences } from "./figures.js";
+import { BASES, QUALIFIERS, breakdownWords, figureInWords, inferences, partWords } from "./figures.js";
 
 const FORMATS = { text: "Text", bibtex: "BibTeX", ris: "RIS", csl: "CSL-JSON" };
 
@@ -20,6 +20,28 @@ function sourceLinks(source, quoteUrl) {
   for (const relay of source.relay_chain ?? []) parts.push(", as relayed by ", link(`/v1/sources/${relay.id}`, relay.description));
   if (quoteUrl) parts.push(". ", link(quoteUrl, "The quote in the source's text"));
   return parts;
+}
+
+// A figure of the view, as a button that selects it; one outside the view, as a link.
+function figureLink(figure, id, onSelect) {
+  if (!figure) return link(`/v1/observations/${id}`, `observation ${id}`);
+  const open = element("button", { type: "button", class: "linklike", "data-id": figure.id, text: `${figureInWords(figure)} ${figure.unit} (observation ${figure.id})` });
+  open.addEventListener("click", () => onSelect("observation", figure.id));
+  return open;
+}
+
+// A breakdown: what it is a part of; a total: its parts in the view.
+function partsList(figure, data, onSelect) {
+  if (Object.keys(figure.dimensions ?? {}).length) {
+    const words = partWords(figure);
+    if (!figure.part_of) return entry("A part", words);
+    const total = data.figures.find((f) => f.id === figure.part_of);
+    return entry("Part of", figureLink(total, figure.part_of, onSelect), `: ${breakdownWords(figure.dimensions)}`);
+  }
+  const parts = data.figures.filter((f) => f.part_of === figure.id);
+  if (!parts.length) return [];
+  const items = parts.map((part) => element("li", {}, figureLink(part, part.id, onSelect), `: ${breakdownWords(part.dimensions)}`));
+  return entry("Its parts", element("ul", {}, ...items));
 }
 
 function inferredList(record) {
@@ -70,7 +92,7 @@ function citationBlock(formats) {
   );
 }
 
-async function observationDetail(id, state, data) {
+async function observationDetail(id, state, data, onSelect) {
   const asOf = state.asOf;
   const figure =
     data.figures.find((f) => f.id === id) ?? (await getJSON(apiUrl(`/v1/observations/${id}`, { as_of: asOf })));
@@ -90,7 +112,7 @@ async function observationDetail(id, state, data) {
       class: "what",
       text: `${metric?.name ?? figure.metric}, ${figure.origin} to ${figure.destination}${figure.region ? ` (${figure.region})` : ""}${breakdown.length ? `, ${breakdown.join(", ")}` : ""}`,
     }),
-    shownHere ? null : element("p", { class: "hint", text: "Not drawn on the chart: it is a part of another figure, or of a metric not shown." }),
+    shownHere ? null : element("p", { class: "hint", text: "Not drawn in this view: its measure, region or date is not the view's." }),
     element("blockquote", { id: "quote", cite: figure.quote_url ?? "" }, element("p", { text: figure.quote })),
     element("p", { class: "attribution", id: "attributed-to", text: `${figure.attributed_to}, in ${source.description}` }),
     citationBlock(citation),
@@ -99,6 +121,7 @@ async function observationDetail(id, state, data) {
       {},
       ...entry("What kind of figure", `${BASES[figure.basis] ?? figure.basis}; ${QUALIFIERS[figure.qualifier] ?? figure.qualifier}`),
       ...entry("Source", ...sourceLinks(source, figure.quote_url)),
+      ...partsList(figure, data, onSelect),
       ...entry("Period", period),
       ...entry("Reported on", figure.reported_on ?? "not given"),
       ...(figure.notes ? entry("Notes", figure.notes) : []),
@@ -137,7 +160,8 @@ async function eventDetail(id, state, data) {
   ];
 }
 
-export async function renderDetail(panel, state, data) {
+// `onSelect(kind, id)`: what choosing a figure named here (a part's total, say) does.
+export async function renderDetail(panel, state, data, onSelect) {
   const selected = state.selected;
   if (!selected) {
     panel.replaceChildren(
@@ -148,7 +172,7 @@ export async function renderDetail(panel, state, data) {
   }
   const draw = selected.kind === "event" ? eventDetail : observationDetail;
   try {
-    const parts = await draw(selected.id, state, data);
+    const parts = await draw(selected.id, state, data, onSelect);
     if (state.selected === selected) panel.replaceChildren(...parts.filter(Boolean));
   } catch (error) {
     panel.replaceChildren(

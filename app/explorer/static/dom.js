@@ -10,3 +10,12 @@ export function element(name, attributes = {}, ...children) {
   made.append(...children.filter((child) => child !== null && child !== undefined));
   return made;
 }
+
+// Text that may name code between backticks (an API problem's `parameter`, say): the code
+// as <code>, never a literal backtick.
+export function prose(text) {
+  return String(text)
+    .split("`")
+    .map((piece, i) => (i % 2 ? element("code", { text: piece }) : piece))
+    .filter((piece) => piece !== "");
+}

@@ -23,7 +23,7 @@ export function spread(figure) {
   return [Math.min(...values), Math.max(...values)];
 }
 
-// The lowest and highest values a set of figures states: a period's band.
+// The lowest and highest values a set of figures states (a period's band is its totals').
 export function spreadOf(figures) {
   const values = figures.map(spread);
   return [Math.min(...values.map((v) => v[0])), Math.max(...values.map((v) => v[1]))];
@@ -32,6 +32,26 @@ export function spreadOf(figures) {
 // What figures of the same period share (start, end and label).
 export function periodKey(figure) {
   return `${figure.period_start}|${figure.period_end}|${figure.period_label}`;
+}
+
+// A breakdown is a figure of its own: a part of a total (part_of), or of a sector, a visa
+// type... the source gives no total for.
+export function isPart(figure) {
+  return Object.keys(figure.dimensions ?? {}).length > 0;
+}
+
+// "visa type student": a breakdown's dimensions and values, as the data names them.
+export function breakdownWords(dimensions) {
+  return Object.entries(dimensions ?? {})
+    .map(([name, value]) => `${name.replaceAll("_", " ")} ${value}`)
+    .join(", ");
+}
+
+// "part of observation 3: visa type student", or "construction only" without a total.
+export function partWords(figure) {
+  if (!isPart(figure)) return "";
+  if (figure.part_of) return `part of observation ${figure.part_of}: ${breakdownWords(figure.dimensions)}`;
+  return `${Object.values(figure.dimensions).join(", ")} only`;
 }
 
 const WORDS = {

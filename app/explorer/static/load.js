@@ -3,7 +3,8 @@
 import { apiUrl, getJSON } from "./api.js";
 import { data, state } from "./state.js";
 
-// The view's figures: the series the chart, the table and "Download CSV" all show.
+// The view's figures: the series the chart, the table and "Download CSV" all show, its
+// totals and its breakdowns (parts=true), each a figure of its own.
 export function seriesParameters() {
   return {
     origin: state.origin,
@@ -11,6 +12,7 @@ export function seriesParameters() {
     region: state.region,
     metric: state.metrics,
     as_of: state.asOf,
+    parts: "true",
   };
 }
 
@@ -18,13 +20,12 @@ export async function loadView() {
   const series = state.metrics.length
     ? await getJSON(apiUrl("/v1/series", seriesParameters()))
     : { data: [] };
+  const figure = (part) => (f) => ({ ...f, part, metricName: data.metrics.get(f.metric)?.name ?? f.metric });
   data.figures = series.data.flatMap((period) =>
-    period.metrics.flatMap((group) =>
-      group.observations.map((figure) => ({
-        ...figure,
-        metricName: data.metrics.get(figure.metric)?.name ?? figure.metric,
-      })),
-    ),
+    period.metrics.flatMap((group) => [
+      ...group.observations.map(figure(false)),
+      ...(group.parts ?? []).map(figure(true)),
+    ]),
   );
   const { origin, destination, as_of } = seriesParameters();
   data.events = await getJSON(apiUrl("/v1/events", { origin, destination, as_of }))

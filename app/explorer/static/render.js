@@ -1,12 +1,15 @@
-// Drawing the view from the state: the summary, the charts, the legend, the table, the events.
+// Drawing the view from the state: the summary, the charts, the legend, the table, the
+// events, the CSV link, and the loading state while the API is read.
 
 import { apiUrl } from "./api.js";
-import { element } from "./dom.js";
-import { drawChart, legendKey, markShapes, svg } from "./chart.js";
+import { drawCharts } from "./chart.js";
 import { renderDetail } from "./detail.js";
-import { BASES, QUALIFIERS, figureInWords, formatNumber, inferences, periodKey, periodSpan, spreadOf } from "./figures.js";
+import { element, prose } from "./dom.js";
+import { QUALIFIERS, figureInWords, formatNumber, inferences, periodKey, periodSpan, spreadOf } from "./figures.js";
 import { seriesParameters } from "./load.js";
+import { legendKey, markShapes, svg } from "./marks.js";
 import { data, state } from "./state.js";
+import { inferredFlag, renderTable } from "./table.js";
 
 const $ = (selector) => document.querySelector(selector);
 const COLOURS = 8; // Okabe-Ito, in explorer.css: safe for every common colour blindness
@@ -17,62 +20,79 @@ export function colours() {
   return new Map(names.map((name, i) => [name, `c${i % COLOURS}`]));
 }
 
-function byPeriod(a, b) {
-  const start = (f) => periodSpan(f)?.[0] ?? periodSpan(f)?.[1] ?? Infinity;
-  return start(a) - start(b) || a.metric.localeCompare(b.metric) || a.id - b.id;
+// One panel per metric with figures in the view, in the catalog's words: those with dated
+// figures first, then by name.
+function panels() {
+  const byMetric = new Map();
+  for (const figure of data.figures) byMetric.set(figure.metric, [...(byMetric.get(figure.metric) ?? []), figure]);
+  const dated = (figures) => figures.some((f) => periodSpan(f));
+  return [...byMetric]
+    .map(([code, figures]) => {
+      const metric = data.metrics.get(code);
+      return { code, name: metric?.name ?? code, unit: metric?.unit ?? figures[0].unit, definition: metric?.definition ?? "", figures };
+    })
+    .sort((a, b) => dated(b.figures) - dated(a.figures) || a.name.localeCompare(b.name));
+}
+
+// "A, B and C".
+function listed(words) {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
+
+// Totals of one metric for one period, more than one: the figures a reader came to compare.
+function competingBlocks(colourOf, onSelect) {
+  const groups = new Map();
+  for (const figure of data.figures.filter((f) => periodSpan(f) && !f.part)) {
+    const key = `${periodKey(figure)}|${figure.metric}`;
+    groups.set(key, [...(groups.get(key) ?? []), figure]);
+  }
+  return [...groups.values()]
+    .filter((figures) => figures.length > 1)
+    .map((figures) => {
+      const [low, high] = spreadOf(figures);
+      const items = figures.map((f) => {
+        const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: figureInWords(f) });
+        open.addEventListener("click", () => onSelect("observation", f.id));
+        return element("li", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open, `: ${f.attributed_to}`);
+      });
+      const { metricName, period_label, unit } = figures[0];
+      const heading = `${metricName}, ${period_label}: ${figures.length} figures, from ${formatNumber(low)} to ${formatNumber(high)} ${unit}`;
+      return element("div", { class: "competing" }, element("h3", { text: heading }), element("ul", {}, ...items));
+    });
 }
 
 function renderSummary(colourOf, onSelect) {
-  const groups = new Map();
-  for (const figure of data.figures.filter((f) => periodSpan(f))) {
-    const key = `${periodKey(figure)}|${figure.unit}`;
-    groups.set(key, [...(groups.get(key) ?? []), figure]);
-  }
-  // Periods with more than one figure: the competing figures a reader came to compare.
-  const competing = [...groups.values()].filter((figures) => figures.length > 1);
-  const blocks = competing.map((figures) => {
-    const [low, high] = spreadOf(figures);
-    const items = figures.map((f) => {
-      const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: `${figureInWords(f)} ${f.metricName.toLowerCase()}` });
-      open.addEventListener("click", () => onSelect("observation", f.id));
-      return element("li", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open, `: ${f.attributed_to}`);
-    });
-    const metrics = new Set(figures.map((f) => f.metric));
-    return element(
-      "div",
-      { class: "competing" },
-      element("h3", { text: `${figures[0].period_label}: ${figures.length} figures, from ${formatNumber(low)} to ${formatNumber(high)} ${figures[0].unit}` }),
-      element("ul", {}, ...items),
-      metrics.size > 1 ? element("p", { class: "caveat", text: "They do not all count the same thing: read each one's notes." }) : null,
-    );
-  });
   const total = data.figures.length;
-  const said = total === 1 ? "1 figure" : `${total} figures`;
   const when = state.asOf ? ` as the API held them on ${state.asOf}` : "";
+  const shown = panels().map((p) => p.name);
+  const parts = data.figures.filter((f) => f.part).length;
+  const figures = total === 1 ? "1 figure" : `${total} figures`;
+  const counted = shown.length === 1
+    ? `${figures} of one measure${when}: ${shown[0]}.`
+    : `${figures} of ${shown.length} measures${when}, each in a panel of its own on its own scale: ${listed(shown)}.`;
+  const marked = parts === 1 ? " 1 is a breakdown, marked as a part." : parts ? ` ${parts} are breakdowns, marked as parts.` : "";
   const lead = total
-    ? `${said}${when}. Select one to read its quote and copy its citation.`
+    ? `${counted}${marked}`
     : data.pairs.length
       ? `No figures for this choice${when}.`
-      : "No figures yet: an editor adds them through the API (POST /v1/imports), or `laborstats seed` loads the sample.";
-  $("#summary").replaceChildren(element("p", { text: lead }), ...blocks);
+      : "No figures yet: an editor adds them through the API (POST /v1/imports), or the command laborstats seed loads the sample.";
+  const missing = state.metrics.filter((code) => total && !data.figures.some((f) => f.metric === code));
+  const names = missing.map((code) => data.metrics.get(code)?.name ?? code);
+  const where = state.region ? `${state.region} figure` : "whole-country figure";
+  const absent = names.length ? [element("p", { class: "hint", text: `No ${where} for ${listed(names)}.` })] : [];
+  $("#summary").replaceChildren(element("p", { text: lead }), ...absent, ...competingBlocks(colourOf, onSelect));
 }
 
 export function renderCharts(colourOf, onSelect) {
-  const units = [...new Set(state.metrics.map((code) => data.metrics.get(code)?.unit))];
   const charts = $("#charts");
   charts.replaceChildren();
-  for (const unit of units) {
-    const figures = data.figures.filter((f) => f.unit === unit);
-    if (!figures.length) continue;
-    drawChart(charts, {
-      unit,
-      figures,
-      events: data.events,
-      colorOf: (f) => colourOf.get(f.attributed_to),
-      selected: state.selected,
-      onSelect,
-    });
-  }
+  drawCharts(charts, {
+    panels: panels(),
+    events: data.events,
+    colorOf: (f) => colourOf.get(f.attributed_to),
+    selected: state.selected,
+    onSelect,
+  });
 }
 
 function renderLegend(colourOf) {
@@ -80,15 +100,21 @@ function renderLegend(colourOf) {
     $("#legend").replaceChildren();
     return;
   }
-  const mark = (qualifier, classes) =>
-    legendKey(`mark q-${qualifier} ${classes}`, (icon) => markShapes(icon, qualifier, [-22, 22]));
+  const mark = (qualifier, classes, part = false) =>
+    legendKey(`mark q-${qualifier} ${classes}`, (icon) => markShapes(icon, qualifier, [-22, 22], part));
   const who = [...colourOf].map(([name, colour]) => element("li", {}, mark("exact", colour), name));
   const shown = new Set(data.figures.map((f) => f.qualifier));
   const shapes = Object.entries(QUALIFIERS)
     .filter(([code]) => shown.has(code))
     .map(([code, words]) => element("li", {}, mark(code, "c-none"), words));
-  const band = legendKey("", (icon) => svg("rect", { x: -24, y: -18, width: 48, height: 36, class: "band" }, icon));
-  const more = [element("li", {}, band, "the spread of a period's figures, lowest to highest")];
+  const more = [];
+  if (data.figures.some((f) => f.part)) {
+    more.push(element("li", {}, mark("exact", "c-none", true), "a part (a breakdown): square; a dotted line joins it to its total"));
+  }
+  if (document.querySelector("#charts .band")) {
+    const band = legendKey("", (icon) => svg("rect", { x: -24, y: -18, width: 48, height: 36, class: "band" }, icon));
+    more.push(element("li", {}, band, "the spread of one measure's totals for a period, lowest to highest"));
+  }
   if (data.figures.some((f) => f.basis === "projection")) {
     more.push(element("li", {}, mark("exact", "b-projection c-none"), "projection: hollow, dashed"));
   }
@@ -105,39 +131,6 @@ function renderLegend(colourOf) {
   );
 }
 
-// A `*` for the values of `record` marked inferred (those `which` picks), its reason shown
-// on hover or keyboard focus.
-let flagCount = 0;
-function inferredFlag(record, which = () => true) {
-  const picked = Object.fromEntries(Object.entries(record.inferred ?? {}).filter(([name]) => which(name)));
-  const marked = inferences({ inferred: picked });
-  if (!marked.length) return null;
-  flagCount += 1;
-  const id = `inferred-${flagCount}`;
-  const note = element("span", { class: "flag-text", role: "tooltip", id, text: `Inferred, not stated: ${marked.join("; ")}` });
-  return element("span", { class: "flag", tabindex: "0", "aria-describedby": id }, element("span", { class: "flag-sign", text: "*", "aria-hidden": "true" }), element("span", { class: "visually-hidden", text: "inferred" }), note);
-}
-
-function renderTable(colourOf, onSelect) {
-  const rows = [...data.figures].sort(byPeriod).map((f) => {
-    const open = element("button", { type: "button", class: "linklike", "data-id": f.id, text: `${figureInWords(f)} ${f.unit}` });
-    open.addEventListener("click", () => onSelect("observation", f.id));
-    const source = data.sources.get(f.source_id);
-    const row = element(
-      "tr",
-      { "data-id": f.id, class: state.selected?.kind === "observation" && state.selected.id === f.id ? "selected" : "" },
-      element("td", {}, f.period_label, inferredFlag(f, (name) => name === "period")),
-      element("td", { text: f.metricName }),
-      element("td", {}, element("span", { class: `key ${colourOf.get(f.attributed_to)}`, "aria-hidden": "true" }), open, inferredFlag(f, (name) => name !== "period")),
-      element("td", { text: BASES[f.basis] ?? f.basis }),
-      element("td", { text: f.attributed_to }),
-      element("td", {}, element("a", { href: `/v1/sources/${f.source_id}`, text: source?.title ?? `source ${f.source_id}` })),
-    );
-    return row;
-  });
-  $("#table tbody").replaceChildren(...rows);
-}
-
 function renderEvents(onSelect) {
   if (!data.events.length) {
     $("#events").replaceChildren();
@@ -151,8 +144,29 @@ function renderEvents(onSelect) {
   $("#events").replaceChildren(element("h3", { text: "Context" }), element("ul", {}, ...items));
 }
 
+// The rows shown, as CSV: the same query with format=csv; nothing to download, no link.
 function renderCsvLink() {
-  $("#csv").href = apiUrl("/v1/series", { ...seriesParameters(), format: "csv" });
+  const link = $("#csv");
+  if (data.figures.length) {
+    link.href = apiUrl("/v1/series", { ...seriesParameters(), format: "csv" });
+    link.removeAttribute("aria-disabled");
+  } else {
+    link.removeAttribute("href");
+    link.setAttribute("aria-disabled", "true");
+  }
+}
+
+// While the API is read: said in words (a live region) and the figures marked busy.
+export function showLoading(loading) {
+  $("#status").textContent = loading ? "Reading the figures from the API…" : "";
+  $("#figures").setAttribute("aria-busy", String(loading));
+}
+
+// A problem reading the API, in the API's own words (`code` in them shown as code).
+export function showProblem(error) {
+  const box = $("#problem");
+  box.replaceChildren(...(error ? prose(`Could not load: ${error.message}`) : []));
+  box.hidden = !error;
 }
 
 // `onSelect(kind, id)`: what a click on a figure or an event does.
@@ -164,5 +178,5 @@ export function render(onSelect) {
   renderTable(colourOf, onSelect);
   renderEvents(onSelect);
   renderCsvLink();
-  return renderDetail($("#detail"), state, data);
+  return renderDetail($("#detail"), state, data, onSelect);
 }

@@ -1,7 +1,7 @@
 // Searching every quote, source and note: the matching figures, their matched words marked.
 
 import { apiUrl, getJSON } from "./api.js";
-import { element } from "./dom.js";
+import { element, prose } from "./dom.js";
 import { figureInWords } from "./figures.js";
 import { state } from "./state.js";
 
@@ -44,6 +44,6 @@ export async function search(onOpen) {
     const said = page.data.length ? `${page.data.length}${page.meta.next_cursor ? "+" : ""} matching figures` : "No figure matches.";
     results.replaceChildren(element("p", { text: said }), element("ol", {}, ...items));
   } catch (error) {
-    results.replaceChildren(element("p", { class: "problem", text: error.message }));
+    results.replaceChildren(element("p", { class: "problem" }, ...prose(error.message)));
   }
 }

@@ -41,15 +41,10 @@ export function pairOf(origin, destination) {
   return data.pairs.find((p) => p.origin === origin && p.destination === destination);
 }
 
-// The metrics shown first for a pair: those in the unit most of its metrics share (a chart
-// has one value axis), so that competing figures of related measures appear together.
+// The metrics shown first for a pair: all of them. Each is drawn in a panel of its own, on
+// its own scale, so figures that count different things are never read off one axis.
 export function defaultMetrics(pair) {
-  const byUnit = new Map();
-  for (const code of pair.metrics) {
-    const unit = data.metrics.get(code)?.unit ?? "";
-    byUnit.set(unit, [...(byUnit.get(unit) ?? []), code]);
-  }
-  return [...byUnit.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  return [...pair.metrics];
 }
 
 // Fill what the URL leaves out (or names wrongly) with what the data has.
