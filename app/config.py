@@ -167,10 +167,11 @@ class Settings(BaseSettings):
         "share (budget / workers), so no client gets more than the budget across them. "
         "`laborstats serve` sets it to its --workers; set it when starting uvicorn by hand.",
     )
-    log_format: Literal["json", "text"] = Field(
-        default="json",
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
         description="Server log lines: json (one object a line, for a log collector) or text "
-        "(for a person reading a terminal).",
+        "(for a person reading a terminal). Default: text when standard error is a terminal, "
+        "json otherwise (a file, a pipe, a container's log).",
     )
 
     @property

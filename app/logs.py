@@ -3,9 +3,10 @@ each stamped with the id of the request it was written for, and the logging conf
 `laborstats serve` hands uvicorn, so that its lines and the application's look alike."""
 
 import logging
+import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -76,11 +77,25 @@ class TextFormatter(logging.Formatter):
         return f"{line} {fields}" if fields else line
 
 
-def logging_config(log_format: str, level: str) -> dict[str, Any]:
+def chosen_format(log_format: str | None, stream: IO[str] | None = None) -> str:
+    """`log_format` if set (LOG_FORMAT); otherwise text when the log goes to a terminal,
+    where a person reads it, and JSON when it goes anywhere else (a file, a pipe, a
+    container's log collector)."""
+    if log_format:
+        return log_format
+    stream = sys.stderr if stream is None else stream
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        return "json"
+
+
+def logging_config(log_format: str | None, level: str) -> dict[str, Any]:
     """A `logging.config.dictConfig` for the server: uvicorn's loggers and the
-    application's (and any library's, through the root) all write `log_format` lines to
-    standard error. uvicorn's access log is left off: app.server.observability writes one."""
-    formatter = JsonFormatter if log_format == "json" else TextFormatter
+    application's (and any library's, through the root) all write lines to standard error,
+    in `log_format` or, if it is None, the format `chosen_format` picks for standard error.
+    uvicorn's access log is left off: app.server.observability writes one."""
+    formatter = JsonFormatter if chosen_format(log_format) == "json" else TextFormatter
     level = level.upper()
     return {
         "version": 1,

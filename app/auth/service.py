@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
@@ -24,13 +25,26 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _not_revoked(name: str) -> Select[tuple[ApiToken]]:
+    """The token of this name that is not revoked: there is at most one."""
+    return select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(
+        f"A token named '{name}' already exists; choose another name, or revoke it first."
+    )
+
+
 def create_token(session: Session, *, name: str, role: Role, actor: str = "cli") -> str:
-    """Store a new token and return it; this is the only time the secret exists in clear."""
+    """Store a new token and return it; this is the only time the secret exists in clear.
+    Its name must not be a token's that is not revoked (a revoked token's name may be given
+    again: the revoked token stays, for the audit trail)."""
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidData("A token name is 1 to 100 characters.", field="name")
-    if session.scalars(select(ApiToken).where(ApiToken.name == name)).first() is not None:
-        raise Conflict(f"A token named '{name}' already exists; choose another name.")
+    if session.scalars(_not_revoked(name)).first() is not None:
+        raise _taken(name)
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     session.add(
         ApiToken(
@@ -42,22 +56,32 @@ def create_token(session: Session, *, name: str, role: Role, actor: str = "cli")
         )
     )
     record_audit(session, actor=actor, action="token.create", target=f"token/{name}")
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Created meanwhile by another process: the index on names not revoked refused it.
+        if "name" in str(exc.orig):
+            raise _taken(name) from exc
+        raise
     return f"{TOKEN_PREFIX}_{key_id}_{secret}"
 
 
 def revoke_token(session: Session, *, name: str, actor: str = "cli") -> None:
-    token = session.scalars(select(ApiToken).where(ApiToken.name == name)).first()
+    """Revoke the token of this name that is not revoked; if there is none but a revoked
+    one, nothing changes."""
+    token = session.scalars(_not_revoked(name)).first()
     if token is None:
-        raise NotFound(f"There is no token named '{name}'.")
-    if token.revoked_at is None:
-        token.revoked_at = utc_now()
-        record_audit(session, actor=actor, action="token.revoke", target=f"token/{name}")
-        session.flush()
+        if session.scalars(select(ApiToken.id).where(ApiToken.name == name)).first() is None:
+            raise NotFound(f"There is no token named '{name}'.")
+        return
+    token.revoked_at = utc_now()
+    record_audit(session, actor=actor, action="token.revoke", target=f"token/{name}")
+    session.flush()
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
+    """Every token, revoked ones too, by name and then by when each was created."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.name, ApiToken.id)))
 
 
 def token_key_id(credentials: str) -> str | None:

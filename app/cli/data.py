@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from app.checks.service import Tally, iter_problems
+from app.checks.service import Tally, described_part, document_findings, iter_problems
 from app.cli.common import cli_errors, database_session, err
 from app.config import SEED_DIR, get_settings
 from app.db import create_db_engine, migrate, read_session
@@ -58,7 +58,9 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
+def _run_import(path: Path, *, actor: str = "cli", dry_run: bool = False) -> ImportReport:
+    """Import `path` in one unit of work: committed, or with `dry_run` every row checked
+    and the changes rolled back (as POST /v1/imports?dry_run=true does)."""
     with cli_errors():
         migrate()
     with (
@@ -75,12 +77,20 @@ def _run_import(path: Path, *, actor: str = "cli") -> ImportReport:
         ) as progress,
         database_session() as session,
     ):
-        task = progress.add_task(f"Importing {path.name}", total=_count_records(path))
-        with session.begin():
-            report = import_path(
-                session, path, actor=actor, on_rows=lambda rows: progress.advance(task, rows)
-            )
-    typer.echo(report.summary())
+        verb = "Checking" if dry_run else "Importing"
+        task = progress.add_task(f"{verb} {path.name}", total=_count_records(path))
+        with session.begin() as transaction:
+            try:
+                report = import_path(
+                    session, path, actor=actor, on_rows=lambda rows: progress.advance(task, rows)
+                )
+            finally:
+                if dry_run:
+                    transaction.rollback()
+    if dry_run:
+        typer.echo(f"Dry run, nothing was written. It would import: {report.summary()}")
+    else:
+        typer.echo(report.summary())
     return report
 
 
@@ -89,16 +99,27 @@ def import_command(
         Path,
         typer.Argument(
             exists=True,
-            help="A CSV file of observations (the export's columns), a JSON-lines file "
-            "(.ndjson, .jsonl), or a dataset folder with metrics.csv, sources.csv and "
-            "observations.csv, and perhaps corrections.jsonl (each a revision with its "
-            "reason, applied once).",
+            metavar="PATH",
+            help="A CSV file of observations (the export's columns); a JSON-lines file of "
+            "observations (.ndjson, .jsonl); or a dataset folder holding metrics.csv, "
+            "sources.csv, events.csv and observations.csv (any of them), and perhaps "
+            "corrections.jsonl (each line a revision with its reason, applied once). A folder "
+            "`export` wrote, with its revision files, is restored into an empty database.",
         ),
     ],
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check every row and report what the import would create, update and leave "
+            "unchanged, writing nothing. Exits 1, naming each problem, as the import would.",
+        ),
+    ] = False,
 ) -> None:
     """Import data: every row is checked, and nothing is written unless all are good.
+
     Importing the same data again changes nothing."""
-    _run_import(path)
+    _run_import(path, dry_run=dry_run)
 
 
 def seed(
@@ -112,6 +133,7 @@ def seed(
     ] = False,
 ) -> None:
     """Load the bundled seed data (figures on North Korean workers in Russia).
+
     Loading it twice leaves one copy."""
     if if_empty:
         with cli_errors(), database_session() as session:
@@ -124,11 +146,15 @@ def seed(
 
 def export(
     directory: Annotated[
-        Path, typer.Argument(file_okay=False, help="Folder to write (created if missing).")
+        Path,
+        typer.Argument(
+            file_okay=False, metavar="FOLDER", help="Folder to write (created if missing)."
+        ),
     ],
 ) -> None:
-    """Write the whole dataset as CSV files with a Frictionless datapackage.json, all read
-    in one snapshot: writes may go on meanwhile."""
+    """Write the whole dataset as CSV files with a Frictionless datapackage.json.
+
+    Everything is read in one snapshot, so writes may go on meanwhile."""
     engine = create_db_engine(get_settings().database_url)
     try:
         with cli_errors():
@@ -138,10 +164,27 @@ def export(
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" written to {directory}")
 
 
-def check() -> None:
-    """Audit every observation against its quote and the text it comes from (rules in
-    app/checks/service.py). Prints one line per finding and exits 1 when there is one, 0
-    when there is none; 2 when the database cannot be read."""
+def check(
+    document: Annotated[
+        list[Path] | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            metavar="FILE",
+            help="Also read a Markdown document that describes the data (its parts between "
+            "<!-- describes the data --> and <!-- end -->, or all of it): its quotations "
+            "must be in a source's text word for word, and what it says of figures true to "
+            "them. Repeat for several.",
+        ),
+    ] = None,
+) -> None:
+    """Audit every figure against its quote and the text it comes from, and what people
+    wrote about the data.
+
+    Notes, the reasons of inferred values and of corrections are read too: a quotation must
+    be in the text word for word, and a note must not state a year, a month or a country
+    the record does not. Prints one line per finding, naming its rule. Exits 1 when there
+    is a finding, 0 when there is none, and 2 when the database cannot be read."""
     engine = create_db_engine(get_settings().database_url)
     tally, found = Tally(), 0
     try:
@@ -149,6 +192,11 @@ def check() -> None:
             for finding in iter_problems(session, tally=tally):
                 typer.echo(str(finding))
                 found += 1
+            for path in document or []:
+                text = described_part(path.read_text("utf-8"))
+                for finding in document_findings(session, str(path), text):
+                    typer.echo(str(finding))
+                    found += 1
     finally:
         engine.dispose()
     if found:
@@ -161,11 +209,15 @@ Force = Annotated[bool, typer.Option("--force", help="Replace what is at the des
 
 
 def backup(
-    path: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
+    path: Annotated[
+        Path, typer.Argument(dir_okay=False, metavar="FILE", help="The backup file to write.")
+    ],
     force: Force = False,
 ) -> None:
-    """Copy the SQLite database to PATH with SQLite's online backup: one consistent moment,
-    while the API keeps serving and writing. On PostgreSQL, use pg_dump (README, Backups)."""
+    """Copy the SQLite database to FILE, live, with SQLite's online backup.
+
+    The copy is one consistent moment, while the API keeps serving and writing. On
+    PostgreSQL, use pg_dump instead."""
     with cli_errors():
         info = backup_database(get_settings().database_url, path, force=force)
     typer.echo(
@@ -176,14 +228,17 @@ def backup(
 
 def restore(
     path: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A file `backup` wrote.")
+        Path,
+        typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="A file `backup` wrote."),
     ],
     force: Force = False,
 ) -> None:
-    """Replace the SQLite database with a backup, after checking it (PRAGMA integrity_check,
-    a laborstats database, a schema this version knows). It waits for writes in progress and
-    swaps in one transaction: a running API serves the old data or the restored, never a
-    mix. To load an export folder instead, use `import`."""
+    """Replace the SQLite database with a backup, after checking it.
+
+    The backup must pass PRAGMA integrity_check, be a laborstats database, and have a
+    schema this version knows. The restore waits for writes in progress and swaps in one
+    transaction: a running API serves the old data or the restored, never a mix. To load
+    an export folder instead, use `import`."""
     with cli_errors():
         info = restore_database(get_settings().database_url, path, force=force)
     typer.echo(f"Restored {path} into {info.path}; data version now {info.data_version}.")

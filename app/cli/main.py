@@ -7,12 +7,15 @@ from typing import Annotated
 import typer
 
 from app.cli import data, server, tokens
+from app.cli.common import PlainHelpCommand, PlainHelpGroup
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
     help="laborstats: sourced, dated labor-migration statistics over a JSON API. "
     "The database is DATABASE_URL (default: the SQLite file laborstats.db here).",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help and usage errors as plain text (PlainHelp)
     pretty_exceptions_show_locals=False,  # a traceback's locals hold rows and secrets
 )
 
@@ -36,8 +39,8 @@ def main(
 
 
 app.add_typer(tokens.token_app, name="token")
-app.command()(server.serve)
-app.command("migrate")(server.migrate_command)
-app.command("import")(data.import_command)
+app.command(cls=PlainHelpCommand)(server.serve)
+app.command("migrate", cls=PlainHelpCommand)(server.migrate_command)
+app.command("import", cls=PlainHelpCommand)(data.import_command)
 for command in (data.seed, data.export, data.check, data.backup, data.restore):
-    app.command()(command)
+    app.command(cls=PlainHelpCommand)(command)

@@ -51,19 +51,25 @@ def usable_cpus() -> int:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
         int | None,
         typer.Option(
             min=1,
-            help="Worker processes. Default: one per CPU this process may use. Each reads "
-            "the data version on every request, so all serve the same data.",
+            metavar="N",
+            help="Worker processes, at least 1. Default: one per CPU this process may use. "
+            "Each reads the data version on every request, so all serve the same data.",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Start the API (pending migrations are applied first). Docs at /docs."""
+    """Start the API (pending migrations are applied first). Docs at /docs.
+
+    Logs go to standard error: as text when it is a terminal, as JSON lines otherwise
+    (LOG_FORMAT chooses)."""
     settings = get_settings()
     log_config = logging_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(log_config)  # the migrations' lines too

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.bounds import IdColumn
@@ -9,13 +10,24 @@ from app.models.base import one_of
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token for writes. Only a hash of its secret is kept."""
+    """A bearer token for writes. Only a hash of its secret is kept. A revoked token stays,
+    for the audit trail; its name is unique among the tokens not revoked, so it may be
+    given to a new one."""
 
     __tablename__ = "api_token"
-    __table_args__ = (one_of("role", Role),)
+    __table_args__ = (
+        one_of("role", Role),
+        Index(
+            "uq_api_token_name_not_revoked",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdColumn)
-    name: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=100)
     role: str = Field(max_length=16)
     # The token reads "ls_<key_id>_<secret>": key_id finds the row, the secret is compared
     # with its SHA-256 in constant time.

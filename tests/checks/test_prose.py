@@ -2,6 +2,9 @@
 seed's fact-check found (restored here, one at a time) is a finding of the rule that
 catches it, and the corrected seed and documents have none."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,7 @@ from tests.factories import seeded_revision
 
 README = PROJECT_ROOT / "README.md"
 SEED_README = SEED_DIR / "README.md"
+LABORSTATS = Path(sys.executable).parent / "laborstats"
 
 # The wordings the fact-check found, as the seed held them: (record, id, changes, the rule
 # that finds it, words of the finding).
@@ -202,3 +206,19 @@ def test_the_documents_that_describe_the_data_have_no_finding(
     described = described_part(document.read_text("utf-8"))
     assert len(described) > 200  # the part that describes the data is found
     assert document_findings_of(seeded_db_url, document.name, described) == []
+
+
+def run_check(url: str, *documents: Path) -> subprocess.CompletedProcess[str]:
+    command = [str(LABORSTATS), "check", *(f"--document={document}" for document in documents)]
+    env = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_reads_the_documents_it_is_given(seeded_db_url: str, tmp_path: Path) -> None:
+    clean = run_check(seeded_db_url, README, SEED_README)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    restored = tmp_path / "README.md"
+    restored.write_text(f"# The data\n\n{ORIGINAL_DOCUMENTS[0][0]}\n", "utf-8")
+    found = run_check(seeded_db_url, README, restored)
+    assert found.returncode == 1
+    assert f"{restored}: {DESCRIBED}: gives 2024 for observation 1" in found.stdout

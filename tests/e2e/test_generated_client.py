@@ -22,6 +22,22 @@ pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
 CONFIG = PROJECT_ROOT / "clients" / "openapi-python-client.yaml"
 PACKAGE = "laborstats_client"
+GENERATOR = "openapi-python-client==0.29.1"
+# Tools with an environment of their own (git-ignored), made once and kept.
+TOOLS = PROJECT_ROOT / ".tools"
+
+
+def generator() -> Path:
+    """openapi-python-client, in a virtual environment of its own: it pins typer below the
+    version a user of laborstats installs, so in the tests' environment it would hide what
+    users see of the command's help."""
+    venv = TOOLS / GENERATOR.replace("==", "-")
+    binary = venv / "bin" / "openapi-python-client"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+        pip = [str(venv / "bin" / "pip"), "install", "--quiet", GENERATOR]
+        subprocess.run(pip, check=True, timeout=600)
+    return binary
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +48,7 @@ def generated(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Itera
     spec.write_bytes(httpx.get(f"{server.url}/openapi.json", timeout=10).content)
     # Its post hooks run ruff, which the test extra installs beside this Python: offline.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(spec)]
+    command = [str(generator()), "generate", "--path", str(spec)]
     options = ["--output-path", str(folder / PACKAGE), "--config", str(CONFIG), "--meta", "none"]
     done = subprocess.run(
         [*command, *options], env=env, capture_output=True, text=True, timeout=300, check=False
