@@ -1,6 +1,6 @@
 """The docs stay true: every endpoint and parameter is described, examples are real seed
-data, every setting is in the README, ARCHITECTURE.md maps every module, and the docs page
-needs no internet."""
+data, every setting is in the README or docs/, every link between them resolves,
+ARCHITECTURE.md maps every module, and the docs page needs no internet."""
 
 import json
 import re
@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from app.config import PROJECT_ROOT, Settings
 from app.main import ROUTERS
 
-README = (PROJECT_ROOT / "README.md").read_text("utf-8")
+# What a reader reads: the README and the pages of docs/ it links to.
+DOCUMENTS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+DOCS = "\n".join(path.read_text("utf-8") for path in DOCUMENTS)
 ARCHITECTURE = (PROJECT_ROOT / "ARCHITECTURE.md").read_text("utf-8")
 
 
@@ -101,11 +103,70 @@ def test_series_example_is_the_seeded_2024_workers_figure(client: TestClient) ->
     assert without_nulls(example) == without_nulls(actual)
 
 
-def test_every_setting_is_documented_in_the_readme() -> None:
+def test_every_setting_is_documented_in_the_readme_or_docs() -> None:
     assert Settings.model_fields, "Settings declares no settings"
     for name, field in Settings.model_fields.items():
-        assert f"`{name.upper()}`" in README, name
+        assert f"`{name.upper()}`" in DOCS, name
         assert field.description
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a document's headings: lower case, punctuation dropped,
+    spaces as hyphens, a repeated one numbered."""
+    anchors: set[str] = set()
+    outside_blocks = without_code(markdown, spans=False)
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", outside_blocks, re.MULTILINE):
+        anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        numbered, n = anchor, 0
+        while numbered in anchors:
+            n += 1
+            numbered = f"{anchor}-{n}"
+        anchors.add(numbered)
+    return anchors
+
+
+def without_code(markdown: str, *, spans: bool = True) -> str:
+    """The text outside fenced code blocks (and, with `spans`, outside code spans)."""
+    markdown = re.sub(r"^ *(```|~~~).*?^ *\1", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    return re.sub(r"`[^`\n]*`", "", markdown) if spans else markdown
+
+
+def test_every_link_in_the_readme_and_docs_to_a_file_or_heading_resolves() -> None:
+    checked = 0
+    for document in DOCUMENTS:
+        text = without_code(document.read_text("utf-8"))
+        for target in re.findall(r"\]\(([^)\s]+)(?: \"[^\"]*\")?\)", text):
+            if re.match(r"[a-z][a-z+.-]*:", target):  # https:, mailto:...
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (document.parent / path).resolve() if path else document
+            where = f"{document.relative_to(PROJECT_ROOT)}: ({target})"
+            assert linked.exists(), f"{where}: no such file"
+            if anchor:
+                assert linked.suffix == ".md", f"{where}: an anchor in a file that is not Markdown"
+                assert anchor in heading_anchors(linked.read_text("utf-8")), (
+                    f"{where}: no such heading"
+                )
+            checked += 1
+    assert checked > 30, checked
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    pages = sorted((PROJECT_ROOT / "docs").glob("*.md"))
+    assert len(pages) >= 5
+    for page in pages:
+        assert f"](docs/{page.name}" in readme, page.name
+
+
+def test_a_generated_client_is_ignored_by_git() -> None:
+    """docs/api.md has readers generate a client here (openapi-python-client writes
+    laborstats-client/; tests/e2e/test_generated_client.py, with --meta none,
+    laborstats_client/): neither may be committed by mistake."""
+    ignored = (PROJECT_ROOT / ".gitignore").read_text("utf-8").splitlines()
+    assert "pip install ./laborstats-client" in DOCS
+    for folder in ("/laborstats-client/", "/laborstats_client/"):
+        assert folder in ignored, folder
 
 
 def test_docs_page_loads_its_assets_from_the_api_itself(client: TestClient) -> None:

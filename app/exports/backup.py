@@ -48,7 +48,7 @@ def database_file(url: str, *, doing: str) -> Path:
         tool = PG_DUMP if doing == "back up" else PG_RESTORE
         raise BadRequest(
             f"laborstats {doing.replace(' ', '')} works on a SQLite database; on PostgreSQL "
-            f"use its own tools: {tool} (see Backups in the README)."
+            f"use its own tools: {tool} (see Backups in docs/operations.md)."
         )
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):

@@ -85,7 +85,7 @@ async def read_readiness(request: Request, _: Annotated[NoParameters, Query()]) 
 
 
 # For the operator's scraper, in Prometheus' format: not part of the API's documented
-# surface (README, Operations, describes it).
+# surface (docs/operations.md describes it).
 @router.get("/metrics", response_class=Response, include_in_schema=False)
 async def read_metrics(request: Request, _: Annotated[NoParameters, Query()]) -> Response:
     """Prometheus metrics of every worker process: requests and latency by route, server

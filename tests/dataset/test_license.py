@@ -1,5 +1,6 @@
 """The data carries a licence of its own (CC BY 4.0), apart from the code's MIT, stated alike
-in GET /v1, the data package and the README; quoted text is said to stay its publisher's."""
+in GET /v1, the data package and the README's Licence section; quoted text is said to stay
+its publisher's."""
 
 import json
 import re
@@ -12,7 +13,8 @@ from app.dataset.files import descriptor
 from app.dataset.license import LICENSE_ID, LICENSE_URL
 from tests.exports.test_export import laborstats
 
-README = (PROJECT_ROOT / "README.md").read_text("utf-8")
+# Where a reader looks for it: the README, and the pages of docs/ it links to.
+DOCUMENTS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 
 
 def test_the_index_states_the_data_licence_and_that_quotes_are_not_relicensed(
@@ -45,8 +47,15 @@ def test_the_exported_data_package_lists_the_licence_in_frictionless_form(
 
 
 def test_the_readme_names_the_same_data_licence_and_keeps_the_code_mit() -> None:
-    section = re.search(r"^## Licence\n(.*?)(?=^## |\Z)", README, re.MULTILINE | re.DOTALL)
-    assert section, "README.md has no Licence section"
+    sections = [
+        re.search(
+            r"^## Licence\n(.*?)(?=^## |\Z)", path.read_text("utf-8"), re.MULTILINE | re.DOTALL
+        )
+        for path in DOCUMENTS
+    ]
+    found = [section for section in sections if section]
+    assert found, "neither README.md nor docs/ has a Licence section"
+    (section,) = found
     text = section[1]
     assert f"`{LICENSE_ID}`" in text
     assert LICENSE_URL in text

@@ -1,5 +1,5 @@
-"""On PostgreSQL, backups are pg_dump's: the README's pg_dump and pg_restore commands bring
-back a database that serves and exports the very same dataset."""
+"""On PostgreSQL, backups are pg_dump's: the documented pg_dump and pg_restore commands (README
+or docs/) bring back a database that serves and exports the very same dataset."""
 
 import subprocess
 from pathlib import Path
@@ -12,7 +12,9 @@ from tests.conftest import ON_POSTGRES
 from tests.exports.test_export import add_history, laborstats
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump is PostgreSQL's")
-README = Path(__file__).parents[2] / "README.md"
+ROOT = Path(__file__).parents[2]
+# Where the commands are written: the README, and the pages of docs/ it links to.
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def libpq_url(url: str) -> str:
@@ -32,9 +34,9 @@ def command(template: str, url: str, dump: Path) -> list[str]:
 def test_the_readme_pg_dump_and_pg_restore_commands_restore_the_same_dataset(
     seeded_db_url: str, empty_db_url: str, session_for, tmp_path: Path
 ) -> None:
-    readme = README.read_text()
-    assert PG_DUMP in readme
-    assert PG_RESTORE in readme
+    docs = "\n".join(path.read_text("utf-8") for path in DOCUMENTS)
+    assert PG_DUMP in docs
+    assert PG_RESTORE in docs
     with session_for(seeded_db_url) as session:
         add_history(session)
     dump = tmp_path / "laborstats.dump"

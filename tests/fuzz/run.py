@@ -4,7 +4,7 @@ operation of the OpenAPI document, then stateful sequences (create, read, edit, 
 that schemathesis links through the Location headers of earlier phases.
 
 CI runs it with a fixed seed and a small budget (`python tests/fuzz/run.py`); a release
-runs it longer (`--max-examples 500 --max-time 900`, see the README). Prints how many
+runs it longer (`--max-examples 500 --max-time 900`, see docs/development.md). Prints how many
 requests were sent and what failed; exits non-zero on any failure."""
 
 import argparse

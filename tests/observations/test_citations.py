@@ -345,8 +345,10 @@ def test_the_documented_examples_are_what_observation_1_is_served_as(
 
 
 def test_the_readmes_citation_examples_work(client: TestClient) -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
-    commands = [c for c in re.findall(r"^curl (.*)$", readme, re.MULTILINE) if "/citation" in c]
+    """The citation curls of the README and of the docs/ pages it links to."""
+    documents = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    docs = "\n".join(path.read_text("utf-8") for path in documents)
+    commands = [c for c in re.findall(r"^curl (.*)$", docs, re.MULTILINE) if "/citation" in c]
     assert len(commands) >= 4
     for command in commands:
         words = shlex.split(command)
