@@ -14,6 +14,7 @@ from app.exports.service import export_database
 from app.imports.service import import_path
 from tests.conftest import table_contents
 from tests.exports.test_export import add_history
+from tests.factories import seeded_revision
 
 Edit = Callable[[list[list[str]]], None]
 
@@ -76,7 +77,13 @@ def repeat_last_row_as(new_id: str) -> Edit:
     ("file", "edit", "line", "message"),
     [
         ("observations.csv", set_cell(2, "value", "99999"), 3, "value: '99999' here, but"),
-        ("observations.csv", set_cell(1, "revision", "1"), 2, "revision: '1' here, but '3'"),
+        (
+            "observations.csv",
+            set_cell(1, "revision", "1"),
+            2,
+            # Observation 1: the seed's revisions, and the test's edit.
+            f"revision: '1' here, but '{seeded_revision('observation', 1) + 1}'",
+        ),
         ("observations.csv", set_cell(4, "citation", "Someone else"), 5, "citation:"),
         ("observations.csv", drop_row(3), 4, "observation 3 is in observation_revisions.csv"),
         ("observations.csv", repeat_last_row_as("500"), 12, "observation 500 has no revision"),
