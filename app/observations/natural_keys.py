@@ -1,14 +1,30 @@
 """The same figure, found again without its id: an import row whose natural key (metric,
 pair, region, breakdown, period, source and claimant: `NATURAL_KEY`) is a stored
-observation's revises it. Looked up by the claim (source and claimant), which the
-natural-key index leads with."""
+observation's revises it. Looked up by the whole key, a batch's keys at a time: the keys are
+one JSON parameter, read as a table and joined with `observation` on every column of the
+key, so that each key is one search of an index for the stored rows with that very key.
+What a lookup costs follows from the batch, not from how many rows its claims hold."""
 
 import json
-from collections.abc import Collection, Mapping, Sequence
-from functools import cache
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, and_, bindparam, column, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Dialect,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from app.domain.columns import canonical_dimensions
@@ -17,9 +33,10 @@ from app.models import Observation
 from app.observations.schemas import ObservationCreate
 
 NaturalKey = tuple[Any, ...]
-# Where the claim (source and claimant) sits in a natural key: the index narrows by it.
-_CLAIM = (NATURAL_KEY.index("source_id"), NATURAL_KEY.index("attributed_to"))
 _NO_BREAKDOWN = canonical_dimensions({})
+# In a key, breakdowns are already as stored (canonical JSON); every other value is as the
+# model holds it, and is stored by its column's own bind processor.
+_STORED_AS_IS = frozenset({"dimensions"})
 
 
 def natural_key(figure: Any) -> NaturalKey:
@@ -45,48 +62,116 @@ def find_same_ids(session: Session, rows: Sequence[ObservationCreate]) -> dict[N
     return find_ids_by_key(session, {natural_key(row) for row in rows})
 
 
-# The claims (source and claimant) of a batch's keys, from one JSON parameter, so that the
-# lookup below is one statement, compiled once, whatever the batch.
-_CLAIMS = {
-    "sqlite": "SELECT json_extract(value, '$[0]') AS source_id, "
-    "json_extract(value, '$[1]') AS attributed_to FROM json_each(:claims)",
-    "postgresql": "SELECT CAST(value ->> 0 AS integer) AS source_id, "
-    "value ->> 1 AS attributed_to FROM jsonb_array_elements(CAST(:claims AS jsonb))",
-}
-
-
 def find_ids_by_key(session: Session, keys: Collection[NaturalKey]) -> dict[NaturalKey, int]:
-    """The ids of stored observations with these natural keys (the lowest id, if several), in
-    one query (`natural_key_lookup`); the rest of each key is matched here."""
+    """The ids of stored observations with these natural keys (the lowest id, if several),
+    in one statement (`natural_key_lookup`), which compares every column of the key: NULL
+    equal to NULL, breakdowns as their canonical JSON."""
     if not keys:
         return {}
-    claims = sorted({(key[_CLAIM[0]], key[_CLAIM[1]]) for key in keys})
-    statement = natural_key_lookup(session.get_bind().dialect.name)
+    ordered = list(keys)
+    lookup = natural_key_lookup(session.get_bind().dialect)
     found: dict[NaturalKey, int] = {}
-    for row in session.execute(statement, {"claims": json.dumps(claims)}):
-        key = natural_key(row)
-        if key in keys and (key not in found or row.id < found[key]):
-            found[key] = row.id
+    for position, observation_id in session.execute(
+        lookup.statement, {"keys": lookup.parameter(ordered)}
+    ):
+        key = ordered[position]
+        if key not in found or observation_id < found[key]:
+            found[key] = observation_id
     return found
 
 
-@cache
-def natural_key_lookup(dialect: str) -> Select[Any]:
-    """The stored observations whose claims (source and claimant) are in the JSON list
-    `:claims`: the natural-key index is searched once per claim, whatever the table's size
-    (a join with the list: a tuple IN list is read as a scan on SQLite)."""
-    claim = (
-        text(_CLAIMS[dialect])
-        .bindparams(bindparam("claims", type_=String))
-        .columns(column("source_id", Integer), column("attributed_to", String))
-        .cte("claim")
+@dataclass(frozen=True)
+class KeyLookup:
+    """The lookup of one dialect: its statement, and how a batch's keys become its one
+    parameter (JSON: a list of keys, each a list of stored values in NATURAL_KEY order)."""
+
+    statement: Select[Any]
+    stores: tuple[Callable[[Any], Any] | None, ...]  # each key value's bind processor
+
+    def parameter(self, keys: Sequence[NaturalKey]) -> str:
+        stored = [
+            [
+                value if store is None else store(value)
+                for store, value in zip(self.stores, key, strict=True)
+            ]
+            for key in keys
+        ]
+        return json.dumps(stored, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+
+
+def _json_value(value: Any) -> Any:
+    """A value the driver would adapt itself (a date, on PostgreSQL) as JSON text, which
+    the statement casts back to the column's type."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"a natural key holds {type(value).__name__}, which JSON cannot")
+
+
+# The batch's keys as a table (position, then a column per key value, typed as stored).
+def _sqlite_keys(columns: Sequence[Column[Any]]) -> str:
+    values = ", ".join(
+        f"json_extract(value, '$[{i}]') AS {column.name}" for i, column in enumerate(columns)
     )
-    statement = select(Observation.id, *[getattr(Observation, name) for name in NATURAL_KEY])
-    return statement.join_from(
-        claim,
-        Observation,
-        and_(
-            Observation.source_id == claim.c.source_id,
-            Observation.attributed_to == claim.c.attributed_to,
-        ),
+    return f"SELECT CAST(key AS INTEGER) AS position, {values} FROM json_each(:keys)"
+
+
+def _postgresql_keys(columns: Sequence[Column[Any]]) -> str:
+    dialect = postgresql.dialect()
+    values = ", ".join(
+        f"CAST(value ->> {i} AS {_cast_type(column, dialect)}) AS {column.name}"
+        for i, column in enumerate(columns)
     )
+    return (
+        f"SELECT CAST(position AS integer) - 1 AS position, {values} "
+        "FROM jsonb_array_elements(CAST(:keys AS jsonb)) WITH ORDINALITY AS key(value, position)"
+    )
+
+
+def _cast_type(column: Column[Any], dialect: Dialect) -> str:
+    """Text as text (a cast to a column's VARCHAR(n) would cut a longer value short, to
+    match a stored one); other values as their column's type."""
+    if isinstance(getattr(column.type, "impl_instance", column.type), String):
+        return "TEXT"
+    return column.type.compile(dialect=dialect)
+
+
+_KEYS = {"sqlite": _sqlite_keys, "postgresql": _postgresql_keys}
+
+
+def _same(stored: Column[Any], given: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Equal, NULL to NULL where the column may hold NULL (SQLite's IS, PostgreSQL's IS NOT
+    DISTINCT FROM); plain `=` elsewhere, which every index serves."""
+    return stored.is_not_distinct_from(given) if stored.nullable else stored == given
+
+
+def natural_key_lookup(dialect: Dialect) -> KeyLookup:
+    """The lookup for this dialect, made once per process."""
+    if dialect.name not in _LOOKUPS:
+        _LOOKUPS[dialect.name] = _lookup(dialect)
+    return _LOOKUPS[dialect.name]
+
+
+_LOOKUPS: dict[str, KeyLookup] = {}
+
+
+def _lookup(dialect: Dialect) -> KeyLookup:
+    """(position of the key in the batch, id) of each stored observation whose natural key
+    is one of the JSON list `:keys`: a join of the keys with `observation` on every column
+    of the key, which the database serves by searching an index once per key (one whose
+    columns are all in the key), never by reading a claim's rows or the table."""
+    table = Observation.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in NATURAL_KEY]
+    keys = (
+        text(_KEYS[dialect.name](columns))
+        .bindparams(bindparam("keys", type_=String))
+        .columns(column("position", Integer), *[column(c.name, c.type) for c in columns])
+        .cte("natural_key")
+    )
+    statement = select(keys.c.position, table.c.id).join_from(
+        keys, table, and_(*[_same(c, keys.c[c.name]) for c in columns])
+    )
+    stores = tuple(
+        None if c.name in _STORED_AS_IS else c.type.dialect_impl(dialect).bind_processor(dialect)
+        for c in columns
+    )
+    return KeyLookup(statement, stores)

@@ -6,12 +6,12 @@ same file again writes nothing."""
 import csv
 import shutil
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from app.config import SEED_DIR
 from app.dataset import history
@@ -25,7 +25,7 @@ from app.db import (
 from app.errors import ImportFailed
 from app.imports.reading import BATCH_SIZE
 from app.imports.service import import_path
-from app.models import metadata
+from app.models import Observation, metadata
 from app.observations import editing
 from app.observations.bulk import statements
 from app.observations.schemas import ObservationCreate, ObservationImport
@@ -42,9 +42,13 @@ OBSERVATION_TABLES = ("observation", "observation_revision", "observation_dimens
 MOMENT = datetime(2026, 11, 30, 12, 34, 56, 789012, tzinfo=UTC)
 
 
-def observation_rows(count: int, *, first_id: int | None, claimant: str = "Analyst") -> list[dict]:
+def observation_rows(
+    count: int, *, first_id: int | None, claimant: str = "Analyst", one_claim: bool = False
+) -> list[dict]:
     """Rows of every shape: ranges, stated minimums, regions, open periods, partial report
-    dates, breakdowns, notes with non-ASCII text, and (with ids) parts of totals."""
+    dates, breakdowns, notes with non-ASCII text, and (with ids) parts of totals. Each row
+    has a claimant of its own, or with `one_claim` they all cite one source and one
+    claimant (as an official table's rows do), and a period of their own."""
     rows = []
     for n in range(count):
         year = 1990 + n % 35
@@ -63,6 +67,10 @@ def observation_rows(count: int, *, first_id: int | None, claimant: str = "Analy
             "source_id": 1 + n % 4,
             "quote": ARTICLE_QUOTE,
         }
+        if one_claim:
+            day = (date(1990, 1, 1) + timedelta(days=n)).isoformat()
+            row |= {"attributed_to": claimant, "source_id": 1}
+            row |= {"period_start": day, "period_end": day}
         match n % 7:
             case 1:
                 row |= {"qualifier": "range", "value": "", "lower_bound": 10, "upper_bound": 20.5}
@@ -331,6 +339,63 @@ def test_revisions_an_import_writes_are_those_editing_writes(
     assert audited_edits(imported) == audited_edits(edited)
 
 
+def test_rows_sharing_one_claim_are_found_again_by_their_natural_keys_and_revised(
+    empty_db_url: str, databases, session_for, monkeypatch, tmp_path: Path
+) -> None:
+    """Every row cites one source and one claimant and has no id: a later import finds each
+    stored figure by its whole natural key, revises those whose values changed (keeping
+    their ids), adds those whose key is new (another breakdown), and duplicates none; as
+    editing them one by one does."""
+    monkeypatch.setattr(statements, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(editing, "utc_now", lambda: MOMENT)
+    monkeypatch.setattr(history, "datetime", FrozenClock)
+    imported, edited = empty_db_url, databases.copy(databases.migrated)
+    rows = observation_rows(BATCH_SIZE * 2 + 10, first_id=None, claimant="Office", one_claim=True)
+    for url in (imported, edited):
+        import_folder(session_for, url, write_folder(tmp_path / "first", rows))
+    revised = [dict(row) for row in rows]
+    for n, row in enumerate(revised):
+        if n % 3 == 0 and row["qualifier"] in ("approximate", "at_least"):
+            row |= {"value": row["value"] + 1, "notes": "Revised."}
+        elif n % 7 == 5:
+            row["visa_type"] = "work"  # another breakdown: another figure
+    changed = [n for n, (new, old) in enumerate(zip(revised, rows, strict=True)) if new != old]
+    new_keys = [n for n in changed if revised[n]["visa_type"] != rows[n]["visa_type"]]
+    report = import_folder(session_for, imported, write_folder(tmp_path / "revised", revised))
+    counts = report.counts["observations"]
+    assert counts["created"] == len(new_keys) > 5
+    assert counts["updated"] == len(changed) - len(new_keys) > 5
+    assert counts["unchanged"] == len(rows) - len(changed)
+    with session_for(edited) as session, session.begin():
+        for n in changed:  # one by one, as editing saves each
+            row = revised[n]
+            fields = {k: (v if v != "" else None) for k, v in row.items() if k not in BREAKDOWNS}
+            fields["dimensions"] = {name: row[name] for name in BREAKDOWNS if row[name]}
+            data = ObservationImport.model_validate(fields | {"id": None})
+            editing.save_observation(session, data, actor="cli", reason="import")
+    stored, by_editing = stored_rows(imported), stored_rows(edited)
+    for name in ("observation", "observation_dimension"):
+        assert stored[name] == by_editing[name]
+    # A revision records why: an import gives its reason, a single create none.
+    revisions = metadata.tables["observation_revision"].columns.keys()
+    reason, action = revisions.index("reason"), revisions.index("action")
+    for ours, theirs in zip(
+        stored["observation_revision"], by_editing["observation_revision"], strict=True
+    ):
+        if ours[action] == "create" and theirs[reason] is None:
+            theirs = (*theirs[:reason], "import", *theirs[reason + 1 :])
+        assert ours == theirs
+    assert audited_edits(imported) == audited_edits(edited)
+    # The first import gave the rows ids 1, 2... in file order; revised, each kept its own.
+    table = metadata.tables["observation"].columns.keys()
+    key, value, revision = table.index("id"), table.index("value"), table.index("revision")
+    by_id = {row[key]: row for row in stored["observation"]}
+    assert len(by_id) == len(rows) + len(new_keys)
+    for n in changed:
+        if n not in new_keys:
+            assert (by_id[n + 1][value], by_id[n + 1][revision]) == (revised[n]["value"], 2)
+
+
 @pytest.mark.parametrize("ids", [True, False])
 def test_importing_the_same_file_again_writes_nothing(
     ids: bool, empty_db_url: str, session_for, tmp_path: Path
@@ -353,8 +418,9 @@ def test_statistics_count_as_out_of_date_when_the_rows_moved_a_tenth_past_them(
         assert statistics_outdated(session, "observation", rows_beyond=0)  # never gathered
         refresh_statistics(session)
         assert not statistics_outdated(session, "observation", rows_beyond=0)
-    rows = observation_rows(1, first_id=None, claimant="One more analyst")
+        counted = session.scalar(select(func.count()).select_from(Observation)) or 0
+    rows = observation_rows(counted // 10 + 1, first_id=None, claimant="One more analyst")
     import_folder(session_for, seeded_db_url, write_folder(tmp_path / "one", rows))
-    with session_for(seeded_db_url) as session:  # 10 rows, counted 9: more than a tenth
+    with session_for(seeded_db_url) as session:  # more than a tenth past those counted
         assert statistics_outdated(session, "observation", rows_beyond=0)
         assert not statistics_outdated(session, "observation", rows_beyond=1)

@@ -238,4 +238,5 @@ def _edit(row: Values, existing: Any, references: References) -> Edit | str:
         check_references(row, references, existing.id)
     except (InvalidData, Conflict) as exc:
         return _message(exc)
-    return Edit(existing.id, replaced, row)
+    changed = tuple(name for name in WRITTEN_FIELDS if getattr(existing, name) != row[name])
+    return Edit(existing.id, replaced, row, changed)

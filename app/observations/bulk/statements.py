@@ -7,20 +7,24 @@ COPY on PostgreSQL): SQLAlchemy's per-value processing cost more than the databa
 Every value is stored exactly as the ORM stores it: the columns' own bind processors
 (dates, UTC moments, breakdowns as canonical JSON) run on it, once per distinct value."""
 
+import json
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Dialect,
     Executable,
     Integer,
     String,
     Table,
     Text,
+    TypeDecorator,
     any_,
     bindparam,
     func,
@@ -63,12 +67,24 @@ MOVE_SEQUENCE_PAST = text(
 )
 
 
+class IdList(TypeDecorator[Sequence[int]]):
+    """A list of ids as one JSON parameter (SQLite reads it with json_each)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[int] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(list(value))
+
+
 def among(ids: ColumnElement[int], dialect: str) -> ColumnElement[bool]:
-    """`ids IN :ids`, a batch's ids one parameter: a PostgreSQL array (parsed and planned
-    as one value), or SQLite's expanded list."""
+    """`ids IN :ids`, a batch's ids one parameter, parsed and planned as one value: a
+    PostgreSQL array, or on SQLite a JSON list (an expanded list would be a parameter per
+    id, named and bound anew for every batch)."""
     if dialect == "postgresql":
         return ids == any_(bindparam("ids", type_=ARRAY(Integer)))
-    return ids.in_(bindparam("ids", expanding=True))
+    listed = func.json_each(bindparam("ids", type_=IdList())).table_valued("value")
+    return ids.in_(select(listed.c.value))
 
 
 @cache
@@ -88,8 +104,20 @@ def _add_revisions_statement(dialect: str) -> Executable:
     return insert_into(REVISION).from_select([*state, *history], rows)
 
 
-# Rows per INSERT on SQLite: far below its limit of 32,766 parameters a statement.
-SQLITE_ROWS_PER_INSERT = 500
+@cache
+def _revise_statements(dialect: str) -> tuple[Executable, Executable]:
+    """Edited observations' current revisions closed at `:now`, and their breakdowns
+    deleted, the batch's ids one parameter."""
+    superseding = (
+        update(REVISION)
+        .where(among(REVISION.c.id, dialect), REVISION.c.superseded_at.is_(None))
+        .values(superseded_at=bindparam("now", type_=REVISION.c.superseded_at.type))
+    )
+    return superseding, DIMENSION.delete().where(among(DIMENSION.c.observation_id, dialect))
+
+
+# SQLite's limit on a statement's parameters, where the connection does not say (3.32 on).
+SQLITE_MAX_PARAMETERS = 32_766
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,10 @@ class Edit:
     id: int
     revision: int
     values: Values
+    # The written fields whose values differ from the stored ones: the only ones set, so
+    # that the database rewrites no index entry, nor reindexes a text, for a value that
+    # stays (the rows stored are the same).
+    changed: tuple[str, ...] = tuple(WRITTEN_FIELDS)
 
 
 class BulkWriter:
@@ -152,30 +184,33 @@ class BulkWriter:
         ids = [edit.id for edit in edits]
         now = utc_now()
         table = OBSERVATION
-        # SET takes every column the parameters name: what was written, revision, updated_at.
+        # SET takes every column the parameters name: what changed, revision, updated_at;
+        # a statement for each set of changed fields.
         statement = update(table).where(
             table.c.id == bindparam("_id"), table.c.revision == bindparam("_replaced")
         )
-        applied = self.session.execute(
-            statement,
-            [
-                {name: edit.values[name] for name in WRITTEN_FIELDS}
-                | {"revision": edit.revision + 1, "updated_at": now}
-                | {"_id": edit.id, "_replaced": edit.revision}
-                for edit in edits
-            ],
-        )
-        if applied.rowcount != len(edits):  # another writer got there first
+        alike: dict[tuple[str, ...], list[Edit]] = {}
+        for edit in edits:
+            alike.setdefault(edit.changed, []).append(edit)
+        applied = 0
+        for changed, group in alike.items():
+            applied += self.session.execute(
+                statement,
+                [
+                    {name: edit.values[name] for name in changed}
+                    | {"revision": edit.revision + 1, "updated_at": now}
+                    | {"_id": edit.id, "_replaced": edit.revision}
+                    for edit in group
+                ],
+            ).rowcount
+        if applied != len(edits):  # another writer got there first
             revisions = select(table.c.id, table.c.revision).where(table.c.id.in_(ids))
             current = dict(self.session.execute(revisions).tuples().all())
             return [edit.id for edit in edits if current.get(edit.id) != edit.revision + 1]
-        self.session.execute(
-            update(REVISION)
-            .where(REVISION.c.id.in_(ids), REVISION.c.superseded_at.is_(None))
-            .values(superseded_at=now)
-        )
+        superseding, deleting = _revise_statements(self.dialect.name)
+        self.session.execute(superseding, {"ids": ids, "now": now})
         self._add_revisions(ids, action=Action.edit)
-        self.session.execute(DIMENSION.delete().where(DIMENSION.c.observation_id.in_(ids)))
+        self.session.execute(deleting, {"ids": ids})
         self._add_breakdowns(ids, [edit.values for edit in edits])
         record_audits(
             self.session,
@@ -249,18 +284,26 @@ class BulkWriter:
 
 
 def _insert_sqlite(cursor: Any, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """Many rows a statement: SQLite then checks each CHECK's IN list once a statement
-    rather than once a row, as executemany would."""
+    """As many rows a statement as its parameters allow (a batch, usually): SQLite then
+    checks each CHECK's IN list once a statement rather than once a row, as executemany
+    would, and the full-text index (an FTS5 table, which a trigger fills) writes what it
+    gathered once a statement, as a segment that later merges."""
+    try:
+        limit = cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # a connection that does not say
+        limit = SQLITE_MAX_PARAMETERS
+    statements = -(-len(rows) // max(1, limit // len(table.columns)))
+    per_statement = -(-len(rows) // statements)  # as even as they come
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        cursor.execute(_multirow_insert(table, len(chunk)), list(chain.from_iterable(chunk)))
+
+
+@lru_cache(maxsize=16)
+def _multirow_insert(table: Table, rows: int) -> str:
     names = ", ".join(column.name for column in table.columns)
     one = "(" + ", ".join("?" * len(table.columns)) + ")"
-    statements: dict[int, str] = {}
-    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
-        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
-        if len(chunk) not in statements:
-            statements[len(chunk)] = f"INSERT INTO {table.name} ({names}) VALUES " + ", ".join(
-                [one] * len(chunk)
-            )
-        cursor.execute(statements[len(chunk)], list(chain.from_iterable(chunk)))
+    return f"INSERT INTO {table.name} ({names}) VALUES " + ", ".join([one] * rows)
 
 
 def _stored(process: Process, values: Sequence[Any]) -> list[Any]:
