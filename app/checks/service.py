@@ -37,6 +37,14 @@ The rules, each a pure function of plain values (`quotes`, `wording`, `dates`):
   word past its first: "the BBC", "South Korean") that the quote does not write, and the
   attribution is not marked inferred.
 
+A figure read from a statistical table has a cell instead of a quote (`cells`):
+
+- **cell-not-in-table**: its cell does not hold the figure in its source's stored table
+  (the value, and in SDMX-CSV the series key, period and flag it names), as every write
+  checks. The quote's rules do not apply; the prose rules read its row of the table.
+- **file-not-as-stored**: a source's stored table no longer has the SHA-256 it is stored
+  by: its bytes changed since it was imported.
+
 What people wrote about a record (notes, the reasons of inferred values, the reasons of
 corrections) is read too (`prose`), for observations, sources and events:
 
@@ -68,6 +76,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from app.checks import prose
+from app.checks.cells import Tables, cell_not_in_table, cell_text, files_not_as_stored
 from app.checks.dates import dates_beyond_quote, open_period_beyond_quote
 from app.checks.quotes import attribution_beyond_quote, quote_not_in_text
 from app.checks.wording import basis_wording, qualifier_wording
@@ -96,11 +105,15 @@ UNQUOTED_POSITION = "position-unquoted"
 POSITION_ORDER = "position-out-of-order"
 METRIC_NOT_COUNTED = "metric-not-counted"
 DESCRIBED = "described-figure"
+CELL_NOT_IN_TABLE = "cell-not-in-table"
+FILE_NOT_AS_STORED = "file-not-as-stored"
+# The rules that read a table's figures and stored files.
+TABLE_RULES = frozenset({CELL_NOT_IN_TABLE, FILE_NOT_AS_STORED})
 # The rules read on records; and on documents that describe the data.
 RULES = (
     *(ATTRIBUTION, BASIS_WORDING, DATE_BEYOND_QUOTE, METRIC_NOT_COUNTED, BEYOND_RECORD),
     *(OPEN_PERIOD, POSITION_ORDER, UNQUOTED_POSITION, QUALIFIER_WORDING, MISQUOTED),
-    QUOTE_NOT_IN_TEXT,
+    *(QUOTE_NOT_IN_TEXT, CELL_NOT_IN_TABLE, FILE_NOT_AS_STORED),
 )
 DOCUMENT_RULES = (DESCRIBED, METRIC_NOT_COUNTED, UNQUOTED_POSITION, MISQUOTED)
 PAGE_SIZE = 1000
@@ -147,7 +160,7 @@ def _columns() -> list[Any]:
         *(Observation.upper_bound, Observation.reported_on, Observation.period_start),
         *(Observation.period_end, Observation.period_label, Observation.inferred),
         *(Observation.attributed_to, Observation.notes, Observation.origin),
-        *(Observation.destination, Observation.region, Observation.metric),
+        *(Observation.destination, Observation.region, Observation.metric, Observation.cell),
     ]
     return columns
 
@@ -183,12 +196,39 @@ def notes_findings(
 
 
 def observation_findings(
-    row: Any, held: HeldText | None, context: Context | None = None
+    row: Any,
+    held: HeldText | None,
+    context: Context | None = None,
+    tables: Tables | None = None,
 ) -> list[Finding]:
     """Every rule's findings for one observation's row, sorted by rule."""
+    if row.quote is None:  # a figure read from a table's cell
+        table = tables.of(row.source_id) if tables is not None else None
+        found = {CELL_NOT_IN_TABLE: cell_not_in_table(row, table)}
+        quote, held = cell_text(row, table), None
+    else:
+        quote = row.quote
+        found = _quote_findings(row, held)
+    if context is not None:
+        stated = prose.Stated.of(
+            quote,
+            dates=[str(row.period_start or ""), str(row.period_end or ""), row.reported_on],
+            countries=[row.origin, row.destination, row.region and subdivision_country(row.region)],
+        )
+        counted = context.counted.get((row.origin, row.destination), frozenset())
+        found |= notes_findings(row, quote, held, stated, counted, context.metric_names)
+    return sorted(
+        Finding("observation", row.id, rule, message)
+        for rule, messages in found.items()
+        for message in messages
+    )
+
+
+def _quote_findings(row: Any, held: HeldText | None) -> dict[str, list[str]]:
+    """The rules that read a figure against its quote."""
     quote = row.quote
     figures = (row.value, row.lower_bound, row.upper_bound)
-    found = {
+    return {
         QUOTE_NOT_IN_TEXT: quote_not_in_text(quote, held),
         QUALIFIER_WORDING: qualifier_wording(
             quote,
@@ -211,22 +251,9 @@ def observation_findings(
         ),
         ATTRIBUTION: attribution_beyond_quote(quote, row.attributed_to, row.inferred),
     }
-    if context is not None:
-        stated = prose.Stated.of(
-            quote,
-            dates=[str(row.period_start or ""), str(row.period_end or ""), row.reported_on],
-            countries=[row.origin, row.destination, row.region and subdivision_country(row.region)],
-        )
-        counted = context.counted.get((row.origin, row.destination), frozenset())
-        found |= notes_findings(row, quote, held, stated, counted, context.metric_names)
-    return sorted(
-        Finding("observation", row.id, rule, message)
-        for rule, messages in found.items()
-        for message in messages
-    )
 
 
-def _metric_names(session: Session) -> dict[str, str]:
+def metric_names(session: Session) -> dict[str, str]:
     return {row.code: row.name for row in session.execute(select(Metric.code, Metric.name))}
 
 
@@ -236,7 +263,7 @@ def _context(session: Session) -> Context:
     pairs = select(Observation.origin, Observation.destination, Observation.metric).where(live)
     for origin, destination, metric in session.execute(pairs.distinct()):
         counted.setdefault((origin, destination), set()).add(metric)
-    names = _metric_names(session)
+    names = metric_names(session)
     return Context(names, {pair: frozenset(metrics) for pair, metrics in counted.items()})
 
 
@@ -261,7 +288,7 @@ def iter_problems(
 ) -> Iterator[Finding]:
     """Every finding: observations by id, then rule (retracted ones skipped); then sources,
     events, and the reasons of corrections."""
-    texts, context = _Texts(session), _context(session)
+    texts, context, tables = _Texts(session), _context(session), Tables(session)
     query = select(*_columns()).where(Observation.retracted_at.is_(None))
     after = 0
     while True:
@@ -272,7 +299,7 @@ def iter_problems(
             break
         held = texts.of({row.source_id for row in page})
         for row in page:
-            yield from observation_findings(row, held[row.source_id], context)
+            yield from observation_findings(row, held[row.source_id], context, tables)
         if tally is not None:
             tally.observations += len(page)
         after = page[-1].id
@@ -284,8 +311,14 @@ def iter_problems(
 def _source_findings(session: Session, texts: _Texts, context: Context) -> Iterator[Finding]:
     sources = list(session.scalars(select(Source).order_by(Source.id)))
     held = texts.of(source.id for source in sources)
+    not_as_stored, tables = files_not_as_stored(session), Tables(session)
     for source in sources:
+        if source.id in not_as_stored:
+            yield Finding("source", source.id, FILE_NOT_AS_STORED, not_as_stored[source.id])
+        table = tables.of(source.id) if source.file_sha256 else None
         text = held[source.id].text if held[source.id] is not None else ""
+        if table is not None:  # a table's notes speak of what its cells and headings say
+            text = table.table.text
         stated = prose.Stated.of(text, dates=[source.published_on])
         counted = frozenset().union(*context.counted.values())
         found = notes_findings(source, text, held[source.id], stated, counted, context.metric_names)
@@ -356,45 +389,3 @@ def _earlier_values(session: Session, table: Any, revision: Any) -> list[str]:
 def find_problems(session: Session) -> list[Finding]:
     """Every finding in the database, sorted by record, then rule."""
     return list(iter_problems(session))
-
-
-# A Markdown document marks the parts that describe the data (the README's account of the
-# seed, its screenshot's caption) between these; one with no marks is read whole.
-DESCRIBES_THE_DATA = "<!-- describes the data -->"
-END_OF_DESCRIPTION = "<!-- end -->"
-
-
-def described_part(markdown: str) -> str:
-    """The parts of a document that describe the data, one after another."""
-    if DESCRIBES_THE_DATA not in markdown:
-        return markdown
-    parts = []
-    for piece in markdown.split(DESCRIBES_THE_DATA)[1:]:
-        parts.append(piece.split(END_OF_DESCRIPTION, 1)[0].strip())
-    return "\n\n".join(parts)
-
-
-def document_findings(session: Session, name: str, prose_text: str) -> list[Finding]:
-    """The prose rules' findings on a document that describes the data (`name`: where it is
-    read from), against every source's text and every live figure."""
-    texts = [source.text for source in session.scalars(select(Source)) if source.text is not None]
-    live = session.scalars(
-        select(Observation).where(Observation.retracted_at.is_(None)).order_by(Observation.id)
-    ).all()
-    figures = [
-        prose.Figure(o.id, o.quote, o.metric, o.period_label, tuple(o.inferred)) for o in live
-    ]
-    names = _metric_names(session)
-    found = {
-        MISQUOTED: prose.misquoted(prose_text, texts),
-        METRIC_NOT_COUNTED: prose.metrics_not_counted(
-            prose_text, names, {figure.metric for figure in figures}
-        ),
-        UNQUOTED_POSITION: prose.unquoted_position(prose_text),
-        DESCRIBED: prose.described_figures(prose_text, figures),
-    }
-    return [
-        Finding(name, 0, rule, message)
-        for rule, messages in sorted(found.items())
-        for message in messages
-    ]

@@ -15,7 +15,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from app.checks.service import Tally, described_part, document_findings, iter_problems
+from app.checks.documents import described_part, document_findings
+from app.checks.service import Tally, iter_problems
 from app.cli.common import cli_errors, database_session, err
 from app.config import SEED_DIR, get_settings
 from app.db import create_db_engine, migrate, read_session
@@ -58,7 +59,9 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _run_import(path: Path, *, actor: str = "cli", dry_run: bool = False) -> ImportReport:
+def _run_import(
+    path: Path, *, actor: str = "cli", dry_run: bool = False, mapping: Path | None = None
+) -> ImportReport:
     """Import `path` in one unit of work: committed, or with `dry_run` every row checked
     and the changes rolled back (as POST /v1/imports?dry_run=true does)."""
     with cli_errors():
@@ -82,7 +85,11 @@ def _run_import(path: Path, *, actor: str = "cli", dry_run: bool = False) -> Imp
         with session.begin() as transaction:
             try:
                 report = import_path(
-                    session, path, actor=actor, on_rows=lambda rows: progress.advance(task, rows)
+                    session,
+                    path,
+                    actor=actor,
+                    on_rows=lambda rows: progress.advance(task, rows),
+                    mapping=mapping,
                 )
             finally:
                 if dry_run:
@@ -101,12 +108,26 @@ def import_command(
             exists=True,
             metavar="PATH",
             help="A CSV file of observations (the export's columns); a JSON-lines file of "
-            "observations (.ndjson, .jsonl); or a dataset folder holding metrics.csv, "
-            "sources.csv, events.csv and observations.csv (any of them), and perhaps "
-            "corrections.jsonl (each line a revision with its reason, applied once). A folder "
-            "`export` wrote, with its revision files, is restored into an empty database.",
+            "observations (.ndjson, .jsonl); a statistical table (SDMX-CSV, or a CSV matrix) "
+            "with --mapping; or a dataset folder holding metrics.csv, sources.csv, events.csv "
+            "and observations.csv (any of them), and perhaps tables/ (NAME.csv beside "
+            "NAME.mapping.json) and corrections.jsonl (each line a revision with its reason, "
+            "applied once). A folder `export` wrote, with its revision files, is restored "
+            "into an empty database.",
         ),
     ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            exists=True,
+            dir_okay=False,
+            metavar="MAPPING",
+            help="The JSON file that says how to read the table PATH: its source, and which "
+            "column gives each field (docs/tables.md). The table is stored with its source, "
+            "and each figure cites its cell.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -118,8 +139,9 @@ def import_command(
 ) -> None:
     """Import data: every row is checked, and nothing is written unless all are good.
 
-    Importing the same data again changes nothing."""
-    _run_import(path, dry_run=dry_run)
+    Importing the same data again changes nothing; a newer release of a table revises the
+    figures it changes."""
+    _run_import(path, dry_run=dry_run, mapping=mapping)
 
 
 def seed(

@@ -11,7 +11,7 @@ COUNTRY_EXAMPLE: dict[str, Any] = {
     "code": "PRK",
     "name": "Korea, Democratic People's Republic of",
     "common_name": "North Korea",
-    "as_origin": 9,
+    "as_origin": 16,
     "as_destination": 0,
     "links": {
         "observations_from": "/v1/observations?origin=PRK",
@@ -22,6 +22,7 @@ COUNTRY_EXAMPLE: dict[str, Any] = {
 # The seed's one pair, as GET /v1/pairs serves it.
 PAIR_METRICS = [
     "days_off_per_year",
+    "migrant_stock",
     "monthly_pay_usd",
     "nationals_entered",
     "shift_hours",
@@ -35,8 +36,8 @@ PAIR_EXAMPLE: dict[str, Any] = {
     "destination": "RUS",
     "destination_name": "Russian Federation",
     "metrics": PAIR_METRICS,
-    "observation_count": 9,
-    "first_period_start": "2022-01-01",
+    "observation_count": 16,
+    "first_period_start": "1990-01-01",
     "last_period_end": "2024-12-31",
     "links": {
         "observations": "/v1/observations?origin=PRK&destination=RUS",

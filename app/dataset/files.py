@@ -28,8 +28,13 @@ DATASET_FILES = {
     "source_revisions": "source_revisions.csv",
     "event_revisions": "event_revisions.csv",
     "observation_revisions": "observation_revisions.csv",
+    "stored_files": "stored_files.csv",
 }
 REVISION_FILES = ("source_revisions", "event_revisions", "observation_revisions")
+# The statistical tables sources keep: each file byte for byte as files/<its SHA-256>, and
+# stored_files.csv saying what each is (a restore checks every file against its digest).
+FILES_FOLDER = "files"
+STORED_FILE_COLUMNS = ["sha256", "media_type", "size", "stored_at", "path"]
 
 # An observation's CSV columns: its served fields, then one column per breakdown dimension.
 OBSERVATION_COLUMNS = [name for name in observation.SERVED_FIELDS if name != "dimensions"]
@@ -100,8 +105,18 @@ def descriptor(dimension_names: list[str]) -> dict[str, Any]:
             _resource("source_revisions", SOURCE_REVISION_FIELDS, ["id", "revision"]),
             _resource("event_revisions", EVENT_REVISION_FIELDS, ["id", "revision"]),
             _resource("observation_revisions", OBSERVATION_REVISION_FIELDS, ["id", "revision"]),
+            _resource("stored_files", STORED_FILE_FIELDS, ["sha256"]),
         ],
     }
+
+
+STORED_FILE_FIELDS = {
+    "sha256": "string",
+    "media_type": "string",
+    "size": "integer",
+    "stored_at": "datetime",
+    "path": "string",
+}
 
 
 # Every column's type, by name: a name means the same in every file. A column no declaration

@@ -51,6 +51,15 @@ class Retraction(BaseModel):
 Record = TypeVar("Record", bound=BaseModel)
 
 
+class RuleBroken(ValueError):
+    """A rule across a record's fields, broken: `field` is the one to change (a rule that
+    names none is about the body as a whole)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def validated_edit(model: type[Record], merged: Mapping[str, Any]) -> Record:
     """A record with an edit merged in, checked as a whole by `model`: its first problem
     (a change that clears a required field, say) as InvalidData naming the field."""
@@ -58,7 +67,12 @@ def validated_edit(model: type[Record], merged: Mapping[str, Any]) -> Record:
         return model.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
+        broken = first.get("ctx", {}).get("error")
+        where = (
+            broken.field
+            if isinstance(broken, RuleBroken)
+            else ".".join(str(part) for part in first["loc"]) or "body"
+        )
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidData(f"{where}: {message}", field=where) from None
 

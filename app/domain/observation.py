@@ -20,6 +20,7 @@ from app.domain.figures import QUALIFIER_WORDS, Basis, Figure, Qualifier, one_of
 from app.domain.inferences import INFERRED_DESCRIPTION, MarkName, Reason
 from app.domain.revisions import RetractableState
 from app.domain.shapes import document_as_served, served_order
+from app.domain.tables import CELL_DESCRIPTION, Cell
 
 DimensionValue = Annotated[ValidText, StringConstraints(min_length=1, max_length=200)]
 
@@ -99,9 +100,14 @@ class ObservationBase(SQLModel):
         description="When the claim was made, as precisely as known (2025, 2025-06...; "
         "--06 or --06-17 when the source gives no year).",
     )
-    quote: ValidText = Field(
-        min_length=1, sa_type=Text, description="The verbatim sentence the figure comes from."
+    quote: ValidText | None = Field(
+        default=None,
+        min_length=1,
+        sa_type=Text,
+        description="The verbatim sentence the figure comes from; null for a figure read from "
+        "a table's cell (see cell).",
     )
+    cell: Cell | None = Field(default=None, sa_type=Dimensions, description=CELL_DESCRIPTION)
     notes: ValidText | None = Field(
         default=None, sa_type=Text, description="How the figure was read from the source."
     )
@@ -156,6 +162,10 @@ class ObservationPublic(ObservationState):
     quote_url: str | None = Field(
         description="The text at the quote: /v1/sources/{id}/text#char=start,end (RFC 5147)."
     )
+    cell_url: str | None = Field(
+        description="The table at the cell: /v1/sources/{id}/file#cell=row,column (RFC 7111); "
+        "null for a figure with no cell."
+    )
 
 
 # What `quote_url` holds: the text its quote is checked against, at the quote (RFC 5147).
@@ -171,6 +181,7 @@ def quote_url(source_id: int, start: int, end: int) -> str:
 PLACEMENT = {
     **{"id": None, "unit": "metric", "citation": "notes", "retracted": "updated_at"},
     **{"quote_start": "quote", "quote_end": "quote_start", "quote_url": "quote_end"},
+    "cell_url": "cell",
 }
 # JSON keys in this order; CSV columns too, with `dimensions` spread into one column each.
 SERVED_FIELDS = served_order(ObservationPublic, PLACEMENT)
@@ -219,6 +230,8 @@ OBSERVATION_EXAMPLE: dict[str, Any] = {
     "quote_start": 1920,
     "quote_end": 2052,
     "quote_url": "/v1/sources/1/text#char=1920,2052",
+    "cell": None,
+    "cell_url": None,
     "notes": "'over 10,000' is recorded as at least 10,000.",
     "citation": (
         "South Korean intelligence official, in [BBC investigation into North Korean workers "

@@ -22,11 +22,14 @@ from app.domain.inferences import (
 )
 from app.domain.revisions import RevisedState
 from app.domain.shapes import document_as_served, served_order
+from app.domain.tables import FileDigest, FileName
 
 
 class SourceType(StrEnum):
     news_report = "news_report"
     government_statistics = "government_statistics"
+    # An intergovernmental body's statistics (UN DESA, OECD, ILO), not a government's.
+    international_statistics = "international_statistics"
     government_estimate = "government_estimate"  # a government's estimates, not its statistics
     intelligence_estimate = "intelligence_estimate"
     official_statement = "official_statement"
@@ -101,6 +104,20 @@ class SourceBase(SQLModel):
         "when it is kept, or given alone for a text whose licence forbids keeping it.",
     )
 
+    file_sha256: FileDigest | None = Field(
+        default=None,
+        foreign_key="stored_file.sha256",
+        sa_type=String(64),
+        description="SHA-256 of the statistical table the source keeps (CSV or SDMX-CSV), in "
+        "lowercase hex; null when it keeps none. GET /v1/sources/{id}/file serves it; a "
+        "figure read from it names its cell.",
+    )
+    file_name: FileName | None = Field(
+        default=None,
+        max_length=200,
+        description="The table's file name as its publisher served it (a download's name).",
+    )
+
     @model_validator(mode="after")
     def _digest_matches_text(self) -> "SourceBase":
         if self.text is not None:
@@ -108,6 +125,8 @@ class SourceBase(SQLModel):
             if self.text_sha256 not in (None, digest):
                 raise ValueError(f"text_sha256 is not the SHA-256 of text, which is {digest}")
             self.text_sha256 = digest
+        if (self.file_sha256 is None) != (self.file_name is None):
+            raise ValueError("file_sha256 and file_name go together: a kept table has both")
         check_marks(self.inferred, INFERABLE, lambda name: getattr(self, name) is not None)
         return self
 
@@ -156,6 +175,8 @@ SOURCE_EXAMPLE: dict[str, Any] = {
     "description": "[BBC investigation into North Korean workers in Russia] (BBC, date not given)",
     "has_text": False,
     "text_sha256": None,
+    "file_sha256": None,
+    "file_name": None,
     "revision": 2,
     "updated_at": "2026-11-26T12:00:00Z",
 }

@@ -15,10 +15,12 @@ from app.dataset.files import (
     DATASET_FILES,
     EVENT_FIELDS,
     EVENT_REVISION_FIELDS,
+    FILES_FOLDER,
     METRIC_FIELDS,
     OBSERVATION_REVISION_FIELDS,
     SOURCE_FIELDS,
     SOURCE_REVISION_FIELDS,
+    STORED_FILE_FIELDS,
     CsvWriter,
     descriptor,
 )
@@ -33,6 +35,7 @@ from app.models import (
     ObservationRevision,
     Source,
     SourceRevision,
+    StoredFile,
 )
 from app.observations import documents
 from app.observations import service as observations_service
@@ -119,7 +122,29 @@ def dataset_resources(session: Session) -> tuple[list[str], list[tuple[str, list
             list(OBSERVATION_REVISION_FIELDS),
             _revision_rows(session, ObservationRevision, list(OBSERVATION_REVISION_FIELDS)),
         ),
+        ("stored_files", list(STORED_FILE_FIELDS), _stored_file_rows(session)),
     ]
+
+
+def _stored_file_rows(session: Session) -> Iterator[list[dict[str, Any]]]:
+    """What each stored table is; the file itself is written by `_write_stored_files`."""
+    query = select(StoredFile.sha256, StoredFile.media_type, StoredFile.size, StoredFile.stored_at)
+    rows = session.execute(query.order_by(StoredFile.sha256)).all()
+    yield [
+        {**row._asdict(), "stored_at": iso(row.stored_at), "path": f"{FILES_FOLDER}/{row.sha256}"}
+        for row in rows
+    ]
+
+
+def _write_stored_files(session: Session, directory: Path) -> None:
+    """Each stored table byte for byte, named by its SHA-256, one at a time."""
+    folder = directory / FILES_FOLDER
+    digests = session.scalars(select(StoredFile.sha256).order_by(StoredFile.sha256)).all()
+    if digests:
+        folder.mkdir(exist_ok=True)
+    for digest in digests:
+        content = session.scalar(select(StoredFile.content).where(StoredFile.sha256 == digest))
+        (folder / digest).write_bytes(content or b"")
 
 
 def export_dataset(session: Session, directory: Path) -> dict[str, int]:
@@ -136,6 +161,7 @@ def export_dataset(session: Session, directory: Path) -> dict[str, int]:
             for batch in batches:
                 stream.write(writer.records(batch))
                 counts[kind] += len(batch)
+    _write_stored_files(session, directory)
     package = descriptor(dimension_names)
     (directory / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
     return counts

@@ -113,16 +113,32 @@ def body_openapi(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def file_body_openapi(*, csv: str, ndjson: str) -> dict[str, Any]:
+def file_body_openapi(*, csv: str, ndjson: str, table: str | None = None) -> dict[str, Any]:
     """`openapi_extra` for a route that reads a whole file as its body (JSON lines or
     `text/csv`): each a string of bytes (a generated client sends a file), described by
-    `ndjson` and `csv`. CSV comes last: a client that openapi-python-client generates (with
+    `ndjson` and `csv`; and, with `table`, a statistical table and its mapping as the parts
+    of a multipart body. CSV comes last: a client that openapi-python-client generates (with
     `clients/openapi-python-client.yaml`) sends a file as the last media type declared."""
+    multipart = {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "description": table,
+                "required": ["table", "mapping"],
+                "properties": {
+                    "table": {"type": "string", "format": "binary"},
+                    "mapping": {"type": "string", "format": "binary"},
+                },
+            }
+        }
+    }
     return {
         "requestBody": {
             "required": True,
-            "description": "The file itself, as CSV or as JSON lines.",
+            "description": "The file itself, as CSV or as JSON lines"
+            + (", or a statistical table with its mapping." if table else "."),
             "content": {
+                **(multipart if table else {}),
                 "application/x-ndjson": {
                     "schema": {"type": "string", "format": "binary", "description": ndjson}
                 },

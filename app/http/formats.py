@@ -1,8 +1,10 @@
 """Response formats: JSON (default), CSV (RFC 4180, UTF-8) and NDJSON, chosen once per
-request by the `format` parameter or, without it, the Accept header. A page is built in
-one piece; only a whole export (`limit=all`) streams, a batch of rows per chunk."""
+request by the `format` parameter or, without it, the Accept header; lists of figures
+(observations, series) also as SDMX-CSV 2.0. A page is built in one piece; only a whole
+export (`limit=all`) streams, a batch of rows per chunk."""
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -23,6 +25,19 @@ class Format(StrEnum):
     ndjson = "ndjson"
 
 
+class FigureFormat(StrEnum):
+    """What lists of figures (GET /v1/observations, GET /v1/series) are served as: every
+    Format, and SDMX-CSV 2.0."""
+
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+    sdmx_csv = "sdmx-csv"
+
+
+SDMX_CSV_MEDIA_TYPE = "application/vnd.sdmx.data+csv; version=2.0.0"
+
+
 MEDIA_TYPES = {
     Format.json: "application/json",
     Format.csv: "text/csv; charset=utf-8",
@@ -34,6 +49,10 @@ _ACCEPTED = {
     "application/x-ndjson": Format.ndjson,
     "application/ndjson": Format.ndjson,
     "application/jsonl": Format.ndjson,
+}
+_FIGURES_ACCEPTED = {
+    **{media_type: FigureFormat(fmt) for media_type, fmt in _ACCEPTED.items()},
+    SDMX_CSV_MEDIA_TYPE.split(";")[0]: FigureFormat.sdmx_csv,
 }
 
 
@@ -73,22 +92,32 @@ def preferred(accept: str | None, accepted: Mapping[str, T], default: T) -> T:
 ACCEPTED_KEY = "accepted_format"
 
 
-def accepted_format(scope_state: dict[str, Any], accept: str | None) -> Format:
+def accepted_format(scope_state: dict[str, Any], accept: str | None) -> FigureFormat:
     """The format the Accept header asks for, negotiated once per request and kept in its
-    state: the cache middleware builds the ETag from it, the handler answers in it."""
+    state: the cache middleware builds the ETag from it, the handler answers in it. Lists
+    that serve no SDMX-CSV answer a client that prefers it in JSON, their default (so one
+    negotiated format always names one representation, and one ETag)."""
     if ACCEPTED_KEY not in scope_state:
-        scope_state[ACCEPTED_KEY] = negotiate(None, accept)
+        scope_state[ACCEPTED_KEY] = preferred(accept, _FIGURES_ACCEPTED, FigureFormat.json)
     return scope_state[ACCEPTED_KEY]
 
 
 async def get_accepted_format(
     request: Request, accept: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Format:
+    accepted = accepted_format(request.scope.setdefault("state", {}), accept)
+    return Format.json if accepted is FigureFormat.sdmx_csv else Format(accepted)
+
+
+async def get_accepted_figure_format(
+    request: Request, accept: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> FigureFormat:
     return accepted_format(request.scope.setdefault("state", {}), accept)
 
 
 # `format=` wins; otherwise this: `params.format or accepted`.
 AcceptedFormatDep = Annotated[Format, Depends(get_accepted_format)]
+AcceptedFigureFormatDep = Annotated[FigureFormat, Depends(get_accepted_figure_format)]
 
 
 def json_response(
@@ -124,9 +153,14 @@ class ClosingStream(StreamingResponse):
     and unclosed; closing it at once ends the export's read, giving back its connection and
     its export place, instead of whenever the garbage collector finds it."""
 
-    def __init__(self, chunks: Iterator[Any], **options: Any) -> None:
+    def __init__(
+        self, chunks: Iterator[Any], *, on_close: Callable[[], None] | None = None, **options: Any
+    ) -> None:
         super().__init__(chunks, **options)
         self._chunks = chunks
+        # Run once the response ends, however: what a generator that never reached its
+        # `finally` (a HEAD stops after the first chunk) would leave open.
+        self._on_close = on_close
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -136,6 +170,9 @@ class ClosingStream(StreamingResponse):
             if close is not None:  # in a thread: ending a read may be a network round trip
                 with CancelScope(shield=True):
                     await to_thread.run_sync(close)
+            if self._on_close is not None:
+                with CancelScope(shield=True):
+                    await to_thread.run_sync(self._on_close)
 
 
 def csv_stream(
@@ -144,9 +181,11 @@ def csv_stream(
     *,
     filename: str,
     headers: dict[str, str],
+    on_close: Callable[[], None] | None = None,
 ) -> StreamingResponse:
     return ClosingStream(
         csv_record_chunks(columns, batches),
+        on_close=on_close,
         media_type=MEDIA_TYPES[Format.csv],
         headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -158,8 +197,45 @@ def _ndjson_chunks(batches: Iterable[Iterable[dict[str, Any]]]) -> Iterator[byte
 
 
 def ndjson_stream(
-    batches: Iterable[Iterable[dict[str, Any]]], *, headers: dict[str, str]
+    batches: Iterable[Iterable[dict[str, Any]]],
+    *,
+    headers: dict[str, str],
+    on_close: Callable[[], None] | None = None,
 ) -> StreamingResponse:
     return ClosingStream(
-        _ndjson_chunks(batches), media_type=MEDIA_TYPES[Format.ndjson], headers=headers
+        _ndjson_chunks(batches),
+        on_close=on_close,
+        media_type=MEDIA_TYPES[Format.ndjson],
+        headers=headers,
     )
+
+
+def sdmx_csv_response(text: str, *, filename: str, headers: dict[str, str]) -> Response:
+    return Response(
+        text,
+        media_type=SDMX_CSV_MEDIA_TYPE,
+        headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def sdmx_csv_stream(
+    chunks: Iterator[str],
+    *,
+    filename: str,
+    headers: dict[str, str],
+    on_close: Callable[[], None] | None = None,
+) -> StreamingResponse:
+    return ClosingStream(
+        chunks,
+        on_close=on_close,
+        media_type=SDMX_CSV_MEDIA_TYPE,
+        headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def content_disposition(file_name: str, *, disposition: str = "inline") -> str:
+    """RFC 6266: the name as ASCII for every client (other characters as '_', no quote or
+    backslash), and as UTF-8 (RFC 8187) for those that read it."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in file_name)
+    encoded = urllib.parse.quote(file_name, safe="")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"

@@ -1,7 +1,7 @@
 """What routers declare of their responses for the OpenAPI document: errors as the
 problem+json the API sends (the `Problem` schema), the responses every write and edit may
-give, and lists' CSV and NDJSON forms with their columns. `app.server.documentation` builds
-the document from these."""
+give, and lists' CSV and NDJSON forms with their columns (figures' also as SDMX-CSV).
+`app.server.documentation` builds the document from these."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -63,6 +63,26 @@ CSV_RULES = (
     "`false`; text a spreadsheet would run as a formula gets a leading `'`."
 )
 NDJSON_RULES = "JSON lines: one JSON document per line, each an item of the JSON list's `data`."
+
+
+SDMX_CSV_MEDIA_TYPE = "application/vnd.sdmx.data+csv"
+SDMX_CSV_RULES = (
+    "SDMX-CSV 2.0 (served with `version=2.0.0`): RFC 4180, UTF-8, a header row, then one "
+    "row per figure: STRUCTURE, STRUCTURE_ID and ACTION, the dimensions of its key, "
+    "TIME_PERIOD, OBS_VALUE, OBS_STATUS (A official, E estimate, F projection), then its "
+    "attributes. Cells hold the values as stored (no spreadsheet guard), so that pysdmx and "
+    "`laborstats import` read them back unchanged (docs/api.md)."
+)
+
+
+def sdmx_csv_content(columns: Sequence[str], *, then: str = "") -> dict[str, Any]:
+    """A list of figures as SDMX-CSV, a string, its columns named in order, then `then`."""
+    named = ", ".join(f"`{column}`" for column in columns)
+    return {
+        SDMX_CSV_MEDIA_TYPE: {
+            "schema": {"type": "string", "description": f"{SDMX_CSV_RULES} Columns: {named}{then}."}
+        }
+    }
 
 
 def table_content(columns: Sequence[str] = (), *, then: str = "") -> dict[str, Any]:

@@ -15,6 +15,8 @@ from app.imports.reading import Row, RowBatch, json_object_cell
 from app.observations.schemas import ObservationImport, figure_and_period_rules
 
 DERIVED_COLUMNS = frozenset(DERIVED_FIELDS)
+# Columns holding a JSON object, and whether an empty cell of each is None (or {}).
+OBJECT_COLUMNS = {"inferred": False, "cell": True}
 Columns = dict[str, Sequence[Any]]
 
 
@@ -35,8 +37,9 @@ def fields_of(row: Row, catalog: Catalog) -> Row:
                 fields["dimensions"][name] = value
         elif name not in DERIVED_COLUMNS and name != "dimensions":
             fields[name] = value
-    if "inferred" in fields:
-        fields["inferred"] = json_object_cell(fields["inferred"])
+    for name, optional in OBJECT_COLUMNS.items():
+        if name in fields:
+            fields[name] = json_object_cell(fields[name], optional=optional)
     return fields
 
 
@@ -96,8 +99,9 @@ def _fields_by_column(columns: Columns, count: int, catalog: Catalog) -> Columns
         for name, column in columns.items()
         if name not in catalog.breakdowns and name not in DERIVED_COLUMNS
     }
-    if "inferred" in fields:
-        fields["inferred"] = [json_object_cell(cell) for cell in fields["inferred"]]
+    for name, optional in OBJECT_COLUMNS.items():
+        if name in fields:
+            fields[name] = [json_object_cell(cell, optional=optional) for cell in fields[name]]
     breakdowns = [name for name in columns if name in catalog.breakdowns]
     none = (None,) * len(breakdowns)  # most rows: a total, no breakdown
     fields["dimensions"] = (

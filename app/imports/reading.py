@@ -3,13 +3,13 @@ JSON lines, as rows each with the line it starts on, or as batches of rows."""
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TextIO
 
 from app.config import get_settings
-from app.dataset.files import restore_text, text_columns
+from app.dataset.files import restore_text, restored, text_columns
 
 Row = dict[str, Any]
 # Rows read, checked and saved together (observations).
@@ -86,27 +86,89 @@ class RowBatch:
         return self.rows if self.rows is not None else [self.row(i) for i in range(len(self.lines))]
 
 
-def read_csv_batches(stream: TextIO, size: int = BATCH_SIZE) -> Iterator[RowBatch]:
+class FileBatches(Iterator[RowBatch]):
+    """Batches read from a file and nothing else (no database, no session): the import may
+    read them ahead, in a thread of its own, while it saves the batch before."""
+
+    def __init__(self, batches: Iterator[RowBatch]) -> None:
+        self.batches = batches
+
+    def __next__(self) -> RowBatch:
+        return next(self.batches)
+
+
+def read_csv_batches(stream: TextIO, size: int = BATCH_SIZE) -> FileBatches:
     """`read_csv_rows`, `size` rows at a time, as columns."""
-    lines: list[int] = []
-    records: list[list[str]] = []
-    header: list[str] = []
-    for header, line, record in _csv_records(stream):
-        lines.append(line)
-        records.append(record)
-        if len(records) == size:
-            yield _columns(header, lines, records)
-            lines, records = [], []
-    if records:
-        yield _columns(header, lines, records)
+    return FileBatches(_csv_batches(stream, size))
 
 
-def _columns(header: list[str], lines: list[int], records: list[list[str]]) -> RowBatch:
-    cells = zip(*records, strict=True)
-    columns = {
-        name: [cell or None for cell in column] for name, column in zip(header, cells, strict=True)
-    }
+def _csv_batches(stream: TextIO, size: int) -> Iterator[RowBatch]:
+    """`_csv_records` a batch at a time, with its checks on each record (blank lines
+    skipped, too many cells refused, missing ones empty) and what it restores done a
+    column at a time: the same rows and lines, with no Python call per record."""
+    limit = field_limit()
+    csv.field_size_limit(limit)  # one limit per process: set it where files are read
+    reader = csv.reader(stream)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        width = len(header)
+        quoted = set(text_columns(header))  # text the export wrote with a leading '
+        lines: list[int] = []
+        records: list[list[str]] = []
+        start = 2
+        for record in reader:
+            if len(record) != width:
+                if not record:
+                    continue
+                if len(record) > width:
+                    raise ValueError(f"line {start}: more cells than the header has columns")
+                record += [""] * (width - len(record))
+            lines.append(start)
+            records.append(record)
+            start = reader.line_num + 1
+            if len(records) == size:
+                yield _columns(header, quoted, lines, records)
+                lines, records = [], []
+        if records:
+            yield _columns(header, quoted, lines, records)
+    except csv.Error as exc:
+        if "field limit" not in str(exc):
+            raise
+        raise ValueError(
+            f"line {reader.line_num}: a cell is longer than {limit} characters, the most a "
+            "field may hold (MAX_BODY_BYTES)"
+        ) from None
+
+
+def _columns(
+    header: list[str], quoted: Collection[int], lines: list[int], records: list[list[str]]
+) -> RowBatch:
+    """The records as columns: text restored (`restore_text`), empty cells None."""
+    columns: dict[str, Sequence[Any]] = {}
+    for position, (name, column) in enumerate(zip(header, zip(*records, strict=True), strict=True)):
+        cells: Sequence[str] = column
+        if position in quoted and _may_start_with_quote(column):
+            cells = [restored(cell) if cell[:1] == "'" else cell for cell in column]
+        columns[name] = _none_for_empty(cells)
     return RowBatch(lines, columns=columns)
+
+
+def _may_start_with_quote(cells: Sequence[str]) -> bool:
+    """Whether a cell may start with ' (never false when one does; a NUL followed by ' inside
+    a cell makes it true for nothing, and the cells are then looked at one by one)."""
+    joined = "\x00".join(cells)
+    return joined[:1] == "'" or "\x00'" in joined
+
+
+def _none_for_empty(cells: Sequence[str]) -> Sequence[str | None]:
+    """Empty cells as None (a column with none as it is: most columns are never empty)."""
+    if "" not in cells:
+        return cells
+    if cells.count("") == len(cells):
+        return [None] * len(cells)
+    return [cell or None for cell in cells]
 
 
 def batches_of(rows: Iterable[tuple[int, Row]], size: int = BATCH_SIZE) -> Iterator[RowBatch]:
@@ -129,12 +191,13 @@ def read_ndjson_rows(stream: TextIO) -> Iterator[tuple[int, Row]]:
         yield number, row
 
 
-def json_object_cell(cell: Any) -> Any:
-    """A CSV cell holding a JSON object (a record's `inferred`) as the object: an empty
-    cell is {}; a JSON line's object stays as it is. Anything else is handed on unchanged,
-    for the model to refuse by the field's name."""
+def json_object_cell(cell: Any, *, optional: bool = False) -> Any:
+    """A CSV cell holding a JSON object (a record's `inferred`, or its table `cell`) as the
+    object: an empty cell is {}, or None for an `optional` one; a JSON line's object stays
+    as it is. Anything else is handed on unchanged, for the model to refuse by the field's
+    name."""
     if cell is None or cell == "":
-        return {}
+        return None if optional else {}
     if not isinstance(cell, str):
         return cell
     try:

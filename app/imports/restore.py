@@ -117,6 +117,8 @@ def _parse(file: str, rows: Rows, model: type[RevisionMeta]) -> list[list[Any]]:
                 raise RestoreProblem(file, line, "dimensions: not a JSON object") from None
         if "inferred" in row:
             row = {**row, "inferred": json_object_cell(row["inferred"])}
+        if "cell" in row:
+            row = {**row, "cell": json_object_cell(row["cell"], optional=True)}
         try:
             parsed.append(model.model_validate(row))
         except ValidationError as exc:

@@ -4,8 +4,11 @@ batch at a time through `observations.bulk`. Each bad row is reported with its l
 import goes on, so that one run reports every problem."""
 
 import csv
+import queue
+import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +24,9 @@ from app.domain.source import WRITTEN_FIELDS as SOURCE_WRITTEN_FIELDS
 from app.errors import Conflict, InvalidData
 from app.events import service as events_service
 from app.events.schemas import EventImport
-from app.imports.column_checks import parse
+from app.imports.column_checks import Values, parse
 from app.imports.observation_rows import Catalog, check_observations
-from app.imports.reading import Row, RowBatch, batches_of, json_object_cell
+from app.imports.reading import FileBatches, Row, RowBatch, batches_of, json_object_cell
 from app.imports.report import ImportReport, RowProblem
 from app.metrics import service as metrics_service
 from app.metrics.schemas import MetricCreate
@@ -100,6 +103,71 @@ def _save_event(session: Session, row: Row, context: ImportContext) -> SaveOutco
     return events_service.save_event(session, data, actor=context.actor, reason=context.reason)[1]
 
 
+Checked = tuple[list[tuple[int, Values]], list[tuple[int, str]]]  # what check_observations returns
+
+
+@contextmanager
+def _checked(
+    batches: Iterable[RowBatch], catalog: Catalog
+) -> Iterator[Iterable[tuple[RowBatch, Checked]]]:
+    """Each batch with its rows checked (`check_observations`). Batches read from a file
+    alone are read and checked one ahead, in a thread of their own, while the batch before
+    is saved: the database drivers let go of the interpreter while the database works, so
+    the two overlap on a second core. Whatever reading raises (a broken file) is raised in
+    turn, after the batches before it; the thread is stopped when the block ends."""
+    if not isinstance(batches, FileBatches):  # they may read the session: one at a time
+        yield ((batch, check_observations(batch, catalog)) for batch in batches)
+        return
+    ahead = _ReadAhead(batches, catalog)
+    try:
+        yield ahead
+    finally:
+        ahead.stop()
+
+
+class _ReadAhead:
+    """A thread that reads and checks batches, at most one more than the one waiting."""
+
+    _END = object()
+
+    def __init__(self, batches: Iterator[RowBatch], catalog: Catalog) -> None:
+        self.batches, self.catalog = batches, catalog
+        self.ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="import-read-ahead", daemon=True)
+        self.thread.start()
+
+    def __iter__(self) -> Iterator[tuple[RowBatch, Checked]]:
+        while (item := self.ready.get()) is not self._END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Stop reading (the import is over, or failed) and wait for the thread, which then
+        no longer touches the file."""
+        self.stopping.set()
+        self.thread.join()
+
+    def _read(self) -> None:
+        try:
+            for batch in self.batches:
+                if not self._hand_over((batch, check_observations(batch, self.catalog))):
+                    return
+            self._hand_over(self._END)
+        except BaseException as exc:  # raised where the batch would have been
+            self._hand_over(exc)
+
+    def _hand_over(self, item: Any) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
 def _import_observations(
     session: Session,
     batches: Iterable[RowBatch],
@@ -110,15 +178,17 @@ def _import_observations(
     on_rows: OnRows | None,
 ) -> None:
     """Check and save rows a batch at a time; report each batch's problems in line order."""
-    with saving(
-        session,
-        actor=context.actor,
-        reason=context.reason,
-        metrics=context.metrics,
-        sources=context.sources,
-    ) as saver:
-        for batch in batches:
-            checked, problems = check_observations(batch, context.catalog)
+    with (
+        saving(
+            session,
+            actor=context.actor,
+            reason=context.reason,
+            metrics=context.metrics,
+            sources=context.sources,
+        ) as saver,
+        _checked(batches, context.catalog) as checked_batches,
+    ):
+        for batch, (checked, problems) in checked_batches:
             outcomes = saver.save(checked)
             for line, outcome in outcomes:
                 if outcome not in ("created", "updated", "unchanged"):

@@ -22,7 +22,7 @@ from app.db import (
     statistics_outdated,
     sync_id_sequences,
 )
-from app.errors import AppError, ImportFailed
+from app.errors import AppError, ImportFailed, InvalidData
 from app.imports.corrections import (
     CORRECTIONS_FILE,
     Corrections,
@@ -39,12 +39,16 @@ from app.imports.reading import (
 from app.imports.report import ImportReport, RowProblem
 from app.imports.restore import RestoreProblem, restore_history
 from app.imports.rows import OnRows, RowFilter, import_batches, import_rows
+from app.imports.stored_files import import_stored_files
+from app.imports.tables import import_table, read_mapping
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 # After an import this large, refresh the planner's statistics if they are out of date
 # (their row count a tenth off, and this many rows), so that filters keep choosing the
 # right index as the data grows.
 ANALYZE_AFTER = 10_000
+# A dataset folder's statistical tables: tables/NAME.csv, each read by NAME.mapping.json.
+TABLES_FOLDER, MAPPING_SUFFIX = "tables", ".mapping.json"
 # The files of current records a restore checks against their revisions.
 CURRENT_FILES = ("sources", "events", "observations")
 
@@ -96,27 +100,97 @@ def import_path(
     *,
     actor: str = "cli",
     on_rows: OnRows | None = None,
+    mapping: Path | None = None,
 ) -> ImportReport:
     """Import a dataset folder (metrics.csv, sources.csv, events.csv, observations.csv, and
-    perhaps corrections.jsonl) or one file of observations (.csv, or .ndjson/.jsonl for JSON lines),
-    then `finish_import`."""
+    perhaps tables/ and corrections.jsonl), one file of observations (.csv, or .ndjson/.jsonl
+    for JSON lines), or a statistical table with its `mapping`; then `finish_import`."""
     report = ImportReport()
-    if not path.is_dir():
+    if mapping is not None:
+        import_table_file(session, path, mapping, report=report, actor=actor, on_rows=on_rows)
+    elif not path.is_dir():
         import_file(session, path, report=report, actor=actor, on_rows=on_rows)
     elif any((path / DATASET_FILES[kind]).is_file() for kind in REVISION_FILES):
         _restore_folder(session, path, report=report)
     else:
         corrections = read_corrections(path)
+        import_stored_files(session, path, report)
         for kind in ("metrics", "sources", "events", "observations"):
             if (file := path / DATASET_FILES[kind]).is_file():
                 options = {"report": report, "actor": actor, "on_rows": on_rows}
                 if corrections is not None and kind != "metrics":
                     options["only"] = _first_edition(session, kind, file.name, report, on_rows)
                 import_file(session, file, kind=kind, **options, text_root=path)
+        for mapping_file in sorted((path / TABLES_FOLDER).glob(f"*{MAPPING_SUFFIX}")):
+            table = mapping_file.with_name(mapping_file.name.removesuffix(MAPPING_SUFFIX) + ".csv")
+            import_table_file(
+                session, table, mapping_file, report=report, actor=actor, on_rows=on_rows
+            )
         if corrections is not None:
             _correct(session, corrections, report=report, actor=actor)
     finish_import(session, report, actor=actor, target=path.name)
     return report
+
+
+def import_table_file(
+    session: Session,
+    table: Path,
+    mapping_file: Path,
+    *,
+    report: ImportReport,
+    actor: str,
+    on_rows: OnRows | None = None,
+) -> None:
+    """A statistical table and the mapping that says how to read it (`imports.tables`)."""
+    try:
+        raw = mapping_file.read_bytes()
+    except OSError as exc:
+        report.problems.append(RowProblem(mapping_file.name, 0, f"cannot be read: {exc.strerror}"))
+        return
+    import_table_upload(
+        session,
+        table,
+        raw,
+        file_name=table.name,
+        mapping_name=mapping_file.name,
+        report=report,
+        actor=actor,
+        on_rows=on_rows,
+    )
+
+
+def import_table_upload(
+    session: Session,
+    table: Path,
+    mapping: bytes,
+    *,
+    file_name: str,
+    report: ImportReport,
+    actor: str,
+    mapping_name: str = "mapping",
+    reason: str | None = None,
+    on_rows: OnRows | None = None,
+) -> None:
+    """A table's file and its mapping's JSON, each problem reported by the file it is in."""
+    try:
+        read = read_mapping(mapping, name=mapping_name)
+        content = table.read_bytes()
+    except InvalidData as exc:
+        report.problems.append(RowProblem(mapping_name, 0, exc.detail))
+        return
+    except OSError as exc:
+        report.problems.append(RowProblem(file_name, 0, f"cannot be read: {exc.strerror}"))
+        return
+    import_table(
+        session,
+        content,
+        read,
+        file_name=file_name,
+        report=report,
+        actor=actor,
+        reason=reason,
+        on_rows=on_rows,
+    )
 
 
 def _first_edition(
@@ -159,6 +233,7 @@ def _restore_folder(session: Session, folder: Path, *, report: ImportReport) -> 
             report=report,
             actor="restore",
         )
+    import_stored_files(session, folder, report)
     if report.problems:
         return
     try:

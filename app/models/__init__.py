@@ -7,6 +7,7 @@ from app.models.event import Event, EventRevision
 from app.models.metric import Metric
 from app.models.observation import Observation, ObservationDimension, ObservationRevision
 from app.models.source import Source, SourceRevision
+from app.models.stored_file import StoredFile
 from app.models.token import ApiToken
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "ObservationRevision",
     "Source",
     "SourceRevision",
+    "StoredFile",
     "metadata",
 ]

@@ -26,6 +26,8 @@ def _checks() -> tuple[CheckConstraint, ...]:
             name="period_order",
         ),
         CheckConstraint("period_end IS NULL OR period_start IS NOT NULL", name="period_start"),
+        # A figure's evidence: the sentence it comes from, or its table's cell, or both.
+        CheckConstraint("quote IS NOT NULL OR cell IS NOT NULL", name="evidence"),
     )
 
 

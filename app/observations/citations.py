@@ -35,6 +35,7 @@ from app.domain.dates import (
 )
 from app.domain.observation import OBSERVATION_EXAMPLE
 from app.domain.source import SOURCE_EXAMPLE
+from app.domain.tables import cell_words
 from app.observations import service
 from app.observations.documents import document_marks
 from app.observations.filters import ObservationFilter
@@ -89,6 +90,7 @@ def read_claim(
 TYPES: dict[str, tuple[str, str, str]] = {
     "news_report": ("article-newspaper", "misc", "NEWS"),
     "government_statistics": ("report", "techreport", "RPRT"),
+    "international_statistics": ("dataset", "misc", "DATA"),
     "government_estimate": ("report", "techreport", "RPRT"),
     "intelligence_estimate": ("report", "techreport", "RPRT"),
     "official_statement": ("speech", "misc", "GEN"),
@@ -134,6 +136,9 @@ def note(claim: Claim) -> str:
         sentences.append(f"Period: {claim.observation['period_label']}.")
     if claim.observation["reported_on"]:
         sentences.append(dated_sentence("Claim made", claim.observation["reported_on"]))
+    if claim.observation["cell"] is not None:
+        file_name = getattr(claim.source, "file_name", None) if claim.source else None
+        sentences.append(cell_words(claim.observation["cell"], file_name))
     published = claim.source.published_on if claim.source else None
     if published and date_parts(published) is None:  # no reference date field can hold it
         sentences.append(dated_sentence("Published", published))

@@ -21,15 +21,23 @@ from app.domain.columns import ServedDate, ServedMoment, canonical_dimensions
 from app.domain.dates import date_in_prose, iso
 from app.domain.figures import plain_number
 from app.domain.inferences import marks_sentence
-from app.domain.observation import INFERABLE, SERVED_FIELDS, ObservationPublic, quote_url
+from app.domain.observation import (
+    INFERABLE,
+    PLACEMENT,
+    SERVED_FIELDS,
+    ObservationPublic,
+    quote_url,
+)
 from app.domain.shapes import frictionless_type
+from app.domain.tables import cell_url, cell_words, in_cell_order
 from app.sources.service import SourceRow, describe_source
 from app.sources.texts import QuotePlaces, TextOf, no_text
 
 # An ORM object, or a plain row of the same columns.
 ObservationRow = Any
 
-DERIVED = ("unit", "citation", "retracted", "quote_start", "quote_end", "quote_url")
+# What is derived as a row is served: every served field placed among the stored ones.
+DERIVED = tuple(name for name in PLACEMENT if name != "id")
 _TYPES = {name: frictionless_type(ObservationPublic, name) for name in SERVED_FIELDS}
 FIGURES = [name for name, kind in _TYPES.items() if kind == "number"]
 
@@ -51,11 +59,14 @@ def claim_citation(attributed_to: str, reported_on: str | None, chain: Sequence[
 def cite(observation: ObservationRow, chain: Sequence[SourceRow], unit: str = "") -> str:
     """An object's citation, as reads serve it: the claim, then any inferred values."""
     text = claim_citation(observation.attributed_to, observation.reported_on, chain)
-    if not getattr(observation, "inferred", None):
-        return text
-    values = list(_as_selected(observation))
-    values[_UNIT] = unit
-    return f"{text} {marks_of(values)}"
+    if getattr(observation, "inferred", None):
+        values = list(_as_selected(observation))
+        values[_UNIT] = unit
+        text += " " + marks_of(values)
+    cell = getattr(observation, "cell", None)
+    if cell is not None:
+        text += " " + cell_words(cell, getattr(chain[0], "file_name", None) if chain else None)
+    return text
 
 
 class Citations:
@@ -77,6 +88,11 @@ class Citations:
             return attributed_to + where
         return f"{attributed_to} ({date_in_prose(reported_on)}){where}"
 
+    def file_name(self, source_id: int) -> str | None:
+        """The name of the table the source keeps, if any."""
+        chain = self._chain_of(source_id)
+        return getattr(chain[0], "file_name", None) if chain else None
+
 
 @cache
 def served_columns(table: Any) -> tuple[ColumnElement[Any], ...]:
@@ -92,7 +108,7 @@ def served_columns(table: Any) -> tuple[ColumnElement[Any], ...]:
             selected.append(ServedDate(columns[name]).label(name))
         elif _TYPES[name] == "datetime":
             selected.append(ServedMoment(columns[name]).label(name))
-        elif name in ("dimensions", "inferred"):  # the JSON text, not the TypeDecorator's dict
+        elif name in JSON_FIELDS:  # the JSON text, not the TypeDecorator's dict
             selected.append(type_coerce(columns[name], Text).label(name))
         else:
             selected.append(columns[name])
@@ -103,6 +119,8 @@ def _breakdowns(stored: str) -> dict[str, str]:
     return {} if stored == "{}" else orjson.loads(stored)
 
 
+# Fields stored as JSON text: served as objects, in CSV as their JSON.
+JSON_FIELDS = ("dimensions", "inferred", "cell")
 Citer = Citations
 # Where each field sits in a row of served_columns.
 _AT = {name: index for index, name in enumerate(SERVED_FIELDS)}
@@ -117,6 +135,7 @@ _SOURCE, _QUOTE = _AT["source_id"], _AT["quote"]
 _QUOTE_START, _QUOTE_END, _QUOTE_URL = (
     _AT[name] for name in ("quote_start", "quote_end", "quote_url")
 )
+_CELL, _CELL_URL = _AT["cell"], _AT["cell_url"]
 
 
 _INFERRED, _DIMENSIONS = _AT["inferred"], _AT["dimensions"]
@@ -169,9 +188,14 @@ def _served_values(row: Sequence[Any], units: Mapping[str, str], citation: Citer
     if values[_INFERRED] != _NOTHING_INFERRED:
         values[_CITATION] += " " + marks_of(values)
     values[_RETRACTED] = values[_RETRACTED_AT] is not None
-    values[_QUOTE_START], values[_QUOTE_END], values[_QUOTE_URL] = citation.places(
-        values[_SOURCE], values[_QUOTE]
-    )
+    if values[_QUOTE] is not None:
+        values[_QUOTE_START], values[_QUOTE_END], values[_QUOTE_URL] = citation.places(
+            values[_SOURCE], values[_QUOTE]
+        )
+    if values[_CELL] is not None:
+        cell = orjson.loads(values[_CELL])
+        values[_CELL_URL] = cell_url(values[_SOURCE], cell)
+        values[_CITATION] += " " + cell_words(cell, citation.file_name(values[_SOURCE]))
     return values
 
 
@@ -184,6 +208,8 @@ def served_documents(
         document = dict(zip(SERVED_FIELDS, _served_values(row, units, citation), strict=True))
         document["dimensions"] = _breakdowns(document["dimensions"])
         document["inferred"] = _breakdowns(document["inferred"])
+        if document["cell"] is not None:
+            document["cell"] = in_cell_order(orjson.loads(document["cell"]))
         documents.append(document)
     return documents
 

@@ -20,6 +20,7 @@ from app.observations.natural_keys import find_same_ids, natural_key
 from app.observations.rules import References, Whole, check_references
 from app.observations.schemas import ObservationCreate, ObservationImport
 from app.observations.service import get_observation
+from app.sources.files import check_cell, table_of_source
 from app.sources.service import relay_chains
 from app.sources.texts import check_quote, held_text, stored_text
 
@@ -35,8 +36,13 @@ def validate_for_save(
         whole=Whole.of(whole_row, whole_row.id) if whole_row is not None else None,
     )
     metric = check_references(stored_values(data), references, observation_id)
-    chain = relay_chains(session, [data.source_id])[data.source_id]
-    check_quote(data.quote, held_text(chain, stored_text))
+    if data.quote is not None:
+        chain = relay_chains(session, [data.source_id])[data.source_id]
+        check_quote(data.quote, held_text(chain, stored_text))
+    if data.cell is not None:
+        table = table_of_source(session, data.source_id)
+        bounds = (data.lower_bound, data.upper_bound)
+        check_cell(dict(data.cell), data.value, bounds, table, source_id=data.source_id)
     return metric
 
 

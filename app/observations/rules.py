@@ -12,6 +12,7 @@ from typing import Any
 
 from app.domain.codes import subdivision_country
 from app.domain.dates import period_label_for
+from app.domain.edits import RuleBroken
 from app.domain.figures import Qualifier
 from app.domain.inferences import check_marks
 from app.domain.observation import INFERABLE
@@ -24,6 +25,12 @@ def figure_and_period_rules(values: Mapping[str, Any]) -> dict[str, Any]:
     which one is broken); returns the values they derive: the bound a stated minimum or
     maximum implies, and the period label when none is given. The model above applies them
     to one body; an import applies them to a batch of rows without building a model each."""
+    if values["quote"] is None and values.get("cell") is None:
+        raise RuleBroken(
+            "a figure needs its evidence: its quote (the sentence it comes from, in its "
+            "source's text) or its cell (where it stands in its source's table)",
+            field="quote",
+        )
     for name in ("value", "lower_bound", "upper_bound"):
         number = values[name]
         if number is not None and not math.isfinite(number):

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import database_fault, fault_cause
+from app.domain.edits import RuleBroken
 from app.errors import AppError, did_you_mean
 from app.http.problems import problem_response
 from app.server.methods import allowed_methods
@@ -78,6 +79,9 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     errors = []
     for error in exc.errors():
         where, name = _location(tuple(error.get("loc", ())))
+        broken = error.get("ctx", {}).get("error")
+        if isinstance(broken, RuleBroken):  # a rule across fields names the one to change
+            name = broken.field
         item: dict[str, Any] = {"in": where, "name": name, "message": _message(error)}
         if "input" in error and where != "body":
             item["value"] = None if error.get("type") == "missing" else error["input"]

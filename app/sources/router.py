@@ -5,12 +5,13 @@ from fastapi import APIRouter, Query, Request, Response
 from app.auth.dependencies import require_editor
 from app.domain.lists import ListResponse
 from app.domain.revisions import revision_entry
+from app.domain.tables import TABLE_MEDIA_TYPES
 from app.errors import NotFound
 from app.http.bodies import body_openapi
 from app.http.conditional import record_etag, record_response, written_response
 from app.http.context import ContextDep, WriteSessionDep
 from app.http.envelopes import list_envelope, served_list
-from app.http.formats import AcceptedFormatDep, json_response
+from app.http.formats import AcceptedFormatDep, content_disposition, json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
 from app.http.paging import read_page
 from app.http.query import NoParameters, PagedFormatParameters, record_id
@@ -148,6 +149,46 @@ def read_source_text(
     body = source.text.encode()
     headers = {"ETag": record_etag("source", source.id, source.revision, body)}
     return Response(body, headers=headers, media_type="text/plain; charset=utf-8")
+
+
+# The first lines of tables as publishers serve them (the seed's UN DESA table; the OECD's).
+TABLE_EXAMPLES = {
+    "text/csv": ",,,,United Nations,,,...\r\n",
+    "application/vnd.sdmx.data+csv": "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,REF_AREA,...\n"
+    "DATAFLOW,OECD.ELS.IMD:DSD_MIG@DF_MIG(1.0),International migration database,I,ITA,...\n",
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The table the source keeps, byte for byte as it was loaded; its ETag "
+        "is its SHA-256 (`file_sha256`).",
+        "content": {
+            media_type: {
+                "schema": {"type": "string", "format": "binary"},
+                "example": TABLE_EXAMPLES[media_type],
+            }
+            for media_type in TABLE_MEDIA_TYPES
+        },
+    },
+    404: {
+        "description": "No source has this id, or it keeps no table (see `file_sha256`).",
+        **NOT_FOUND[404],
+    },
+}
+
+
+@router.get("/{source_id}/file", response_class=Response, responses=FILE_RESPONSES)
+def read_source_file(
+    source_id: SourceId, _: Annotated[NoParameters, Query()], context: ContextDep
+) -> Response:
+    """Read the statistical table a source keeps (CSV or SDMX-CSV), which the cells of its
+    figures are checked against. An observation's `cell_url` points into it with an RFC
+    7111 fragment (#cell=row,column, counted from 1, the header being row 1)."""
+    source, stored = service.source_file(context.session, source_id)
+    headers = {
+        "ETag": f'"{stored.sha256}"',
+        "Content-Disposition": content_disposition(source.file_name or f"source-{source_id}.csv"),
+    }
+    return Response(stored.content, headers=headers, media_type=stored.media_type)
 
 
 @router.post(

@@ -15,7 +15,8 @@ from app.domain.outcomes import SaveOutcome
 from app.domain.revisions import Action
 from app.domain.source import SERVED_FIELDS, WRITTEN_FIELDS
 from app.errors import InvalidData, NotFound, StaleRevision
-from app.models import Observation, Source, SourceRevision
+from app.models import Observation, Source, SourceRevision, StoredFile
+from app.sources.files import check_cells_of, check_file_named, stored_file
 from app.sources.schemas import SourceCreate, SourceImport
 from app.sources.texts import check_quotes_of
 
@@ -99,6 +100,19 @@ def get_source(session: Session, source_id: int) -> Source:
     return source
 
 
+def source_file(session: Session, source_id: int) -> tuple[Source, StoredFile]:
+    """The source and the table it keeps; NotFound if it keeps none."""
+    source = get_source(session, source_id)
+    stored = stored_file(session, source.file_sha256) if source.file_sha256 else None
+    if stored is None:
+        raise NotFound(
+            f"Source {source_id} keeps no table (see `file_sha256`); a figure from a text "
+            "cites its quote in GET /v1/sources/{id}/text instead.",
+            subject="source file",
+        )
+    return source, stored
+
+
 def observation_counts(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
     """For each source id, the observations citing it directly that lists serve (retracted
     ones left out); one grouped query for a whole page."""
@@ -166,6 +180,7 @@ def create_source(
     session: Session, data: SourceCreate, *, actor: str, source_id: int | None = None
 ) -> Source:
     _check_relay(session, source_id, data.relayed_through)
+    check_file_named(session, data.file_sha256)
     source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
     session.add(source)
     session.flush()
@@ -181,8 +196,11 @@ def edit_source(
     expected_revision: int,
     actor: str,
     reason: str,
+    check_cells: bool = True,
 ) -> tuple[Source, SaveOutcome]:
-    """Apply `changes` as a new revision, if `expected_revision` is still the current one."""
+    """Apply `changes` as a new revision, if `expected_revision` is still the current one.
+    A new table is checked against the figures read from it, unless `check_cells` is False:
+    a newer release, whose import revises them next."""
     source = get_source(session, source_id)
     if source.revision != expected_revision:
         raise StaleRevision(
@@ -199,9 +217,13 @@ def edit_source(
     if all(getattr(source, name) == value for name, value in fields.items()):
         return source, "unchanged"
     _check_relay(session, source_id, data.relayed_through)
+    check_file_named(session, data.file_sha256)
     compare_and_set(session, source, expected_revision, fields, kind="source")
-    if {"text", "relayed_through"} & {n for n, v in fields.items() if v != merged_before[n]}:
+    changed = {n for n, v in fields.items() if v != merged_before[n]}
+    if {"text", "relayed_through"} & changed:
         check_quotes_of(session, source_id, lambda ids: relay_chains(session, ids))
+    if "file_sha256" in changed and check_cells:
+        check_cells_of(session, source_id)
     record_revision(session, source, action=Action.edit, actor=actor, reason=reason)
     return source, "updated"
 

@@ -50,9 +50,9 @@ def held_text(chain: Sequence[SourceRow], text_of: TextOf) -> HeldText | None:
     return None
 
 
-def check_quote(quote: str, held: HeldText | None) -> None:
+def check_quote(quote: str | None, held: HeldText | None) -> None:
     """A quote must be an exact substring of the text it can be checked against."""
-    if held is not None and quote not in held.text:
+    if held is not None and quote is not None and quote not in held.text:
         raise InvalidData(
             f"The quote is not in the text of source {held.source_id}: copy it exactly as "
             f"GET /v1/sources/{held.source_id}/text has it.",
@@ -79,7 +79,9 @@ class QuotePlaces:
         self._held: dict[int, HeldText | None] = {}
         self._places: dict[tuple[int, str], Place] = {}
 
-    def __call__(self, source_id: int, quote: str) -> Place:
+    def __call__(self, source_id: int, quote: str | None) -> Place:
+        if quote is None:  # a figure read from a table's cell
+            return NOWHERE
         place = self._places.get((source_id, quote))  # one lookup per row, once found
         return place if place is not None else self._find(source_id, quote)
 
@@ -131,6 +133,7 @@ def check_quotes_of(
             row.id
             for row in session.execute(query.order_by(table.id))
             if (held := held_text(chains[row.source_id], stored_text)) is not None
+            and row.quote is not None
             and row.quote not in held.text
         ]
         if lost:

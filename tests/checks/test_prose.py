@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.checks.documents import described_part, document_findings
 from app.checks.service import (
     ATTRIBUTION,
     BEYOND_RECORD,
@@ -17,8 +18,6 @@ from app.checks.service import (
     MISQUOTED,
     OPEN_PERIOD,
     UNQUOTED_POSITION,
-    described_part,
-    document_findings,
     find_problems,
 )
 from app.config import PROJECT_ROOT, SEED_DIR

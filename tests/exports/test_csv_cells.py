@@ -130,8 +130,9 @@ def test_an_export_quotes_formula_texts_and_restores_them_exactly(
 
     laborstats("import", str(first), database_url=empty_db_url)
     laborstats("export", str(second), database_url=empty_db_url)
-    for path in first.iterdir():
-        assert (second / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in (path for path in first.rglob("*") if path.is_file()):
+        name = path.relative_to(first)
+        assert (second / name).read_bytes() == path.read_bytes(), name
     original = client_for(seeded_db_url).get(f"/v1/observations/{observation_id}").json()
     restored_copy = client_for(empty_db_url).get(f"/v1/observations/{observation_id}").json()
     assert restored_copy == original

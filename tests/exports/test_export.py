@@ -69,8 +69,11 @@ def test_export_restores_into_an_empty_database_and_exports_byte_for_byte(
     assert names == [
         *("metrics.csv", "sources.csv", "events.csv", "observations.csv"),
         *("source_revisions.csv", "event_revisions.csv", "observation_revisions.csv"),
+        "stored_files.csv",
     ]
-    for name in [*names, "datapackage.json"]:
+    stored = sorted(path.relative_to(first) for path in (first / "files").iterdir())
+    assert stored, "the seed's table is not in the export"
+    for name in [*names, "datapackage.json", *stored]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     revisions = (first / "observation_revisions.csv").read_text()
     assert ",retract," in revisions

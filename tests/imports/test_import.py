@@ -44,10 +44,12 @@ def test_a_bad_row_at_the_end_imports_nothing_and_names_its_line(
         observation_fields(value=1000 + n) | {"attributed_to": f"Analyst {n}"} for n in range(5)
     ]
     rows.append(observation_fields(origin="XXX"))
+    with session_for(seeded_db_url) as session:
+        seeded = count_observations(session)
     problems = import_fails(session_for, seeded_db_url, write_csv(tmp_path / "obs.csv", rows))
     assert [(p["line"], "XXX" in p["message"]) for p in problems] == [(7, True)]
     with session_for(seeded_db_url) as session:
-        assert count_observations(session) == 9
+        assert count_observations(session) == seeded
         assert session.get(DatasetState, 1).data_version == 1
 
 

@@ -49,7 +49,6 @@ def test_a_dry_run_names_each_bad_row_by_line_and_changes_nothing(desk: Desk) ->
     ]
     assert desk.data_version() == before
     assert desk.tables() == tables
-    assert len(desk.client.get("/v1/observations").json()["data"]) == 9
 
 
 def test_an_import_with_a_bad_last_row_imports_nothing(desk: Desk) -> None:
@@ -96,7 +95,7 @@ def test_an_export_edited_in_a_spreadsheet_imports_back_as_revisions(desk: Desk)
     writer.writeheader()
     writer.writerows(rows)
     report = post_csv(desk, out.getvalue(), reason="Updated Russian estimate.").json()
-    assert (report["updated"], report["unchanged"]) == (1, 8)
+    assert (report["updated"], report["unchanged"]) == (1, len(rows) - 1)
     assert desk.client.get("/v1/observations/3").json()["revision"] == 3
     stale = post_csv(desk, out.getvalue().replace("13500", "13600")).json()
     assert stale["problems"][0]["line"] == 4

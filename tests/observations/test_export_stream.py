@@ -50,3 +50,15 @@ def test_limit_all_is_refused_where_it_cannot_stream(
     assert response.status_code == 400
     for word in words:
         assert word in response.json()["detail"]
+
+
+@pytest.mark.parametrize("form", ["csv", "ndjson"])
+def test_a_whole_export_stopped_at_its_head_gives_back_its_place(
+    client: TestClient, form: str
+) -> None:
+    """A HEAD ends at the headers, before the first batch is read: the export's read and
+    its place must end with it, or a few HEADs leave every later export a 503."""
+    export = {"limit": "all", "format": form}
+    for _ in range(client.app.state.settings.exports_per_process + 2):
+        assert client.head("/v1/observations", params=export).status_code == 200
+    assert client.get("/v1/observations", params=export).status_code == 200

@@ -32,9 +32,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SORTS = ["id", "-id", "value", "-value", "period_start", "-period_end", "reported_on"]
 
 
+def cell_place(stored: Observation) -> dict[str, Any]:
+    """The cell's place in its source's table, as RFC 7111 writes it, by hand."""
+    if stored.cell is None:
+        return {"cell_url": None}
+    row, column = stored.cell["row"], stored.cell["column"]
+    return {"cell_url": f"/v1/sources/{stored.source_id}/file#cell={row},{column}"}
+
+
 def quote_place(stored: Observation, chain: list[Source]) -> dict[str, Any]:
     """The quote's place in the nearest text along its relay chain, found here by hand."""
     holder = next((source for source in chain if source.text is not None), None)
+    if stored.quote is None:
+        holder = None
     start = holder.text.find(stored.quote) if holder is not None else -1
     if holder is None or start < 0:
         return {"quote_start": None, "quote_end": None, "quote_url": None}
@@ -63,6 +73,7 @@ def expected_documents(url: str) -> dict[int, dict[str, Any]]:
                         ),
                         "retracted": stored.retracted_at is not None,
                         **quote_place(stored, chain_of(sources, stored.source_id)),
+                        **cell_place(stored),
                     }
                 )
                 dumped = model.model_dump(mode="json")

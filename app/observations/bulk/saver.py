@@ -27,6 +27,7 @@ from app.observations.natural_keys import (
 from app.observations.rules import References, Whole, check_references
 from app.observations.schemas import ObservationImport
 from app.observations.service import has_observations
+from app.sources.files import CheckedTable, check_cell, table_of_source
 from app.sources.service import relay_chains
 from app.sources.texts import HeldText, check_quote, held_text, stored_text
 
@@ -101,8 +102,10 @@ class Saver:
         self.written: set[int] = set()
         self.key_hashes: dict[int, list[int]] | None = None
         self.without_whole = {exists: References(metrics, exists, None) for exists in (True, False)}
-        # The text each source's quotes are checked against, looked up once per import.
+        # The text each source's quotes are checked against, and the table its cells are,
+        # looked up once per import.
         self.held: dict[int, HeldText | None] = {}
+        self.tables: dict[int, CheckedTable | None] = {}
 
     def save(self, rows: Sequence[tuple[int, Values]]) -> list[tuple[int, Outcome]]:
         """Each row's line and outcome; a row with a problem writes nothing. The rows of one
@@ -122,7 +125,7 @@ class Saver:
         seen: dict[NaturalKey, int] = {}
         for (line, row), key in zip(rows, keys, strict=True):
             try:
-                self._check_quote(row)
+                self._check_evidence(row)
                 existing = stored.get(row["id"] if key is None else same_ids.get(key, 0))
                 if existing is not None:
                     if _unchanged(row, existing):
@@ -182,12 +185,19 @@ class Saver:
                 found[key] = row.id
         return found
 
-    def _check_quote(self, row: Values) -> None:
+    def _check_evidence(self, row: Values) -> None:
+        """The quote must be in its text, the cell must hold the figure in its table."""
         source_id = row["source_id"]
-        if source_id not in self.held:
-            chain = relay_chains(self.session, [source_id])[source_id]
-            self.held[source_id] = held_text(chain, stored_text)
-        check_quote(row["quote"], self.held[source_id])
+        if row["quote"] is not None:
+            if source_id not in self.held:
+                chain = relay_chains(self.session, [source_id])[source_id]
+                self.held[source_id] = held_text(chain, stored_text)
+            check_quote(row["quote"], self.held[source_id])
+        if row["cell"] is not None:
+            if source_id not in self.tables:
+                self.tables[source_id] = table_of_source(self.session, source_id)
+            table, bounds = self.tables[source_id], (row["lower_bound"], row["upper_bound"])
+            check_cell(row["cell"], row["value"], bounds, table, source_id=source_id)
 
     def _references(self, row: Values, whole: Whole | None) -> References:
         source_exists = row["source_id"] in self.sources
