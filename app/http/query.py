@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from app.domain.bounds import check_text, id_in_range, no_record_past_max_id
 from app.domain.dates import AsOf, parse_day, partial_date_span
 from app.errors import InvalidParameter, NotFound, UnknownParameter, did_you_mean
-from app.http.formats import Format
+from app.http.formats import FigureFormat, Format
 from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -155,6 +155,15 @@ FormatChoice = Annotated[
     Field(
         description="json (default), csv (RFC 4180, UTF-8, header row) or ndjson. "
         "Without it, the Accept header decides (text/csv, application/x-ndjson).",
+    ),
+]
+FigureFormatChoice = Annotated[
+    FigureFormat | None,
+    Field(
+        description="json (default), csv (RFC 4180, UTF-8, header row), ndjson or sdmx-csv "
+        "(SDMX-CSV 2.0: a dimension per part of a figure's key, its status and attributes; "
+        "docs/api.md). Without it, the Accept header decides (text/csv, "
+        "application/x-ndjson, application/vnd.sdmx.data+csv).",
     ),
 ]
 

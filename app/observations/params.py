@@ -21,7 +21,7 @@ from app.http.query import (
     AsOfParameters,
     BreakdownParameters,
     CursorToken,
-    FormatChoice,
+    FigureFormatChoice,
     LimitOrAll,
     check_order,
 )
@@ -131,7 +131,7 @@ class ObservationQuery(BreakdownParameters):
     )
     limit: LimitOrAll = DEFAULT_LIMIT
     cursor: CursorToken = None
-    format: FormatChoice = None
+    format: FigureFormatChoice = None
     facet: list[str] = Field(
         default=[],
         description="Count the selection's observations per value of a field, in "
@@ -171,6 +171,32 @@ class ObservationQuery(BreakdownParameters):
                 allowed=list(SERVED_FIELDS),
             )
         return [name for name in SERVED_FIELDS if name in asked]
+
+    def check_sdmx_csv(self) -> None:
+        """SDMX-CSV has the columns its structure gives, and no envelope, and holds figures
+        an import can read back: a 400 for what would change its columns (`fields`), needs
+        the envelope (`facet`), or adds figures no import may revise (`include_retracted`:
+        a retracted figure stays as it was retracted, and SDMX-CSV has no mark for it)."""
+        if self.include_retracted:
+            raise InvalidParameter(
+                "SDMX-CSV holds the current figures, as an import reads them back; retracted "
+                "figures are listed (marked `retracted`) in JSON, CSV and NDJSON: leave out "
+                "include_retracted, or ask for one of those.",
+                parameter="include_retracted",
+            )
+        if self.facet:
+            raise InvalidParameter(
+                "Facet counts are served in the JSON envelope (meta.facets); SDMX-CSV has "
+                "none: ask for JSON, or leave out facet.",
+                parameter="facet",
+            )
+        if self.fields:
+            raise InvalidParameter(
+                "SDMX-CSV has the columns its structure gives (a dimension per part of the "
+                "key, the status and every attribute): leave out fields, or ask for JSON, "
+                "CSV or NDJSON.",
+                parameter="fields",
+            )
 
     @model_validator(mode="after")
     def _relevance_with_q(self) -> "ObservationQuery":

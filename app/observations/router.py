@@ -14,24 +14,28 @@ from app.http.conditional import record_etag, record_response, written_response
 from app.http.context import ContextDep, RequestContext, WriteSessionDep, closing_after
 from app.http.envelopes import list_envelope, served_list
 from app.http.formats import (
-    AcceptedFormatDep,
+    AcceptedFigureFormatDep,
+    FigureFormat,
     Format,
     csv_stream,
     json_response,
     ndjson_stream,
     preferred,
+    sdmx_csv_response,
+    sdmx_csv_stream,
 )
 from app.http.openapi import (
     PROBLEM,
     WRITE_RESPONSES,
     edit_responses,
     not_found,
+    sdmx_csv_content,
     table_content,
 )
-from app.http.paging import decode_cursor, encode_cursor
+from app.http.paging import decode_cursor, encode_cursor, paging_headers
 from app.http.query import AsOfParameters, NoParameters, record_id
 from app.http.writes import NewRecord, RecordChange, new_record, record_change
-from app.observations import citations, documents, editing, matching, service
+from app.observations import citations, documents, editing, matching, sdmx, service
 from app.observations.citations import CitationFormat
 from app.observations.filters import ObservationFilter
 from app.observations.params import CitationQuery, ObservationQuery
@@ -48,18 +52,26 @@ router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A page of observations; CSV and NDJSON on request.",
-        "content": table_content(
-            OBSERVATION_COLUMNS,
-            then=", then one per breakdown dimension, by its name; with q, then "
-            "match_field and match_snippet",
-        ),
+        "description": "A page of observations; CSV, NDJSON and SDMX-CSV on request.",
+        "content": {
+            **table_content(
+                OBSERVATION_COLUMNS,
+                then=", then one per breakdown dimension, by its name; with q, then "
+                "match_field and match_snippet",
+            ),
+            **sdmx_csv_content(
+                sdmx.columns(["<dimension>"]),
+                then=", where `<dimension>` stands for a column per breakdown dimension, by "
+                "its name",
+            ),
+        },
     },
     400: {
         "description": "An unknown parameter, metric, source or country, or a bad value.",
         **PROBLEM,
     },
 }
+SDMX_CSV_FILE = "observations.sdmx.csv"
 ObservationId = Annotated[int, record_id("observation", example=1)]
 NOT_FOUND = not_found("observation")
 EDIT_RESPONSES = edit_responses("observation")
@@ -94,15 +106,20 @@ def list_observations(
     request: Request,
     params: Annotated[ObservationQuery, Query()],
     context: ContextDep,
-    accepted: AcceptedFormatDep,
+    accepted: AcceptedFigureFormatDep,
 ) -> Response:
-    """List observations, filtered, sorted and paged (or all at once as CSV or NDJSON)."""
-    catalog, representation = context.catalog, params.format or accepted
+    """List observations, filtered, sorted and paged (or all at once as CSV, NDJSON or
+    SDMX-CSV)."""
+    catalog, asked = context.catalog, params.format or accepted
     query = params.to_filter(catalog)
     fields = params.chosen_fields()
-    facet_names = params.facet_names(catalog, representation)
+    if asked is FigureFormat.sdmx_csv:
+        params.check_sdmx_csv()
+        facet_names: list[str] = []
+    else:
+        facet_names = params.facet_names(catalog, Format(asked))
     if params.limit == "all":
-        return _stream_all(context, params, query, representation, fields)
+        return _stream_all(context, params, query, asked, fields)
     page = service.list_page(
         context.session,
         catalog=catalog,
@@ -124,18 +141,25 @@ def list_observations(
             name: _facet(request, name, service.named_facet(facet, catalog))
             for name, facet in page.facets.items()
         }
+    next_cursor = None if page.next_cursor is None else encode_cursor(page.next_cursor)
+    if asked is FigureFormat.sdmx_csv:
+        return sdmx_csv_response(
+            sdmx.sdmx_csv_text(page.documents, catalog.dimension_names),
+            filename=SDMX_CSV_FILE,
+            headers={**paging_headers(request, next_cursor), **headers},
+        )
     columns = documents.csv_columns(catalog.dimension_names, fields)
     return served_list(
         request,
         documents.only_fields(page.documents, fields),
-        representation=representation,
+        representation=Format(asked),
         csv_columns=matching.csv_columns(columns, query.text),
         csv_rows=lambda: matching.csv_rows(documents.csv_rows(page.documents)),
         filename="observations.csv",
         data_version=context.data_version,
         sort=params.sort,
         limit=params.limit,
-        next_cursor=None if page.next_cursor is None else encode_cursor(page.next_cursor),
+        next_cursor=next_cursor,
         extra_meta=meta,
         headers=headers,
     )
@@ -158,14 +182,14 @@ def _stream_all(
     context: RequestContext,
     params: ObservationQuery,
     query: ObservationFilter,
-    representation: Format,
+    representation: FigureFormat,
     fields: list[str] | None,
 ) -> Response:
     """Everything the filter selects in one streamed response, a batch of rows per chunk,
     read in the request's snapshot. X-Total-Count says how many rows it holds; an
     interrupted stream ends without HTTP's final chunk, so a client (curl: error 18) can
     always tell a truncated export from a whole one."""
-    if representation is Format.json:
+    if representation is FigureFormat.json:
         raise InvalidParameter(
             "limit=all streams the whole selection as CSV or NDJSON: add format=csv or "
             "format=ndjson (JSON pages hold at most 1000 observations).",
@@ -181,14 +205,22 @@ def _stream_all(
         stream.close()
         raise
     session, catalog = stream.session, stream.catalog
-    if representation is Format.ndjson:
+    if representation is FigureFormat.sdmx_csv:
+        whole = (service.documents(session, rows, catalog=catalog, query=query) for rows in batches)
+        return sdmx_csv_stream(
+            sdmx.sdmx_csv_chunks(closing_after(stream, whole), catalog.dimension_names),
+            filename=SDMX_CSV_FILE,
+            headers=headers,
+            on_close=stream.close,  # also when its batches were never started (a HEAD)
+        )
+    if representation is FigureFormat.ndjson:
         served = (
             documents.only_fields(
                 service.documents(session, rows, catalog=catalog, query=query), fields
             )
             for rows in batches
         )
-        return ndjson_stream(closing_after(stream, served), headers=headers)
+        return ndjson_stream(closing_after(stream, served), headers=headers, on_close=stream.close)
     dimension_names = catalog.dimension_names
     records = (
         documents.only_columns(
@@ -203,6 +235,8 @@ def _stream_all(
         closing_after(stream, records),
         filename="observations.csv",
         headers=headers,
+        # The header row is sent before the batches start: a HEAD never starts them.
+        on_close=stream.close,
     )
 
 

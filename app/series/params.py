@@ -6,7 +6,7 @@ from pydantic import Field
 from app.domain.codes import CountryCode, SubdivisionCode
 from app.domain.dates import DATED_FORM, PartialDateWithYear
 from app.domain.metric import MetricCode
-from app.http.query import AsOfParameter, BreakdownParameters, FormatChoice
+from app.http.query import AsOfParameter, BreakdownParameters, FigureFormatChoice
 
 
 class SeriesQuery(BreakdownParameters):
@@ -41,4 +41,4 @@ class SeriesQuery(BreakdownParameters):
         "gives that breakdown's figures as the series instead.",
     )
     as_of: AsOfParameter = None
-    format: FormatChoice = None
+    format: FigureFormatChoice = None

@@ -6,32 +6,42 @@ from app.domain.lists import ListResponse
 from app.http.context import ContextDep
 from app.http.envelopes import list_envelope
 from app.http.formats import (
-    AcceptedFormatDep,
-    Format,
+    AcceptedFigureFormatDep,
+    FigureFormat,
     csv_response,
     json_response,
     ndjson_response,
+    sdmx_csv_response,
 )
-from app.http.openapi import table_responses
+from app.http.openapi import sdmx_csv_content, table_responses
 from app.http.query import check_order
+from app.observations import sdmx
 from app.series import service
 from app.series.params import SeriesQuery
 from app.series.schemas import SeriesPeriod
 
 router = APIRouter(prefix="/v1/series", tags=["series"])
+RESPONSES = table_responses(
+    "Periods in order, then figures with no period given. CSV has one row per figure: "
+    "the low, high and number of figures of its period and metric, then the figure's "
+    "columns as the observations CSV has them (with parts=true, then a column per "
+    "breakdown dimension). SDMX-CSV has one row per figure too (with parts=true, its "
+    "parts after its totals), in the columns GET /v1/observations gives it.",
+    service.SERIES_CSV_COLUMNS,
+    refused="A bad parameter, or parameters that leave several country pairs.",
+)
+RESPONSES[200]["content"].update(
+    sdmx_csv_content(
+        sdmx.columns(["<dimension>"]),
+        then=", where `<dimension>` stands for a column per breakdown dimension, by its name",
+    )
+)
 
 
 @router.get(
     "",
     response_model=ListResponse[SeriesPeriod],
-    responses=table_responses(
-        "Periods in order, then figures with no period given. CSV has one row per figure: "
-        "the low, high and number of figures of its period and metric, then the figure's "
-        "columns as the observations CSV has them (with parts=true, then a column per "
-        "breakdown dimension).",
-        service.SERIES_CSV_COLUMNS,
-        refused="A bad parameter, or parameters that leave several country pairs.",
-    ),
+    responses=RESPONSES,
     description=(
         "For dashboards: each period with every figure of each metric for one country pair, "
         "and per metric the lowest and highest figure stated. Name the pair, or leave out "
@@ -50,7 +60,7 @@ def read_series(
     request: Request,
     params: Annotated[SeriesQuery, Query()],
     context: ContextDep,
-    accepted: AcceptedFormatDep,
+    accepted: AcceptedFigureFormatDep,
 ) -> Response:
     """Read a series: every figure per period for one country pair, side by side."""
     check_order(params, "period_from", "period_to")
@@ -81,13 +91,21 @@ def read_series(
         )
     )
     match params.format or accepted:
-        case Format.csv:
+        case FigureFormat.sdmx_csv:
+            return sdmx_csv_response(
+                sdmx.sdmx_csv_text(
+                    service.series_figures(periods), context.catalog.dimension_names
+                ),
+                filename="series.sdmx.csv",
+                headers={},
+            )
+        case FigureFormat.csv:
             return csv_response(
                 service.series_csv_columns(context.catalog.dimension_names, parts=params.parts),
                 service.series_csv_rows(periods),
                 filename="series.csv",
                 headers={},
             )
-        case Format.ndjson:
+        case FigureFormat.ndjson:
             return ndjson_response(periods, headers={})
     return json_response(list_envelope(request, periods, data_version=context.data_version))

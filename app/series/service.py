@@ -169,6 +169,17 @@ def series_csv_columns(dimension_names: list[str], *, parts: bool) -> list[str]:
     return [*SERIES_CSV_COLUMNS, *dimension_names] if parts else SERIES_CSV_COLUMNS
 
 
+def series_figures(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every figure of the series, in its order: each period's metrics, each metric's
+    totals, then its parts (with parts=true)."""
+    return [
+        figure
+        for period in periods
+        for entry in period["metrics"]
+        for figure in [*entry["observations"], *entry.get("parts", [])]
+    ]
+
+
 def series_csv_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per figure, with the low and high of its period and metric (its totals'),
     then any parts, each with its breakdown's columns."""
