@@ -6,8 +6,11 @@ Every expectation is read from the API itself, never written into the test: the 
 show what the API says. Screenshots land in ARTIFACTS_DIR (default: artifacts/)."""
 
 import csv
+import hashlib
 import io
+import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ import pytest
 
 from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import Server, running_server
 from tests.factories import add_source_without_text
 
 pytestmark = pytest.mark.e2e
@@ -170,6 +173,48 @@ def south_korean_2024(server_url: str) -> dict[str, Any]:
 def centre_y(locator: Any) -> float:
     box = locator.bounding_box()
     return box["y"] + box["height"] / 2
+
+
+def table_figures(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The figures read from a statistical table (a cell, not a quote), in period order."""
+    return sorted((f for f in figures if f["cell"]), key=lambda f: f["period_start"])
+
+
+def migrant_stock_table(server_url: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The seed's UN DESA migrant stock for PRK to RUS, read from one table, in period
+    order, and that table's source."""
+    figures = table_figures(whole_country(server_url))
+    assert {f["metric"] for f in figures} == {"migrant_stock"}
+    (source_id,) = {f["source_id"] for f in figures}
+    return figures, api(server_url, f"/v1/sources/{source_id}")
+
+
+def official_statistics(source: dict[str, Any]) -> str:
+    """The legend's words for a table's figures."""
+    return f"official statistics, {source['publisher'] or source['title']}"
+
+
+def mark_at(locator: Any) -> tuple[float, float]:
+    """Where a mark stands in its panel's SVG (its translate)."""
+    found = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\)", locator.get_attribute("transform"))
+    assert found, locator.get_attribute("transform")
+    return float(found[1]), float(found[2])
+
+
+def path_points(d: str) -> list[tuple[float, float]]:
+    """The points an SVG path of straight segments ("M x,y L x,y ...") runs through."""
+    return [(float(x), float(y)) for x, y in re.findall(r"[ML]([-\d.]+),([-\d.]+)", d)]
+
+
+def colour_of(locator: Any) -> str:
+    (colour,) = [c for c in locator.get_attribute("class").split() if re.fullmatch(r"c\d", c)]
+    return colour
+
+
+def cell_text(table: bytes, cell: dict[str, Any]) -> str:
+    """What a CSV table holds at a cell, rows and columns counted from 1 (RFC 7111)."""
+    records = list(csv.reader(io.StringIO(table.decode("utf-8-sig"), newline="")))
+    return records[cell["row"] - 1][cell["column"] - 1]
 
 
 @needs_chromium
@@ -462,6 +507,211 @@ def test_selecting_the_south_korean_estimate_shows_its_quote_and_copies_the_apis
 
 
 @needs_chromium
+def test_a_tables_figures_are_one_line_with_a_legend_entry_naming_its_publisher(
+    visit: Any, server_url: str
+) -> None:
+    figures, source = migrant_stock_table(server_url)
+    claims = [f for f in whole_country(server_url) if not f["cell"]]
+    assert len(figures) > 2
+    assert all(f["quote"] is None for f in figures)
+    assert claims
+
+    page = visit("/").page
+    # One line in the table's panel, and no other anywhere: through every figure's mark,
+    # in period order.
+    assert page.locator(".chart .table-line").count() == 1
+    panel = page.locator(f'.chart[data-metric="{figures[0]["metric"]}"]')
+    line = panel.locator(".table-line")
+    assert line.get_attribute("data-ids").split() == [str(f["id"]) for f in figures]
+    assert line.get_attribute("data-source-id") == str(source["id"])
+    points = path_points(line.locator("path").get_attribute("d"))
+    marks = [mark_at(panel.locator(f'.mark[data-id="{f["id"]}"]')) for f in figures]
+    assert len(points) == len(marks)
+    for point, mark in zip(points, marks, strict=True):
+        assert point == pytest.approx(mark, abs=0.11)
+    assert [x for x, _ in points] == sorted({x for x, _ in points})  # left to right
+    # Each of its figures is still a mark of its own, for a pointer, the keyboard and a
+    # screen reader, and names its cell; only the line's ends are labelled.
+    for figure in figures:
+        mark = panel.locator(f'.mark[data-id="{figure["id"]}"]')
+        assert mark.get_attribute("tabindex") == "0"
+        assert mark.get_attribute("role") == "button"
+        cell = figure["cell"]
+        assert f"Table cell: row {cell['row']}, column {cell['column']}" in (
+            mark.get_attribute("aria-label")
+        )
+        assert colour_of(mark) == colour_of(line)
+    labelled = panel.locator(".mark.from-table").evaluate_all(
+        "all => all.filter(m => m.querySelector('.label')).map(m => m.dataset.id)"
+    )
+    assert sorted(labelled) == sorted(str(f["id"]) for f in (figures[0], figures[-1]))
+    # The legend names it "official statistics, <publisher>", in the line's colour, and a
+    # screen reader hears the same name for the line.
+    name = official_statistics(source)
+    assert source["publisher"]
+    assert name == f"official statistics, {source['publisher']}"
+    entry = page.locator("#legend li.table-key")
+    assert [" ".join(t.split()) for t in entry.all_inner_texts()] == [name]
+    assert entry.get_attribute("data-source-id") == str(source["id"])
+    assert colour_of(entry.locator(".swatch")) == colour_of(line)
+    assert line.get_attribute("role") == "img"
+    assert line.get_attribute("aria-label").startswith(f"{name}: ")
+    # The claims keep their marks, off any line, and their names in the legend.
+    off_lines = shown_ids(page, ".chart .mark:not(.from-table)")
+    assert sorted(off_lines) == sorted(f["id"] for f in claims)
+    claimants = page.eval_on_selector_all(
+        "#legend li:not(.table-key)", "all => all.map(li => li.textContent.trim())"
+    )
+    assert {f["attributed_to"] for f in claims} <= set(claimants)
+    assert name not in claimants
+
+
+@needs_chromium
+def test_selecting_a_tables_figure_shows_its_cell_and_links_to_the_file_not_a_quote(
+    visit: Any, server_url: str
+) -> None:
+    figures, source = migrant_stock_table(server_url)
+    figure = figures[len(figures) // 2]  # inside the line: a point without a label
+    citation = api(server_url, f"/v1/observations/{figure['id']}/citation")
+    opened = visit("/")
+    page = opened.page
+
+    page.locator(f'.chart .mark[data-id="{figure["id"]}"] .dot').click()
+    settled(page)
+    cell = figure["cell"]
+    assert page.locator("#quote").count() == 0
+    assert page.locator("#cell-where").inner_text() == (
+        f"Table cell: row {cell['row']}, column {cell['column']}"
+    )
+    shown = " ".join(page.locator("#cell").inner_text().split())
+    assert source["file_name"] in shown
+    assert f"Published by {source['publisher']}" in shown
+    assert page.locator("#cell .cell-keys").count() == 0  # a plain CSV: no series, period, flag
+    assert page.locator("#citation-text").inner_text() == citation["text"]
+    # The links: to the cell (RFC 7111's fragment) and to the whole file, which is the file
+    # the source names by its digest, holding the figure at that cell.
+    assert page.get_attribute("#cell-link", "href") == figure["cell_url"]
+    file_url = f"/v1/sources/{source['id']}/file"
+    assert page.get_attribute("#file-link", "href") == file_url
+    assert figure["cell_url"].startswith(file_url + "#")
+    for href in (figure["cell_url"], file_url):
+        response = page.request.get(opened.base + href)
+        assert response.ok, href
+        table = response.body()
+        assert hashlib.sha256(table).hexdigest() == source["file_sha256"]
+    assert float(cell_text(table, cell).replace(",", "")) == figure["value"]
+
+    # From the keyboard: Enter on another of the line's marks opens its cell; focus stays.
+    other = figures[0]
+    mark = f'.chart .mark[data-id="{other["id"]}"]'
+    page.locator(mark).focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    assert page.locator("#cell-where").inner_text() == (
+        f"Table cell: row {other['cell']['row']}, column {other['cell']['column']}"
+    )
+    assert page.evaluate(f"document.activeElement.matches('{mark}')")
+    # A figure quoted from a text still shows its quote, and no cell.
+    claim = south_korean_2024(server_url)
+    page.locator(f'.chart .mark[data-id="{claim["id"]}"] .dot').click()
+    settled(page)
+    assert page.locator("#quote").inner_text() == claim["quote"]
+    assert page.locator("#cell").count() == 0
+
+
+# An SDMX-CSV table (tests/data/tables/README.md says where it comes from), loaded as
+# `laborstats import TABLE --mapping MAPPING` loads one: the OECD's inflows into Italy by
+# citizenship, in total and of women (a breakdown by sex).
+TABLES = Path(__file__).parents[1] / "data" / "tables"
+OECD_TABLE = TABLES / "oecd_df_mig_ita_b11_inflows_by_citizenship.csv"
+OECD_MAPPING = {
+    "format": "sdmx-csv",
+    "source": {
+        "title": "International Migration Database: inflows of foreign population by "
+        "nationality, Italy",
+        "publisher": "OECD",
+        "published_on": "2025-01",
+        "type": "international_statistics",
+    },
+    "attributed_to": "OECD",
+    "metric": "foreign_inflows",
+    "origin": {"column": "CITIZENSHIP", "codes": "iso3"},
+    "destination": {"column": "REF_AREA", "codes": "iso3"},
+    "breakdowns": {"sex": {"column": "SEX", "codes": {"F": "female", "M": "male", "_T": None}}},
+    "skip": {"CITIZENSHIP": ["CSK_F", "YUG_F", "SUN_F", "SCG_F", "EEA", "A4"]},
+}
+INFLOWS = (
+    "code,name,unit,definition,kind,dimensions\r\n"
+    "foreign_inflows,Inflows of foreign population,persons,Foreign nationals who came to live "
+    "in the destination during the period.,flow,sex\r\n"
+)
+
+
+@pytest.fixture(scope="module")
+def sdmx_server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over the seed and the OECD's SDMX-CSV table."""
+    folder = tmp_path_factory.mktemp("sdmx")
+    (folder / "metrics").mkdir()
+    (folder / "metrics" / "metrics.csv").write_text(INFLOWS, newline="")
+    (folder / "mapping.json").write_text(json.dumps(OECD_MAPPING))
+    with running_server(databases.copy(databases.seeded), folder / "server.log") as started:
+        started.laborstats("import", str(folder / "metrics"))
+        started.laborstats("import", str(OECD_TABLE), "--mapping", str(folder / "mapping.json"))
+        yield started
+
+
+@needs_chromium
+def test_each_series_of_an_sdmx_table_is_a_line_and_its_cells_name_series_period_and_flag(
+    visit: Any, sdmx_server: Server
+) -> None:
+    """PRK to ITA: the total and the women, two series of one table, are two lines (the
+    rows of the file are not in period order); one legend entry names their publisher."""
+    url = sdmx_server.url
+    series = api(url, "/v1/series", origin="PRK", destination="ITA", parts="true")
+    figures = table_figures(figures_of(series))
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for figure in figures:
+        by_series.setdefault(figure["cell"]["series"], []).append(figure)
+    assert len(by_series) == 2
+    assert sorted(is_part(f[0]) for f in by_series.values()) == [False, True]
+    (source_id,) = {f["source_id"] for f in figures}
+    source = api(url, f"/v1/sources/{source_id}")
+
+    page = visit("/?origin=PRK&destination=ITA", base=url).page
+    lines = page.locator(".chart .table-line")
+    drawn = {
+        lines.nth(i).get_attribute("data-series"): lines.nth(i).get_attribute("data-ids").split()
+        for i in range(lines.count())
+    }
+    assert drawn == {key: [str(f["id"]) for f in mine] for key, mine in by_series.items()}
+    for key, mine in by_series.items():
+        line = page.locator(f'.chart .table-line[data-series="{key}"]')
+        assert ("part" in line.get_attribute("class").split()) == is_part(mine[0])
+        assert f"(series {key})" in line.get_attribute("aria-label")
+    entry = page.locator("#legend li.table-key")
+    assert [" ".join(t.split()) for t in entry.all_inner_texts()] == [official_statistics(source)]
+
+    # A figure of the breakdown: its cell with the series key, period and flag as published.
+    figure = next(f for f in figures if is_part(f) and f["cell"].get("flag"))
+    page.locator(f'.chart .mark[data-id="{figure["id"]}"]').focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    cell = figure["cell"]
+    assert page.locator("#quote").count() == 0
+    assert page.locator("#cell-where").inner_text() == (
+        f"Table cell: row {cell['row']}, column {cell['column']}"
+    )
+    keys = page.eval_on_selector_all(
+        "#cell .cell-keys li", "all => all.map(li => li.textContent.replace(/\\s+/g, ' ').trim())"
+    )
+    assert keys == [f"{name}: {cell[name]}" for name in ("series", "period", "flag")]
+    assert page.get_attribute("#cell-link", "href") == figure["cell_url"]
+    table = page.request.get(url + figure["cell_url"]).body()
+    assert hashlib.sha256(table).hexdigest() == source["file_sha256"]
+    assert float(cell_text(table, cell)) == figure["value"]
+
+
+@needs_chromium
 def test_the_csv_link_downloads_the_rows_shown_breakdowns_included(
     visit: Any, server_url: str
 ) -> None:
@@ -502,7 +752,8 @@ def test_a_shared_url_restores_the_same_view(visit: Any, server_url: str) -> Non
             "rows": shown_ids(page, "#table tbody tr"),
             "marks": shown_ids(page, ".chart .mark"),
             "selected": shown_ids(page, "#table tbody tr.selected"),
-            "quote": page.locator("#quote").inner_text(),
+            # A figure read from a table (the first row may be one) shows its cell instead.
+            "quote or cell": page.locator("#quote, #cell").first.inner_text(),
             "results": shown_ids(page, "#search-results button"),
             "csv": page.get_attribute("#csv", "href"),
         }
@@ -675,6 +926,39 @@ def test_on_a_phone_width_screen_nothing_is_wider_than_the_screen(
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "explorer-phone.png", full_page=True)
+
+
+@needs_chromium
+def test_on_a_phone_a_tables_line_its_legend_entry_and_its_cell_fit_the_screen(
+    visit: Any, server_url: str
+) -> None:
+    figures, source = migrant_stock_table(server_url)
+    page = visit("/", **PHONE).page
+    line = page.locator(".chart .table-line")
+    box = line.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
+    entry = page.locator("#legend li.table-key")
+    assert " ".join(entry.inner_text().split()) == official_statistics(source)
+    assert entry.bounding_box()["x"] + entry.bounding_box()["width"] <= PHONE["width"]
+    # Every point of the line can be tapped: nothing (a neighbour's label, say) covers it.
+    for figure in figures:
+        dot = page.locator(f'.chart .mark[data-id="{figure["id"]}"] .dot')
+        dot.scroll_into_view_if_needed()
+        at = dot.bounding_box()
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y)?.closest('.mark')?.dataset.id",
+            [at["x"] + at["width"] / 2, at["y"] + at["height"] / 2],
+        )
+        assert hit == str(figure["id"])
+    figure = figures[-1]
+    page.locator(f'.chart .mark[data-id="{figure["id"]}"] .dot').click()
+    settled(page)
+    for part in ("#cell-where", "#cell-link", "#file-link"):
+        assert page.locator(part).is_visible(), part
+    assert page.locator("#detail").evaluate("e => e.getBoundingClientRect().top") < PHONE["height"]
+    assert page.locator("#cell").evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 @needs_chromium

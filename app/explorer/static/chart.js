@@ -2,20 +2,25 @@
 // all sharing the time axis. A panel's value scale comes from its own dated figures;
 // figures with no period sit in a column of their own, on a scale of their own. Each figure
 // is its own mark, shaped by its qualifier (a square for a part), coloured by who said it;
-// a period's band spans that metric's totals only; events are dated strips.
+// the figures of one statistical table's series are joined by a line, in period order; a
+// period's band spans that metric's totals only; events are dated strips.
 
 import { element } from "./dom.js";
 import {
+  cellWords,
   dateSpan,
   centralValue,
   figureInSigns,
   figureInWords,
   formatNumber,
+  fromTable,
   inferences,
+  officialStatistics,
   partWords,
   periodKey,
   periodSpan,
   spreadOf,
+  tableSeries,
 } from "./figures.js";
 import { dodge, labelSide, markShapes, svg, text, valueScale } from "./marks.js";
 
@@ -23,6 +28,7 @@ const PLOT = 110; // a panel's plot height; one with no dated figure is lower
 const UNDATED_PLOT = 70;
 const MARGIN = { top: 26, right: 12, bottom: 30, left: 54 };
 const GAP = 14; // between the dated plot and the column of figures with no period
+const CROWDED = 18; // a line's points closer than this are drawn smaller
 
 // Dated figures grouped by period: each group shares an x extent and a band.
 function periods(figures, domainEnd) {
@@ -171,6 +177,41 @@ function drawEvents(root, frame, events, { first, interactive, selected, onSelec
   }
 }
 
+// A line through the marks of each series of table figures (`placed`: where the marks
+// stand), named for a screen reader as the legend names it. Its ends' labels go outward
+// (else above them, off the line). Answers the ids of the figures whose labels it leaves
+// out: all but its ends (a line reads by its shape, and every value is in its marks'
+// tooltips and in the table); and, for a line whose points stand closer than a mark is
+// wide (yearly figures on a phone, say), how close: their marks are drawn smaller.
+function drawTableLines(group, panel, placed, { colorOf, sourceOf }) {
+  const unlabelled = new Set();
+  const crowded = new Map();
+  for (const series of tableSeries(placed.map((p) => p.f))) {
+    const points = series.figures.map((f) => placed.find((p) => p.f.id === f.id));
+    if (points.length < 2) continue;
+    const first = series.figures[0];
+    const last = series.figures.at(-1);
+    const [low, high] = spreadOf(series.figures);
+    const name = officialStatistics(sourceOf(series.sourceId), series.sourceId) + (series.series ? ` (series ${series.series})` : "");
+    const line = svg("g", {
+      class: `table-line ${colorOf(first)}${first.part ? " part" : ""}`,
+      "data-source-id": series.sourceId,
+      "data-metric": panel.code,
+      "data-ids": series.figures.map((f) => f.id).join(" "),
+      role: "img",
+      "aria-label": `${name}: ${panel.name}, a line through ${points.length} figures from ${first.period_label} to ${last.period_label}, ${formatNumber(low)} to ${formatNumber(high)} ${first.unit}`,
+    }, group);
+    if (series.series) line.setAttribute("data-series", series.series);
+    svg("path", { d: points.map((p, i) => `${i ? "L" : "M"}${p.at.toFixed(1)},${p.row.toFixed(1)}`).join(" ") }, line);
+    points[0].sides = ["left", "above", "right"];
+    points.at(-1).sides = ["right", "above", "left"];
+    for (const f of series.figures.slice(1, -1)) unlabelled.add(f.id);
+    const gap = Math.min(...points.slice(1).map((p, i) => p.at - points[i].at));
+    if (gap < CROWDED) for (const f of series.figures) crowded.set(f.id, gap);
+  }
+  return { unlabelled, crowded };
+}
+
 // One metric's panel: its name, unit and definition from the catalog, then its figures.
 function drawPanel(container, frame, panel, options) {
   const { width, domain, x, plotLeft, plotRight, slot, slotLeft } = frame;
@@ -215,8 +256,10 @@ function drawPanel(container, frame, panel, options) {
   // Bands, then period lines, then marks: marks stay on top and take the clicks.
   const bands = svg("g", { class: "bands" }, root);
   const lines = svg("g", { class: "periods", "aria-hidden": "true" }, root);
+  const tableLines = svg("g", { class: "table-lines" }, root);
   const marks = svg("g", { class: "marks" }, root);
   const placed = [];
+  const onLines = new Set(tableSeries(dated).filter((s) => s.figures.length > 1).flatMap((s) => s.figures.map((f) => f.id)));
   for (const group of domain ? periods(dated, domain[1]) : []) {
     const x0 = x(group.start);
     const x1 = x(group.end);
@@ -240,12 +283,18 @@ function drawPanel(container, frame, panel, options) {
       if (totals.length > 1) text(bands, (x0 + x1) / 2, Math.max(10, y(high) - 30), said, { class: "band-label", "text-anchor": "middle" });
     }
     const centre = group.open ? x0 + Math.min(28, (x1 - x0) / 3) : (x0 + x1) / 2;
-    const offsets = dodge(group.figures.length, x1 - x0);
-    group.figures.forEach((f, i) => {
+    // A table line's points stand at the period's centre (the line reads straight through
+    // them, without the period's line); the period's other figures are spread beside them.
+    const apart = group.figures.filter((f) => !onLines.has(f.id));
+    const lined = apart.length < group.figures.length;
+    const slots = dodge(apart.length + (lined ? 1 : 0), x1 - x0);
+    const offsets = lined ? slots.slice(1).map((offset) => offset - slots[0]) : slots;
+    group.figures.forEach((f) => {
+      const offset = onLines.has(f.id) ? 0 : offsets[apart.indexOf(f)];
       const row = y(centralValue(f));
-      svg("line", { x1: x0, x2: x1, y1: row, y2: row, class: "period" in (f.inferred ?? {}) ? "inferred" : "" }, lines);
+      if (!onLines.has(f.id)) svg("line", { x1: x0, x2: x1, y1: row, y2: row, class: "period" in (f.inferred ?? {}) ? "inferred" : "" }, lines);
       if (group.open) svg("path", { d: `M${x1 - 8},${row - 5} L${x1},${row} L${x1 - 8},${row + 5}`, class: "open-end" }, lines);
-      placed.push({ f, at: centre + offsets[i], row, y, preferLeft: offsets[i] < 0 || centre + offsets[i] + 80 > plotRight });
+      placed.push({ f, at: centre + offset, row, y, preferLeft: offset < 0 || centre + offset + 80 > plotRight });
     });
   }
   const offsets = dodge(undated.length, slot);
@@ -258,17 +307,22 @@ function drawPanel(container, frame, panel, options) {
     const total = placed.find((p) => p.f.id === part.f.part_of);
     if (total) svg("line", { x1: total.at, y1: total.row, x2: part.at, y2: part.row, class: "part-link" }, lines);
   }
+  const { unlabelled, crowded } = drawTableLines(tableLines, panel, placed, options);
 
   // Labels: the selected mark's first, then any that cover no other label.
   const isSelected = (f) => selected?.kind === "observation" && selected.id === f.id;
   const sides = new Map();
   for (const p of [...placed].sort((a, b) => isSelected(b.f) - isSelected(a.f))) {
     const label = figureInSigns(p.f) + (inferences(p.f).length ? "*" : "");
-    sides.set(p.f.id, [label, labelSide(p.at, p.row, label, { preferLeft: p.preferLeft, width, taken, must: isSelected(p.f) })]);
+    if (unlabelled.has(p.f.id) && !isSelected(p.f)) {
+      sides.set(p.f.id, [label, null]);
+      continue;
+    }
+    sides.set(p.f.id, [label, labelSide(p.at, p.row, label, { preferLeft: p.preferLeft, sides: p.sides, width, taken, must: isSelected(p.f) })]);
   }
   for (const { f, at, row, y } of placed) {
     const g = svg("g", {
-      class: `mark q-${f.qualifier} b-${f.basis} ${colorOf(f)}${f.part ? " part" : ""}`,
+      class: `mark q-${f.qualifier} b-${f.basis} ${colorOf(f)}${f.part ? " part" : ""}${fromTable(f) ? " from-table" : ""}`,
       "data-id": f.id,
       "data-period": f.period_label,
       "data-metric": f.metric,
@@ -281,19 +335,24 @@ function drawPanel(container, frame, panel, options) {
     }
     const bar = f.qualifier === "range" ? [y(f.upper_bound) - row, y(f.lower_bound) - row] : null;
     markShapes(g, f.qualifier, bar, f.part);
-    svg("circle", { r: 14, class: "hit" }, g); // a target a finger can hit
+    if (crowded.has(f.id)) g.classList.add("crowded");
+    // A target a finger can hit; on a crowded line, as wide as its share of the line.
+    svg("circle", { r: crowded.has(f.id) ? Math.max(4, crowded.get(f.id) / 2) : 14, class: "hit" }, g);
     const [label, side] = sides.get(f.id);
-    if (side) text(g, side === "right" ? 12 : -12, 4, label, { class: "label", "text-anchor": side === "right" ? "start" : "end" });
+    if (side === "above") text(g, 0, -13, label, { class: "label", "text-anchor": "middle" });
+    else if (side) text(g, side === "right" ? 12 : -12, 4, label, { class: "label", "text-anchor": side === "right" ? "start" : "end" });
     const marked = inferences(f);
     const part = partWords(f);
+    const cell = fromTable(f) ? [cellWords(f.cell)] : [];
     const lines = [
       `${figureInWords(f)} ${f.unit}`,
       `${f.metricName}, ${f.period_label}`,
       ...(part ? [part] : []),
       `${f.attributed_to} (${f.basis})`,
+      ...cell,
       ...marked.map((line) => `Inferred, not stated: ${line}`),
     ];
-    const name = [`${figureInWords(f)} ${f.unit}`, f.metricName, f.period_label, ...(part ? [part] : []), `according to ${f.attributed_to}`, f.basis].join(", ");
+    const name = [`${figureInWords(f)} ${f.unit}`, f.metricName, f.period_label, ...(part ? [part] : []), `according to ${f.attributed_to}`, f.basis, ...cell].join(", ");
     interactive(g, name + (marked.length ? ". Inferred: " + marked.join("; ") : ""), lines, () => onSelect("observation", f.id));
   }
   if (domain && !dated.length) {
@@ -303,9 +362,10 @@ function drawPanel(container, frame, panel, options) {
   return figure;
 }
 
-// `panels`: [{ code, name, unit, definition, figures }], drawn in that order into `container`.
-export function drawCharts(container, { panels, events, colorOf, selected, onSelect }) {
+// `panels`: [{ code, name, unit, definition, figures }], drawn in that order into `container`;
+// `sourceOf(id)`: a source read (who publishes a table's figures).
+export function drawCharts(container, { panels, events, colorOf, sourceOf, selected, onSelect }) {
   const width = Math.max(280, container.clientWidth || 720);
   const frame = frameOf(width, panels.flatMap((p) => p.figures), events);
-  panels.forEach((panel, i) => drawPanel(container, frame, panel, { events, colorOf, selected, onSelect, first: i === 0 }));
+  panels.forEach((panel, i) => drawPanel(container, frame, panel, { events, colorOf, sourceOf, selected, onSelect, first: i === 0 }));
 }

@@ -1,9 +1,20 @@
-// The selected figure or event: its quote, who said it, its source, its dates, its history,
-// and a citation to copy, in the formats the API writes.
+// The selected figure or event: its quote (or, for a figure read from a table, its cell),
+// who said it, its source, its dates, its history, and a citation to copy, in the formats
+// the API writes.
 
 import { apiUrl, getJSON } from "./api.js";
 import { element } from "./dom.js";
-import { BASES, QUALIFIERS, breakdownWords, figureInWords, inferences, partWords } from "./figures.js";
+import {
+  BASES,
+  QUALIFIERS,
+  breakdownWords,
+  cellKeys,
+  cellWords,
+  figureInWords,
+  fromTable,
+  inferences,
+  partWords,
+} from "./figures.js";
 
 const FORMATS = { text: "Text", bibtex: "BibTeX", ris: "RIS", csl: "CSL-JSON" };
 
@@ -20,6 +31,30 @@ function sourceLinks(source, quoteUrl) {
   for (const relay of source.relay_chain ?? []) parts.push(", as relayed by ", link(`/v1/sources/${relay.id}`, relay.description));
   if (quoteUrl) parts.push(". ", link(quoteUrl, "The quote in the source's text"));
   return parts;
+}
+
+// A figure read from a table, where a quote would be: its cell (and the series key, period
+// and flag an SDMX-CSV cell names), the file, a link to the cell and one to the whole file,
+// and who publishes it.
+function cellBlock(figure, source) {
+  const file = `/v1/sources/${figure.source_id}/file`;
+  const { row, column } = figure.cell;
+  const keys = cellKeys(figure.cell).map(([name, value]) => element("li", {}, element("span", { class: "cell-key", text: `${name}: ` }), value));
+  return element(
+    "div",
+    { id: "cell", class: "table-cell" },
+    element("p", { id: "cell-where", class: "cell-where", text: cellWords(figure.cell) }),
+    keys.length ? element("ul", { class: "cell-keys" }, ...keys) : null,
+    element("p", { class: "cell-file" }, "In the file ", element("span", { class: "file-name", text: source.file_name ?? `of source ${source.id}` })),
+    element(
+      "p",
+      { class: "cell-links" },
+      element("a", { id: "cell-link", href: figure.cell_url ?? `${file}#cell=${row},${column}`, text: "The cell in the file" }),
+      " · ",
+      element("a", { id: "file-link", href: file, text: "the whole file" }),
+    ),
+    element("p", { id: "publisher", class: "cell-publisher", text: `Published by ${source.publisher || source.title}` }),
+  );
 }
 
 // A figure of the view, as a button that selects it; one outside the view, as a link.
@@ -113,7 +148,8 @@ async function observationDetail(id, state, data, onSelect) {
       text: `${metric?.name ?? figure.metric}, ${figure.origin} to ${figure.destination}${figure.region ? ` (${figure.region})` : ""}${breakdown.length ? `, ${breakdown.join(", ")}` : ""}`,
     }),
     shownHere ? null : element("p", { class: "hint", text: "Not drawn in this view: its measure, region or date is not the view's." }),
-    element("blockquote", { id: "quote", cite: figure.quote_url ?? "" }, element("p", { text: figure.quote })),
+    fromTable(figure) ? cellBlock(figure, source) : null,
+    figure.quote || !fromTable(figure) ? element("blockquote", { id: "quote", cite: figure.quote_url ?? "" }, element("p", { text: figure.quote })) : null,
     element("p", { class: "attribution", id: "attributed-to", text: `${figure.attributed_to}, in ${source.description}` }),
     citationBlock(citation),
     element(
@@ -166,7 +202,7 @@ export async function renderDetail(panel, state, data, onSelect) {
   if (!selected) {
     panel.replaceChildren(
       element("h2", { id: "detail-title", text: "Select a figure" }),
-      element("p", { class: "hint", text: "Select a mark on the chart or a figure in the table to read its quote, its source and its citation." }),
+      element("p", { class: "hint", text: "Select a mark on the chart or a figure in the table to read its quote (or the table cell it is read from), its source and its citation." }),
     );
     return;
   }

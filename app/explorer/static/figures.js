@@ -123,3 +123,41 @@ export function periodSpan(figure) {
   if (start === null && end === null) return null;
   return [start, end];
 }
+
+// A figure read from a statistical table: it names the cell it stands in, not (or not only)
+// a quote.
+export function fromTable(figure) {
+  return Boolean(figure.cell);
+}
+
+// "Table cell: row 17, column 67", rows and columns counted as the API counts them (RFC 7111).
+export function cellWords(cell) {
+  return `Table cell: row ${cell.row}, column ${cell.column}`;
+}
+
+// What else an SDMX-CSV cell names, as published: [["series", "A.B.C"], ["period", "2019"],
+// ["flag", "e"]], those it has.
+export function cellKeys(cell) {
+  return ["series", "period", "flag"].filter((name) => cell?.[name]).map((name) => [name, cell[name]]);
+}
+
+// Who publishes a table's figures, for the legend: "official statistics, <publisher>" (the
+// source's title when it names none).
+export function officialStatistics(source, sourceId) {
+  return `official statistics, ${source?.publisher || source?.title || `source ${sourceId}`}`;
+}
+
+// The dated figures read from one table, of one series: one source, one series key (when
+// the table gives one), one metric, pair, region and breakdown; each series in period order.
+export function tableSeries(figures) {
+  const groups = new Map();
+  for (const figure of figures.filter((f) => fromTable(f) && periodSpan(f))) {
+    const breakdown = Object.entries(figure.dimensions ?? {}).sort();
+    const key = JSON.stringify([figure.source_id, figure.cell.series ?? null, figure.metric, figure.origin, figure.destination, figure.region ?? null, breakdown]);
+    if (!groups.has(key)) groups.set(key, { sourceId: figure.source_id, series: figure.cell.series ?? null, figures: [] });
+    groups.get(key).figures.push(figure);
+  }
+  const start = (f) => periodSpan(f)[0] ?? periodSpan(f)[1];
+  for (const group of groups.values()) group.figures.sort((a, b) => start(a) - start(b) || a.id - b.id);
+  return [...groups.values()];
+}

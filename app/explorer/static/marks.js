@@ -64,15 +64,20 @@ export function legendKey(classes, draw) {
 }
 
 // Where a mark's label goes: the preferred side, else the other, else none, so that labels
-// neither cover each other nor leave the picture (`taken`: the boxes already used).
-export function labelSide(at, row, label, { preferLeft, width, taken, must }) {
+// neither cover each other nor leave the picture (`taken`: the boxes already used). `sides`,
+// when given, is the order to try instead ("above" the mark among them: a line's end).
+export function labelSide(at, row, label, { preferLeft, width, taken, must, sides = null }) {
   const wide = label.length * 7.4;
-  const boxes = { right: [at + 11, at + 13 + wide], left: [at - 13 - wide, at - 11] };
-  const order = preferLeft ? ["left", "right"] : ["right", "left"];
+  const boxes = {
+    right: [at + 11, at + 13 + wide, row - 12, row + 6],
+    left: [at - 13 - wide, at - 11, row - 12, row + 6],
+    above: [at - wide / 2, at + wide / 2, row - 28, row - 10],
+  };
+  const order = sides ?? (preferLeft ? ["left", "right"] : ["right", "left"]);
   const fits = (side) => boxes[side][0] >= 0 && boxes[side][1] <= width;
   const free = (side) =>
-    !taken.some((b) => b[0] < boxes[side][1] && boxes[side][0] < b[1] && b[2] < row + 6 && row - 12 < b[3]);
+    !taken.some((b) => b[0] < boxes[side][1] && boxes[side][0] < b[1] && b[2] < boxes[side][3] && boxes[side][2] < b[3]);
   const side = order.find((s) => fits(s) && free(s)) ?? (must ? order.find(fits) ?? order[0] : null);
-  if (side) taken.push([...boxes[side], row - 12, row + 6]);
+  if (side) taken.push(boxes[side]);
   return side;
 }

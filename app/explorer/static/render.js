@@ -5,7 +5,17 @@ import { apiUrl } from "./api.js";
 import { drawCharts } from "./chart.js";
 import { renderDetail } from "./detail.js";
 import { element, prose } from "./dom.js";
-import { QUALIFIERS, figureInWords, formatNumber, inferences, periodKey, periodSpan, spreadOf } from "./figures.js";
+import {
+  QUALIFIERS,
+  figureInWords,
+  formatNumber,
+  fromTable,
+  inferences,
+  officialStatistics,
+  periodKey,
+  periodSpan,
+  spreadOf,
+} from "./figures.js";
 import { seriesParameters } from "./load.js";
 import { legendKey, markShapes, svg } from "./marks.js";
 import { data, state } from "./state.js";
@@ -71,8 +81,12 @@ function renderSummary(colourOf, onSelect) {
     ? `${figures} of one measure${when}: ${shown[0]}.`
     : `${figures} of ${shown.length} measures${when}, each in a panel of its own on its own scale: ${listed(shown)}.`;
   const marked = parts === 1 ? " 1 is a breakdown, marked as a part." : parts ? ` ${parts} are breakdowns, marked as parts.` : "";
+  const tabled = data.figures.filter(fromTable).length;
+  const read = tabled === 1
+    ? " 1 is read from a statistical table."
+    : tabled ? ` ${tabled} are read from statistical tables, each table's series drawn as a line.` : "";
   const lead = total
-    ? `${counted}${marked}`
+    ? `${counted}${marked}${read}`
     : data.pairs.length
       ? `No figures for this choice${when}.`
       : "No figures yet: an editor adds them through the API (POST /v1/imports), or the command laborstats seed loads the sample.";
@@ -90,6 +104,7 @@ export function renderCharts(colourOf, onSelect) {
     panels: panels(),
     events: data.events,
     colorOf: (f) => colourOf.get(f.attributed_to),
+    sourceOf: (id) => data.sources.get(id),
     selected: state.selected,
     onSelect,
   });
@@ -102,7 +117,24 @@ function renderLegend(colourOf) {
   }
   const mark = (qualifier, classes, part = false) =>
     legendKey(`mark q-${qualifier} ${classes}`, (icon) => markShapes(icon, qualifier, [-22, 22], part));
-  const who = [...colourOf].map(([name, colour]) => element("li", {}, mark("exact", colour), name));
+  const line = (colour) =>
+    legendKey(`mark q-exact table-line ${colour}`, (icon) => {
+      svg("path", { d: "M-26,14 L-12,2 L0,0 L12,-8 L26,-12" }, icon);
+      markShapes(icon, "exact");
+    });
+  // Who said each claim (a figure quoted from a text); then each table's publisher, whose
+  // figures are a line.
+  const claimed = new Set(data.figures.filter((f) => !fromTable(f)).map((f) => f.attributed_to));
+  const who = [...colourOf].filter(([name]) => claimed.has(name)).map(([name, colour]) => element("li", {}, mark("exact", colour), name));
+  const official = new Map();
+  for (const f of data.figures.filter(fromTable)) {
+    const name = officialStatistics(data.sources.get(f.source_id), f.source_id);
+    const colour = colourOf.get(f.attributed_to);
+    if (!official.has(`${colour}|${name}`)) official.set(`${colour}|${name}`, { name, colour, sourceId: f.source_id });
+  }
+  const tables = [...official.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(({ name, colour, sourceId }) => element("li", { class: "table-key", "data-source-id": sourceId }, line(colour), name));
   const shown = new Set(data.figures.map((f) => f.qualifier));
   const shapes = Object.entries(QUALIFIERS)
     .filter(([code]) => shown.has(code))
@@ -110,6 +142,10 @@ function renderLegend(colourOf) {
   const more = [];
   if (data.figures.some((f) => f.part)) {
     more.push(element("li", {}, mark("exact", "c-none", true), "a part (a breakdown): square; a dotted line joins it to its total"));
+  }
+  if (document.querySelector("#charts .table-line")) {
+    const dashed = document.querySelector("#charts .table-line.part") ? " (dashed for a breakdown)" : "";
+    more.push(element("li", {}, line("c-none"), `a line: the figures of one statistical table, in period order${dashed}, labelled at its ends; select a point for its cell`));
   }
   if (document.querySelector("#charts .band")) {
     const band = legendKey("", (icon) => svg("rect", { x: -24, y: -18, width: 48, height: 36, class: "band" }, icon));
@@ -126,7 +162,7 @@ function renderLegend(colourOf) {
     more.push(element("li", {}, strip, "context event, as wide as its date is precise"));
   }
   $("#legend").replaceChildren(
-    element("div", {}, element("h3", { text: "Who said it" }), element("ul", {}, ...who)),
+    element("div", {}, element("h3", { text: "Who said it" }), element("ul", {}, ...who, ...tables)),
     element("div", {}, element("h3", { text: "Marks" }), element("ul", {}, ...shapes, ...more)),
   );
 }
