@@ -14,6 +14,7 @@ from tests.factories import observation_fields
 
 SEED_METRICS = [
     "days_off_per_year",
+    "migrant_stock",  # the seed's UN DESA table
     "monthly_pay_usd",
     "nationals_entered",
     "shift_hours",

@@ -255,15 +255,15 @@ def test_disk_full_is_a_503_naming_the_cause_and_reads_go_on(
     with small_tmpfs("8m") as disk:
         url = f"sqlite:///{disk / 'laborstats.db'}"
         assert laborstats(url, "seed").returncode == 0
-        untexted = tmp_path / "untexted"  # made-up quotes: a source without a text (5)
+        untexted = tmp_path / "untexted"  # made-up quotes: a source without a text (6)
         untexted.mkdir()
-        (untexted / "sources.csv").write_text("id,title,type\r\n5,Bulky source,news_report\r\n")
+        (untexted / "sources.csv").write_text("id,title,type\r\n6,Bulky source,news_report\r\n")
         assert laborstats(url, "import", str(untexted)).returncode == 0
         token = laborstats(url, "token", "create", "--name", "ed", "--role", "editor")
         editor = {"Authorization": f"Bearer {token.stdout.split()[-1]}", "Content-Type": "text/csv"}
         huge, bulky = tmp_path / "huge.csv", tmp_path / "bulky.csv"
-        write_bulky_import(huge, rows=100, source_id=5)  # 10 MB: no room even for the upload
-        write_bulky_import(bulky, rows=30, source_id=5)  # 3 MB: room for the upload, not the rows
+        write_bulky_import(huge, rows=100, source_id=6)  # 10 MB: no room even for the upload
+        write_bulky_import(bulky, rows=30, source_id=6)  # 3 MB: room for the upload, not the rows
         monkeypatch.setenv("TMPDIR", str(disk))  # uploads are spooled to the same disk
         with (
             running_server(url, tmp_path / "server.log", "--workers", "1") as server,

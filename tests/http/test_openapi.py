@@ -138,7 +138,9 @@ def test_the_import_body_is_a_file_of_csv_or_json_lines_with_its_columns(
     body = operations(document(client))["importObservations"][2]["requestBody"]
     assert body["required"] is True
     content = body["content"]
-    assert set(content) == {"text/csv", "application/x-ndjson"}
+    assert set(content) == {"text/csv", "application/x-ndjson", "multipart/form-data"}
+    assert list(content)[-1] == "text/csv"  # what a generated client sends a file as
+    assert content["multipart/form-data"]["schema"]["required"] == ["table", "mapping"]
     for schema in (content["text/csv"]["schema"], content["application/x-ndjson"]["schema"]):
         assert schema["type"] == "string"
         assert schema["format"] == "binary"

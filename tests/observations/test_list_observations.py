@@ -15,10 +15,15 @@ def ids(client: TestClient, **params: object) -> list[int]:
     return [item["id"] for item in response.json()["data"]]
 
 
+# The seed's UN DESA table: official, exact figures of migrant stock, 1990 to 2019, each
+# without a report date.
+TABLE = [10, 11, 12, 13, 14, 15, 16]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        ({}, [1, 2, 3, 4, 5, 6, 7, 8, 9, *TABLE]),
         ({"metric": "nationals_entered"}, [3, 4]),
         ({"metric": ["nationals_entered", "troops_deployed"]}, [3, 4, 5]),
         ({"metric": "nationals_entered", "visa_type": "student"}, [4]),
@@ -26,14 +31,15 @@ def ids(client: TestClient, **params: object) -> list[int]:
         ({"region": "RU-KRS"}, [6]),
         ({"origin": "prk", "destination": "RUS", "metric": "workers_entered"}, [1, 2]),
         ({"basis": "projection"}, [2, 6]),
-        ({"basis": ["official", "projection"]}, [2, 6]),
+        ({"basis": ["official", "projection"]}, [2, 6, *TABLE]),
         ({"qualifier": "at_least"}, [1]),
-        ({"qualifier": ["range", "exact"]}, [2, 4, 7, 8, 9]),
+        ({"qualifier": ["range", "exact"]}, [2, 4, 7, 8, 9, *TABLE]),
         ({"source": 3}, [3, 4]),
         ({"source": [3, 4]}, [3, 4, 6]),
         ({"period_from": "2024", "period_to": "2024"}, [1, 3, 4, 5]),
         ({"period_from": "2023-06", "period_to": "2023-06-30"}, [5]),
-        ({"period_to": "2021-12-31"}, []),
+        ({"period_to": "2021-12-31"}, TABLE),
+        ({"period_to": "2000"}, [10, 11, 12]),
         # Observation 6 was reported "in June", with no year: no date bound places it.
         ({"reported_from": "2025-06-15"}, []),
         ({"reported_from": "2025-07"}, []),
@@ -51,12 +57,13 @@ def test_each_filter_narrows_the_list(
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("id", [1, 2, 3, 4, 5, 6, 7, 8, 9]),
-        ("-id", [9, 8, 7, 6, 5, 4, 3, 2, 1]),
-        ("period_start", [5, 1, 3, 4, 2, 6, 7, 8, 9]),
-        ("-period_start", [9, 8, 7, 6, 2, 4, 3, 1, 5]),
-        ("-value", [7, 2, 3, 5, 1, 4, 6, 8, 9]),
-        ("reported_on", [6, 1, 2, 3, 4, 5, 7, 8, 9]),
+        ("id", [1, 2, 3, 4, 5, 6, 7, 8, 9, *TABLE]),
+        ("-id", [*TABLE[::-1], 9, 8, 7, 6, 5, 4, 3, 2, 1]),
+        ("period_start", [*TABLE, 5, 1, 3, 4, 2, 6, 7, 8, 9]),
+        ("-period_start", [9, 8, 7, 6, 2, 4, 3, 1, 5, *TABLE[::-1]]),
+        # 10,624 (2015), 10,621 (2019) and 10,425 (2010) above the official's 10,000.
+        ("-value", [7, 2, 3, 5, 15, 16, 14, 1, 10, 13, 11, 12, 4, 6, 8, 9]),
+        ("reported_on", [6, 1, 2, 3, 4, 5, 7, 8, 9, *TABLE]),
     ],
 )
 def test_sort_orders_by_the_column_with_empty_values_largest_and_ties_by_id(
@@ -93,7 +100,7 @@ def test_pages_stay_stable_when_rows_are_added_between_them(
     first = client.get("/v1/observations", params={"sort": "period_start", "limit": 3}).json()
     with session_for(seeded_db_url) as session:
         add_observation(
-            session, period_start="2020-01-01", period_end="2020-12-31"
+            session, period_start="1980-01-01", period_end="1980-12-31"
         )  # before the page
         added_after = add_observation(
             session, period_start="2030-01-01", period_end="2030-12-31"
@@ -106,7 +113,7 @@ def test_pages_stay_stable_when_rows_are_added_between_them(
         url = body["links"]["next"]
     first_ids = [item["id"] for item in first["data"]]
     assert not set(first_ids) & set(rest)
-    assert set(first_ids) | set(rest) == set(range(1, 10)) | {added_after}
+    assert set(first_ids) | set(rest) == set(range(1, 10)) | set(TABLE) | {added_after}
 
 
 def test_list_answers_data_meta_and_links(client: TestClient) -> None:
@@ -126,7 +133,8 @@ def test_figures_are_served_as_written_without_a_trailing_decimal(client: TestCl
 def test_csv_is_rfc4180_with_stable_columns_and_flattened_dimensions(client: TestClient) -> None:
     response = client.get("/v1/observations", params={"format": "csv"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert response.text.count("\r\n") == 10  # header and nine records, CRLF-terminated
+    # The header and a record per figure, CRLF-terminated (no quoted cell holds a break).
+    assert response.text.count("\r\n") == 1 + 9 + len(TABLE)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == [*CORE_COLUMNS, "sector", "visa_type"]
     student = next(row for row in rows if row["id"] == "4")
@@ -140,7 +148,7 @@ def test_csv_and_ndjson_can_be_asked_for_with_the_accept_header(client: TestClie
     as_ndjson = client.get("/v1/observations", headers={"Accept": "application/x-ndjson"})
     assert as_ndjson.headers["content-type"] == "application/x-ndjson"
     lines = [json.loads(line) for line in as_ndjson.text.splitlines()]
-    assert [line["id"] for line in lines] == list(range(1, 10))
+    assert [line["id"] for line in lines] == [*range(1, 10), *TABLE]
     browser = client.get("/v1/observations", headers={"Accept": "text/html,*/*;q=0.8"})
     assert browser.headers["content-type"] == "application/json"
 
