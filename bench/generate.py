@@ -7,10 +7,16 @@ can never be mistaken for real data.
 With --extra it writes observations to add to such a dataset instead: the same metrics and
 sources, and rows without ids whose claimants ("Synthetic extra analyst ...") appear in no
 main set, so that every row is new by its natural key.
+
+With --one-claim every row (of the main set and of --extra alike) cites ONE source and ONE
+claimant, as every row of an official statistical table does: the import then finds each
+row's natural key among a claim as large as the table. Each row's metric, pair and year
+are drawn without repeats instead, so that every row is still new by its natural key.
 """
 
 import argparse
 import csv
+import math
 import random
 from pathlib import Path
 
@@ -20,6 +26,11 @@ SEED = 20261126
 METRICS = 20
 SOURCES = 500
 DESTINATIONS = 30
+COUNTRIES = 200
+YEARS = range(1990, 2026)
+# --one-claim: the source and claimant of every row.
+ONE_CLAIM_SOURCE = 1
+ONE_CLAIM_CLAIMANT = "Synthetic statistical office (SYNTHETIC official table)"
 COLUMNS = [
     *("id", "metric", "origin", "destination", "region", "period_start", "period_end"),
     *("value", "lower_bound", "upper_bound", "qualifier", "basis", "attributed_to"),
@@ -91,15 +102,47 @@ def _regions(destinations: list[str]) -> dict[str, str]:
     return found
 
 
-def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[str, object]]:
-    countries = sorted(c.alpha_3 for c in pycountry.countries)[:200]
+class OneClaimKeys:
+    """For --one-claim: the k-th of the distinct (metric, origin, destination, year) a row
+    may take, by a multiplicative hash over them all (its multiplier prime to their count),
+    so that rows spread over them and never repeat one."""
+
+    MULTIPLIER = 2_654_435_761
+
+    def __init__(self, origins: int, destinations: int) -> None:
+        self.origins, self.destinations = origins, destinations
+        self.space = METRICS * origins * destinations * len(YEARS)
+        assert math.gcd(self.space, self.MULTIPLIER) == 1
+
+    def __call__(self, k: int) -> tuple[int, int, int, int]:
+        """(metric, origin, destination, year): the first three as indexes."""
+        index = (k * self.MULTIPLIER) % self.space
+        index, metric = divmod(index, METRICS)
+        index, origin = divmod(index, self.origins)
+        year, destination = divmod(index, self.destinations)
+        return metric, origin, destination, YEARS[year]
+
+
+def _observations(
+    rows: int, rng: random.Random, *, extra: bool, one_claim: bool = False
+) -> list[dict[str, object]]:
+    countries = sorted(c.alpha_3 for c in pycountry.countries)[:COUNTRIES]
     destinations = countries[::7][:DESTINATIONS]
     regions = _regions(destinations)
     out: list[dict[str, object]] = []
+    totals = 0  # rows that are not parts: each takes the next distinct key (--one-claim)
+    keys = OneClaimKeys(len(countries), len(destinations))
+    if one_claim and rows * 2 > keys.space:
+        raise SystemExit(f"--one-claim writes at most {keys.space // 2:,} rows a set")
     while len(out) < rows:
         n = len(out) + 1
         metric = rng.randrange(METRICS)
-        year = rng.randint(1990, 2025)
+        year = rng.randint(YEARS[0], YEARS[-1])
+        # --one-claim: extra rows count down from the end, never taking a main set's key.
+        fixed = keys(keys.space - 1 - totals if extra else totals) if one_claim else None
+        if fixed:
+            metric, year = fixed[0], fixed[3]
+        totals += 1
         shape = rng.random()
         start, end = f"{year}-01-01", f"{year}-12-31"
         if shape > 0.9:
@@ -115,10 +158,13 @@ def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[st
         if qualifier == "range":
             low, high, figure = value, value + rng.randint(1, 5000), ""
         destination = rng.choice(destinations)
+        origin = rng.choice(countries)
+        if fixed:
+            origin, destination = countries[fixed[1]], destinations[fixed[2]]
         row = {
             "id": "" if extra else n,
             "metric": f"synthetic_metric_{metric:02d}",
-            "origin": rng.choice(countries),
+            "origin": origin,
             "destination": destination,
             "region": regions.get(destination, "") if rng.random() < 0.05 else "",
             "period_start": start,
@@ -143,6 +189,8 @@ def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[st
             "sector": "",
             "visa_type": "",
         }
+        if one_claim:
+            row["attributed_to"], row["source_id"] = ONE_CLAIM_CLAIMANT, ONE_CLAIM_SOURCE
         out.append(row)
         # A breakdown of this total (extra rows have no ids for a part to name).
         if not extra and rng.random() < 0.03 and len(out) < rows:
@@ -156,10 +204,16 @@ def _observations(rows: int, rng: random.Random, *, extra: bool) -> list[dict[st
 
 
 def write_dataset(
-    rows: int, folder: Path, *, revised_share: float = 0.005, extra: bool = False
+    rows: int,
+    folder: Path,
+    *,
+    revised_share: float = 0.005,
+    extra: bool = False,
+    one_claim: bool = False,
 ) -> None:
     """`rows` observations, then a few of them again with a new value (revisions); or, with
-    `extra`, `rows` new observations to add, and no revisions."""
+    `extra`, `rows` new observations to add, and no revisions. With `one_claim`, every row
+    cites one source and one claimant."""
     rng = random.Random(SEED + 1 if extra else SEED)
     if extra:
         revised_share = 0.0
@@ -169,7 +223,7 @@ def write_dataset(
             writer = csv.DictWriter(stream, fieldnames=list(data[0]))
             writer.writeheader()
             writer.writerows(data)
-    observations = _observations(rows, rng, extra=extra)
+    observations = _observations(rows, rng, extra=extra, one_claim=one_claim)
     revised = [
         dict(row, value=int(row["value"]) + 1, notes="SYNTHETIC revised figure.")
         for row in rng.sample(observations, int(rows * revised_share))
@@ -193,8 +247,13 @@ def main() -> None:
         action="store_true",
         help="write rows to add to a generated dataset: new natural keys, no ids",
     )
+    parser.add_argument(
+        "--one-claim",
+        action="store_true",
+        help="every row cites one source and one claimant, as an official table's rows do",
+    )
     args = parser.parse_args()
-    write_dataset(args.rows, args.out, extra=args.extra)
+    write_dataset(args.rows, args.out, extra=args.extra, one_claim=args.one_claim)
 
 
 if __name__ == "__main__":

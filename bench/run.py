@@ -4,7 +4,13 @@ PostgreSQL, at several sizes; print the tables and the targets. Run it through `
 
 Every figure comes from this run: wrk (16 connections) against each server on this
 machine, server memory read from /proc, import and export timed end to end. With
-`--profile`, py-spy samples laborstats during each of them (bench/.data/profiles/)."""
+`--profile`, py-spy samples laborstats during each of them (bench/.data/profiles/).
+
+Three cases (`--cases`): `spread`, rows over 500 sources and 2,000 claimants, measured in
+full; `one-claim`, rows that all cite ONE source and ONE claimant, as an official table's
+do (`generate.py --one-claim`); and `sdmx`, a synthetic SDMX-CSV table loaded with its
+mapping, every cell checked (`sdmx_table.py`). The last two measure their imports alone,
+with the seconds of each batch (`bench/timed_import.py`)."""
 
 import argparse
 import csv
@@ -85,6 +91,13 @@ class Run:
     import_rows_per_s: float = 0.0
     extra_rows: int = 0  # imported into the same database after the main import
     extra_import_rows_per_s: float = 0.0
+    # Seconds each batch of observations took, in order (the first includes the import's
+    # start: the catalog read, and into an empty table dropping the indexes).
+    import_batches: list[float] = field(default_factory=list)
+    extra_import_batches: list[float] = field(default_factory=list)
+    # What followed the last batch: indexes built (into an empty table), statistics, audit.
+    import_finish_s: float = 0.0
+    extra_import_finish_s: float = 0.0
     export_rows_per_s: float = 0.0
     export_memory_growth_mb: float = 0.0
     memory_at_rest_mb: float = 0.0  # the largest process
@@ -99,6 +112,18 @@ class Options:
     seconds: int
     workers: int | None  # None: `laborstats serve`'s own default
     profile: bool
+    imports_only: bool = False  # the imports, no server
+
+
+# The cases: the rows of the generated data, and the generator's options for them.
+CASES = {"spread": [], "one-claim": ["--one-claim"], "sdmx": []}
+ONE_CLAIM = " (one claim)"  # a one-claim run's label ends so
+SDMX = " (SDMX-CSV table)"  # and an SDMX table's
+# An SDMX-CSV table, cells checked, loads at no less than this share of the one-claim target.
+SDMX_SHARE = 0.5
+# A batch may take at most this many times the first one (the import must not slow down
+# as the table grows).
+BATCH_GROWTH = 1.5
 
 
 @dataclass
@@ -362,24 +387,70 @@ def laborstats(*args: str, database_url: str) -> subprocess.CompletedProcess[str
     )
 
 
-def timed_import(folder: Path, database_url: str, profiler: Profiler | None, task: str) -> float:
-    """Seconds `laborstats import folder` takes (under py-spy with --profile)."""
-    command = [str(BIN / "laborstats"), "import", str(folder)]
+@dataclass
+class Timed:
+    """An import timed end to end, and each batch of its observations."""
+
+    seconds: float
+    batches: list[float]  # seconds per batch, in order
+    finish_s: float  # from the last batch to the end of import_path (before the commit)
+
+
+def batch_seconds(marks: list[list[float]]) -> tuple[list[float], float]:
+    """From bench/timed_import.py's marks: the seconds of each batch of observations (each
+    call of `on_rows` from the first for more than one row: metrics and sources come one
+    row a call, before), and the seconds after the last one."""
+    calls = [(at, rows) for at, rows in marks if rows >= 0]
+    end = next((at for at, rows in marks if rows < 0), calls[-1][0] if calls else 0.0)
+    first = next((i for i, (_, rows) in enumerate(calls) if rows > 1), None)
+    if first is None:
+        return [], 0.0
+    times = [at for at, _ in calls]
+    batches = [times[i] - (times[i - 1] if i else 0.0) for i in range(first, len(times))]
+    return [round(seconds, 4) for seconds in batches], end - times[-1]
+
+
+def describe_batches(batches: list[float], finish_s: float) -> str:
+    """First, median, slowest (and where) and last batch, and what came after."""
+    if not batches:
+        return "no batches"
+    ordered = sorted(batches)
+    slowest = max(range(len(batches)), key=lambda i: batches[i])
+    return (
+        f"{len(batches):,} batches: first {batches[0]:.3f} s, median "
+        f"{ordered[len(ordered) // 2]:.3f} s, slowest {batches[slowest]:.3f} s (batch "
+        f"{slowest + 1}, {batches[slowest] / batches[0]:.2f}x the first), last "
+        f"{batches[-1]:.3f} s; then {finish_s:.1f} s to finish"
+    )
+
+
+def timed_import(
+    what: Path | list[str], database_url: str, profiler: Profiler | None, task: str
+) -> Timed:
+    """`laborstats import what` (a folder, or a table's arguments), timed (under py-spy with
+    --profile), run by bench/timed_import.py, which notes when each batch was saved."""
+    marks_file = DATA / "import-marks.json"
+    marks_file.unlink(missing_ok=True)
+    arguments = [str(what)] if isinstance(what, Path) else what
+    command = [str(BIN / "python"), str(ROOT / "bench" / "timed_import.py"), *arguments]
     if profiler:
         command = profiler.launch(task, command)
     started = time.monotonic()
+    environment = {"DATABASE_URL": database_url, "BENCH_IMPORT_MARKS": str(marks_file)}
     done = subprocess.run(
-        command, env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True
+        command, env={**os.environ, **environment}, capture_output=True, text=True
     )
     elapsed = time.monotonic() - started
     # py-spy exits 0 whatever the import did: success is the import's summary line.
     summary = [line for line in done.stdout.splitlines() if " created, " in line]
     if not summary:
         raise RuntimeError(f"{task} failed:\n{done.stdout}\n{done.stderr}")
+    batches, finish_s = batch_seconds(json.loads(marks_file.read_text()))
     print(f"    {task}: {summary[-1]} ({elapsed:.1f} s)", file=sys.stderr)
+    print(f"    {task}: {describe_batches(batches, finish_s)}", file=sys.stderr)
     if profiler:
         profiler.finish(task)
-    return elapsed
+    return Timed(elapsed, batches, finish_s)
 
 
 def prepare_database(kind: str, rows: int) -> str:
@@ -397,14 +468,23 @@ def prepare_database(kind: str, rows: int) -> str:
 
 
 def generate(rows: int, folder: Path, *extra_args: str) -> None:
+    """bench/generate.py's rows in `folder`."""
     command = [str(BIN / "python"), str(ROOT / "bench" / "generate.py")]
     subprocess.run([*command, "--rows", str(rows), "--out", str(folder), *extra_args], check=True)
 
 
-def extra_rows_folder(rows: int) -> Path | None:
+def data_folder(rows: int, case: str) -> Path:
+    """The generated dataset of a case and size (written the first time)."""
+    folder = DATA / (f"synthetic-{rows}" + ("" if case == "spread" else f"-{case}"))
+    if not (folder / "observations.csv").exists():
+        generate(rows, folder, *CASES[case])
+    return folder
+
+
+def extra_rows_folder(rows: int, case: str = "spread") -> Path | None:
     """rows // 10 new observations for the same metrics and sources, whose natural keys
     are not in the main set (`generate.py --extra`); None if generate.py has no --extra."""
-    folder = DATA / f"synthetic-{rows}-extra"
+    folder = DATA / (f"synthetic-{rows}" + ("" if case == "spread" else f"-{case}") + "-extra")
     if (folder / "observations.csv").exists():
         return folder
     usage = subprocess.run(
@@ -416,7 +496,7 @@ def extra_rows_folder(rows: int) -> Path | None:
     if "--extra" not in usage:
         print("... bench/generate.py has no --extra: no import of extra rows", file=sys.stderr)
         return None
-    generate(rows // 10, folder, "--extra")
+    generate(rows // 10, folder, "--extra", *CASES[case])
     return folder
 
 
@@ -563,18 +643,70 @@ def facet_scenarios(base: str, page: str) -> list[Scenario]:
 FACETS = "facet=origin&facet=metric"
 
 
+def bench_imports(
+    run: Run, kind: str, folder: Path, extra: Path | None, profiler: Profiler | None
+) -> str:
+    """Import `folder` into a new database, then `extra` into it; the database's URL."""
+    url = prepare_database(kind, run.rows)
+    laborstats("migrate", database_url=url)
+    timed = timed_import(folder, url, profiler, "import")
+    run.import_rows_per_s = run.rows / timed.seconds
+    run.import_batches, run.import_finish_s = timed.batches, timed.finish_s
+    if extra:
+        run.extra_rows = run.rows // 10
+        timed = timed_import(extra, url, profiler, "import of extra rows")
+        run.extra_import_rows_per_s = run.extra_rows / timed.seconds
+        run.extra_import_batches, run.extra_import_finish_s = timed.batches, timed.finish_s
+    return url
+
+
+def bench_one_claim(kind: str, rows: int, options: Options) -> Run:
+    """The one-claim case: its imports alone."""
+    run = Run(f"laborstats on {kind}{ONE_CLAIM}", rows)
+    profiler = Profiler(rows, f"{kind}-one-claim") if options.profile else None
+    folder = data_folder(rows, "one-claim")
+    bench_imports(run, kind, folder, extra_rows_folder(rows, "one-claim"), profiler)
+    if profiler:
+        run.profiles = profiler.summaries
+    return run
+
+
+def sdmx_table(rows: int) -> list[str]:
+    """The arguments that import a synthetic SDMX-CSV table of `rows` observations
+    (bench/sdmx_table.py, written the first time)."""
+    folder = DATA / f"sdmx-{rows}"
+    table, mapping = folder / "table.csv", folder / "mapping.json"
+    if not mapping.exists():
+        script = str(ROOT / "bench" / "sdmx_table.py")
+        subprocess.run([str(BIN / "python"), script, str(rows), str(folder)], check=True)
+    return [str(table), "--mapping", str(mapping)]
+
+
+def bench_sdmx(kind: str, rows: int, options: Options) -> Run:
+    """The SDMX case: a table of `rows` observations, one source and one claimant, each
+    figure's cell checked against the stored file; its import alone."""
+    run = Run(f"laborstats on {kind}{SDMX}", rows)
+    profiler = Profiler(rows, f"{kind}-sdmx") if options.profile else None
+    url = prepare_database(kind, rows)
+    laborstats("migrate", database_url=url)
+    timed = timed_import(sdmx_table(rows), url, profiler, "import of an SDMX-CSV table")
+    run.import_rows_per_s = rows / timed.seconds
+    run.import_batches, run.import_finish_s = timed.batches, timed.finish_s
+    if profiler:
+        run.profiles = profiler.summaries
+    return run
+
+
 def bench_api(
     kind: str, rows: int, folder: Path, extra: Path | None, t: Targets, options: Options
 ) -> Run:
     run = Run(f"laborstats on {kind}", rows)
     profiler = Profiler(rows, kind) if options.profile else None
-    url = prepare_database(kind, rows)
-    laborstats("migrate", database_url=url)
-    run.import_rows_per_s = rows / timed_import(folder, url, profiler, "import")
-    if extra:
-        run.extra_rows = rows // 10
-        seconds = timed_import(extra, url, profiler, "import of extra rows")
-        run.extra_import_rows_per_s = run.extra_rows / seconds
+    url = bench_imports(run, kind, folder, extra, profiler)
+    if options.imports_only:
+        if profiler:
+            run.profiles = profiler.summaries
+        return run
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
@@ -819,8 +951,56 @@ def postgres_parity(postgres: Run, sqlite: Run) -> Check:
     return "import on PostgreSQL within 1.5x of SQLite (sqlite/postgres)", measured, not over
 
 
+def batch_growth(name: str, batches: list[float]) -> Check:
+    """No batch of an import slower than its first by more than BATCH_GROWTH."""
+    target = f"{name}: no batch slower than the first by more than {BATCH_GROWTH}x"
+    if not batches:
+        return target, "not measured", None
+    slowest = max(range(len(batches)), key=lambda i: batches[i])
+    ratio = batches[slowest] / batches[0]
+    measured = (
+        f"{ratio:.2f}x (batch {slowest + 1} of {len(batches):,}: {batches[slowest]:.3f} s, "
+        f"the first {batches[0]:.3f} s)"
+    )
+    return target, measured, ratio <= BATCH_GROWTH
+
+
+def import_checks(run: Run) -> list[Check]:
+    """The import targets: rates, and batches that do not slow down as the table grows."""
+    checks: list[Check] = []
+    rate = run.import_rows_per_s
+    checks.append(("import into an empty database ≥ 50,000 rows/s", f"{rate:,.0f}", rate >= 50_000))
+    target = "import of N/10 more rows ≥ 20,000 rows/s"
+    if run.extra_rows:
+        rate = run.extra_import_rows_per_s
+        checks.append((target, f"{rate:,.0f} ({run.extra_rows:,} rows)", rate >= 20_000))
+    else:
+        checks.append((target, "not measured (generate.py has no --extra)", None))
+    checks.append(batch_growth("import into an empty database", run.import_batches))
+    if run.extra_rows:
+        checks.append(batch_growth("import of N/10 more rows", run.extra_import_batches))
+    return checks
+
+
+def sdmx_checks(run: Run) -> list[Check]:
+    """An SDMX-CSV table's import: at least half the one-claim rate, batches steady."""
+    floor = 50_000 * SDMX_SHARE
+    rate = run.import_rows_per_s
+    target = f"SDMX-CSV table, cells checked, into an empty database ≥ {floor:,.0f} rows/s"
+    return [
+        (target, f"{rate:,.0f}", rate >= floor),
+        batch_growth("SDMX-CSV table", run.import_batches),
+    ]
+
+
 def checks_for(run: Run, runs: list[Run]) -> list[Check]:
     """The issue's targets for one laborstats run, from the figures of this run."""
+    sqlite = find_run(runs, run.label.replace(" on postgres", " on sqlite"), run.rows)
+    parity = [postgres_parity(run, sqlite)] if " on postgres" in run.label and sqlite else []
+    if run.label.endswith(SDMX):
+        return sdmx_checks(run) + parity
+    if run.label.endswith(ONE_CLAIM) or not run.results:  # its imports alone were measured
+        return import_checks(run) + parity
     datasette = find_run(runs, "Datasette on sqlite", run.rows)
     broad, selective = run.results.get(BROAD), run.results.get(SELECTIVE)
     not_modified = run.results.get(NOT_MODIFIED)
@@ -834,14 +1014,7 @@ def checks_for(run: Run, runs: list[Run]) -> list[Check]:
     export, growth = run.export_rows_per_s, run.export_memory_growth_mb
     checks.append(("export ≥ 100,000 rows/s", f"{export:,.0f}", export >= 100_000))
     checks.append(("export: memory growth < 50 MB", f"{growth:.1f} MB", growth < 50))
-    rate = run.import_rows_per_s
-    checks.append(("import into an empty database ≥ 50,000 rows/s", f"{rate:,.0f}", rate >= 50_000))
-    target = "import of N/10 more rows ≥ 20,000 rows/s"
-    if run.extra_rows:
-        rate = run.extra_import_rows_per_s
-        checks.append((target, f"{rate:,.0f} ({run.extra_rows:,} rows)", rate >= 20_000))
-    else:
-        checks.append((target, "not measured (generate.py has no --extra)", None))
+    checks += import_checks(run)
     if not_modified and broad:
         target = "304 ≥ 3x the full broad page"
         checks.append(ratio_at_least(target, not_modified.rps, broad.rps, 3, "req/s"))
@@ -854,12 +1027,44 @@ def checks_for(run: Run, runs: list[Run]) -> list[Check]:
     if run.rows == sizes[-1] and broad and small_broad:
         target = f"broad page p50 at {run.rows:,} ≤ 1.5x p50 at {sizes[0]:,} rows"
         checks.append(ratio_at_most(target, broad.p50_ms, small_broad.p50_ms, 1.5, "ms"))
-    sqlite = find_run(runs, "laborstats on sqlite", run.rows)
-    if run.label == "laborstats on postgres" and sqlite:
-        checks.append(postgres_parity(run, sqlite))
+    checks += parity
     at_rest = run.memory_at_rest_mb
     checks.append(("memory at rest < 150 MB per process", f"{at_rest:.0f} MB", at_rest < 150))
     return [check for check in checks if check]
+
+
+IMPORTS_HEADER = (
+    "| rows | server | import | rows/s | seconds | batches: first | median | slowest "
+    "| slowest / first | last | after the last batch s |"
+)
+
+
+def imports_table(runs: list[Run]) -> list[str]:
+    """Every laborstats import of this run, with its batch times."""
+    lines = [IMPORTS_HEADER, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for run in runs:
+        if not run.label.startswith("laborstats"):
+            continue
+        imports = [("into an empty database", run.rows, run.import_rows_per_s)]
+        imports += [("of N/10 more rows", run.extra_rows, run.extra_import_rows_per_s)]
+        batches = [
+            (run.import_batches, run.import_finish_s),
+            (run.extra_import_batches, run.extra_import_finish_s),
+        ]
+        for (name, rows, rate), (times, finish_s) in zip(imports, batches, strict=True):
+            if not rows or not rate:
+                continue
+            cells = [f"{run.rows:,}", run.label, f"{name} ({rows:,} rows)", f"{rate:,.0f}"]
+            cells.append(f"{rows / rate:.1f}")
+            if times:
+                slowest = max(times)
+                cells += [f"{times[0]:.3f}", f"{sorted(times)[len(times) // 2]:.3f}"]
+                cells += [f"{slowest:.3f}", f"{slowest / times[0]:.2f}x", f"{times[-1]:.3f}"]
+                cells.append(f"{finish_s:.1f}")
+            else:
+                cells += [""] * 6
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def targets_table(runs: list[Run]) -> str:
@@ -898,6 +1103,8 @@ def table(runs: list[Run], settings: dict[str, object]) -> str:
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", TOTALS_HEADER, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for run in runs:
+        if not run.results and not run.export_rows_per_s and run.label.startswith("laborstats"):
+            continue  # its imports alone: in the next table
         imported = f"{run.import_rows_per_s:,.0f}" if run.import_rows_per_s else "(sqlite-utils)"
         extra = f"{run.extra_import_rows_per_s:,.0f}" if run.extra_rows else ""
         gzip = f"{run.export_gzip_rows_per_s:,.0f}" if run.export_gzip_rows_per_s else ""
@@ -905,6 +1112,7 @@ def table(runs: list[Run], settings: dict[str, object]) -> str:
         cells += [gzip, f"{run.export_memory_growth_mb:.1f}", f"{run.memory_at_rest_mb:.0f}"]
         cells += [f"{run.memory_total_mb:.0f}", f"{run.memory_peak_mb:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", *imports_table(runs)]
     if any(run.profiles for run in runs):
         lines += [
             "",
@@ -957,16 +1165,33 @@ def main() -> None:
         help="Sample laborstats with py-spy during each request, the import and the export.",
     )
     parser.add_argument(
+        "--cases",
+        default="spread,one-claim,sdmx",
+        help="spread: rows over 500 sources and 2,000 claimants, every measurement; "
+        "one-claim: rows that all cite one source and one claimant, the imports alone; "
+        "sdmx: a synthetic SDMX-CSV table with its mapping, its import alone.",
+    )
+    parser.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="Measure the imports alone in every case: no server, no Datasette.",
+    )
+    parser.add_argument(
         "--table", action="store_true", help="Print the tables of the last run, run nothing."
     )
     args = parser.parse_args()
     if args.table:
         print(table(*load_results()))
         return
-    options = Options(args.seconds, args.workers, args.profile)
+    cases = args.cases.split(",")
+    if unknown := set(cases) - CASES.keys():
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    options = Options(args.seconds, args.workers, args.profile, args.imports_only)
     if options.profile:
         ensure_py_spy()
     settings: dict[str, object] = {
+        "cases": args.cases,
+        "imports_only": options.imports_only,
         "seconds": options.seconds,
         "workers": options.workers or "default",
         "profile": options.profile,
@@ -974,17 +1199,25 @@ def main() -> None:
     }
     runs: list[Run] = []
     for rows in (int(size) for size in args.sizes.split(",")):
-        folder = DATA / f"synthetic-{rows}"
-        if not (folder / "observations.csv").exists():
-            generate(rows, folder)
-        extra = extra_rows_folder(rows)
-        targets = sample_targets(folder)
-        for kind in args.databases.split(","):
-            print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
-            runs.append(bench_api(kind, rows, folder, extra, targets, options))
-            if kind == "sqlite":
-                print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
-                runs.append(bench_datasette(rows, targets, options))
+        if "spread" in cases:
+            folder = data_folder(rows, "spread")
+            extra = extra_rows_folder(rows)
+            targets = sample_targets(folder)
+            for kind in args.databases.split(","):
+                print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
+                runs.append(bench_api(kind, rows, folder, extra, targets, options))
+                if kind == "sqlite" and not options.imports_only:
+                    print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
+                    runs.append(bench_datasette(rows, targets, options))
+        if "one-claim" in cases:
+            for kind in args.databases.split(","):
+                label = f"laborstats on {kind}{ONE_CLAIM}"
+                print(f"... {rows:,} rows, {label}", file=sys.stderr, flush=True)
+                runs.append(bench_one_claim(kind, rows, options))
+        if "sdmx" in cases:
+            for kind in args.databases.split(","):
+                print(f"... {rows:,} rows, laborstats on {kind}{SDMX}", file=sys.stderr)
+                runs.append(bench_sdmx(kind, rows, options))
     save_results(runs, settings)
     print(table(runs, settings))
 
