@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Dialect,
+    Executable,
     Integer,
     Select,
     String,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     column,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
@@ -85,7 +87,7 @@ class KeyLookup:
     """The lookup of one dialect: its statement, and how a batch's keys become its one
     parameter (JSON: a list of keys, each a list of stored values in NATURAL_KEY order)."""
 
-    statement: Select[Any]
+    statement: Executable
     stores: tuple[Callable[[Any], Any] | None, ...]  # each key value's bind processor
 
     def parameter(self, keys: Sequence[NaturalKey]) -> str:
@@ -167,9 +169,22 @@ def _lookup(dialect: Dialect) -> KeyLookup:
         .columns(column("position", Integer), *[column(c.name, c.type) for c in columns])
         .cte("natural_key")
     )
-    statement = select(keys.c.position, table.c.id).join_from(
-        keys, table, and_(*[_same(c, keys.c[c.name]) for c in columns])
-    )
+    same = [_same(c, keys.c[c.name]) for c in columns if c is not table.c.period_start]
+    start, given_start = table.c.period_start, keys.c.period_start
+
+    def joined(*conditions: ColumnElement[bool]) -> Select[Any]:
+        return select(keys.c.position, table.c.id).join_from(keys, table, and_(*conditions))
+
+    if dialect.name == "postgresql":
+        # PostgreSQL searches no index by IS NOT DISTINCT FROM: the period's start (the
+        # natural-key index's last column, which narrows a table's one claim and metric to
+        # a few rows) is compared with `=` where the key gives one, IS NULL where it does not.
+        statement: Executable = union_all(
+            joined(*same, start == given_start),
+            joined(*same, start.is_(None), given_start.is_(None)),
+        )
+    else:  # SQLite's IS searches an index as `=` does
+        statement = joined(*same, _same(start, given_start))
     stores = tuple(
         None if c.name in _STORED_AS_IS else c.type.dialect_impl(dialect).bind_processor(dialect)
         for c in columns

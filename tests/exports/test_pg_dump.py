@@ -47,8 +47,10 @@ def test_the_readme_pg_dump_and_pg_restore_commands_restore_the_same_dataset(
     first, second = tmp_path / "first", tmp_path / "second"
     laborstats("export", str(first), database_url=seeded_db_url)
     laborstats("export", str(second), database_url=empty_db_url)
-    names = sorted(path.name for path in first.iterdir())
+    # Every file, the stored tables' files/ included.
+    names = sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file())
     assert names, "the export wrote no files to compare"
+    assert names == sorted(path.relative_to(second) for path in second.rglob("*") if path.is_file())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     laborstats("migrate", database_url=empty_db_url)  # the schema is the current one
