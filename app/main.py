@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.countries.router import router as countries_router
 from app.dataset.catalog import CatalogCache
 from app.db import create_db_engine, create_health_engine, is_sqlite, migrate
+from app.drafts.router import router as drafts_router
 from app.events.router import router as events_router
 from app.explorer.router import ASSETS_PATH
 from app.explorer.router import assets as explorer_assets
@@ -59,6 +60,10 @@ TAGS = [
     {"name": "sources", "description": "Where figures were published, and relayed."},
     {"name": "events", "description": "Dated events sources report, drawn beside figures."},
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
+    {
+        "name": "drafts",
+        "description": "Figures proposed from a source's text, for an editor to accept or reject.",
+    },
     {"name": "audit", "description": "Every write, for admins."},
     {"name": "index", "description": "Versions and links."},
     {"name": "health", "description": "Liveness, readiness and Prometheus metrics."},
@@ -72,6 +77,7 @@ ROUTERS = (
     sources_router,
     events_router,
     imports_router,
+    drafts_router,
     audit_router,
     health_router,
     explorer_router,

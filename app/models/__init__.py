@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import metadata
 from app.models.dataset import DatasetState
+from app.models.draft import Draft
 from app.models.event import Event, EventRevision
 from app.models.metric import Metric
 from app.models.observation import Observation, ObservationDimension, ObservationRevision
@@ -14,6 +15,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "DatasetState",
+    "Draft",
     "Event",
     "EventRevision",
     "Metric",

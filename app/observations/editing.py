@@ -67,7 +67,9 @@ def create_observation(
     *,
     actor: str,
     observation_id: int | None = None,
+    reason: str | None = None,
 ) -> Observation:
+    """A new observation, its first revision saying who wrote it (and why, if told)."""
     validate_for_save(session, data, observation_id)
     observation = Observation(
         id=observation_id, revision=1, updated_at=utc_now(), **stored_values(data)
@@ -75,7 +77,7 @@ def create_observation(
     session.add(observation)
     session.flush()
     _store_dimensions(session, observation.id, data.dimensions)
-    record_revision(session, observation, action=Action.create, actor=actor, reason=None)
+    record_revision(session, observation, action=Action.create, actor=actor, reason=reason)
     return observation
 
 

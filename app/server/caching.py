@@ -23,7 +23,8 @@ from app.http.conditional import Conditional, matches
 from app.http.context import request_context
 from app.http.formats import accepted_format
 
-UNCACHED_PREFIXES = ("/v1/audit",)
+# An admin's and an editor's reads, which no shared cache may keep.
+UNCACHED_PREFIXES = ("/v1/audit", "/v1/drafts")
 
 
 def read_data_state(engine: Engine) -> DataState:
