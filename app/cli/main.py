@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli import data, server, tokens
+from app.cli import data, drafts, server, tokens
 from app.cli.common import PlainHelpCommand, PlainHelpGroup
 
 app = typer.Typer(
@@ -42,5 +42,6 @@ app.add_typer(tokens.token_app, name="token")
 app.command(cls=PlainHelpCommand)(server.serve)
 app.command("migrate", cls=PlainHelpCommand)(server.migrate_command)
 app.command("import", cls=PlainHelpCommand)(data.import_command)
+app.command(cls=PlainHelpCommand)(drafts.draft)
 for command in (data.seed, data.export, data.check, data.backup, data.restore):
     app.command(cls=PlainHelpCommand)(command)
