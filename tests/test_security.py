@@ -115,4 +115,4 @@ def test_every_route_served_is_documented_but_the_ones_left_out_on_purpose(desk:
     assert any(path.startswith("/v1/") for path, _ in served)
     left_out = {path for path, method in served if (path, method) not in documented}
     # The redirect to /v1, the docs pages themselves, and the operators' metrics.
-    assert left_out == {"/", "/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}
+    assert left_out == {"/", "/review", "/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}

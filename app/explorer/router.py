@@ -62,12 +62,23 @@ class ExplorerAssets(StaticFiles):
 assets = ExplorerAssets(directory=STATIC)
 
 
-@router.get("/", response_class=FileResponse)
-def read_explorer() -> FileResponse:
-    page = STATIC / "index.html"
+def _page(name: str) -> FileResponse:
+    page = STATIC / name
     headers = {
         **REVALIDATE,
         "Content-Security-Policy": STRICT_PAGE_POLICY,
         "ETag": content_etag(page, page.stat()),
     }
     return FileResponse(page, media_type="text/html", headers=headers)
+
+
+@router.get("/", response_class=FileResponse)
+def read_explorer() -> FileResponse:
+    return _page("index.html")
+
+
+@router.get("/review", response_class=FileResponse)
+def read_review() -> FileResponse:
+    """The review page: drafts proposed from a source's text, for an editor to decide
+    (the page asks for the editor's token and sends it to the API only)."""
+    return _page("review.html")
