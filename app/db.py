@@ -17,7 +17,7 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 from sqlmodel import Session
 
 from app.config import MIGRATIONS_DIR, get_settings
-from app.dataset.state import bump_data_version
+from app.dataset.state import CHANGE_VERSION, bump_data_version
 from app.errors import AppError, DatabaseBusy, DatabaseReadOnly, DatabaseUnavailable, DiskFull
 
 # Tables whose rows are not part of the dataset: writing them leaves the data version alone.
@@ -162,13 +162,15 @@ def _note_flushed_writes(session: Session, _flush: UOWTransaction) -> None:
 @event.listens_for(DataSession, "before_commit")
 def _bump_data_version_on_commit(session: Session) -> None:
     session.flush()  # pending objects count as writes too
-    if session.info.pop("wrote_to_dataset", False):
+    wrote = session.info.pop("wrote_to_dataset", False)
+    if session.info.pop(CHANGE_VERSION, None) is None and wrote:  # else bumped at the change
         bump_data_version(session)
 
 
 @event.listens_for(DataSession, "after_rollback")
 def _forget_writes_on_rollback(session: Session) -> None:
     session.info.pop("wrote_to_dataset", None)
+    session.info.pop(CHANGE_VERSION, None)
 
 
 def sync_id_sequences(

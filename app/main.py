@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from app import API_VERSION
 from app.audit.router import router as audit_router
 from app.auth.service import token_key_id
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.countries.router import router as countries_router
 from app.dataset.catalog import CatalogCache
@@ -59,6 +60,10 @@ TAGS = [
     {"name": "metrics", "description": "What each figure counts."},
     {"name": "sources", "description": "Where figures were published, and relayed."},
     {"name": "events", "description": "Dated events sources report, drawn beside figures."},
+    {
+        "name": "changes",
+        "description": "Every change, in commit order: stay in sync without downloading again.",
+    },
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
     {
         "name": "drafts",
@@ -76,6 +81,7 @@ ROUTERS = (
     metrics_router,
     sources_router,
     events_router,
+    changes_router,
     imports_router,
     drafts_router,
     audit_router,

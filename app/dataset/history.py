@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
+from app.dataset.state import claim_change_version
 from app.domain.columns import utc_now
 from app.domain.dates import AsOf
 from app.domain.revisions import Action
@@ -84,6 +85,7 @@ def record_revision(
         supersede(session, table, record.id, moment)
     state = {name: getattr(record, name) for name in _state_fields(type(record))}
     state |= {"action": action, "recorded_at": moment, "recorded_by": actor, "reason": reason}
+    state["change_version"] = claim_change_version(session)
     session.add(table(**state))
     target = f"{kind}/{record.id}"
     record_audit(session, actor=actor, action=f"{kind}.{action}", target=target, reason=reason)

@@ -29,6 +29,31 @@ def read_state(session: Session | Connection) -> DataState:
     return DataState(version=row.data_version, updated_at=row.updated_at)
 
 
+# Where a session keeps the version its transaction's changes are stamped with.
+CHANGE_VERSION = "change_version"
+
+
+def claim_change_version(session: Session) -> int:
+    """The data version this transaction's changes are stamped with (`change_version` of
+    each revision it writes): bumped at its first change rather than at commit, so that the
+    row stays locked until commit (PostgreSQL; SQLite has one writer at a time) and no other
+    writer can take the next version before this one commits. Versions therefore follow the
+    order of commits, and the change feed that pages by them never skips a change committed
+    late. The commit then bumps nothing more (`app.db`)."""
+    claimed = session.info.get(CHANGE_VERSION)
+    if claimed is None:
+        bumped = (
+            update(DatasetState)
+            .where(DatasetState.id == 1)
+            .values(data_version=DatasetState.data_version + 1, updated_at=utc_now())
+            .returning(DatasetState.data_version)
+        )
+        claimed = session.info[CHANGE_VERSION] = int(
+            session.connection().execute(bumped).scalar_one()
+        )
+    return claimed
+
+
 def bump_data_version(session: Session) -> None:
     """In the transaction of the write, so the version moves only if the write commits."""
     session.execute(

@@ -5,7 +5,7 @@ another revision replaced it (`superseded_at`, null while it is current)."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, PrimaryKeyConstraint
 from sqlmodel import Field
 
 from app.domain.bounds import IdColumn
@@ -19,6 +19,11 @@ class RevisionColumns(RevisionEntry):
     id: int = Field(primary_key=True, sa_type=IdColumn)
     revision: int = Field(primary_key=True)
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The data version of the transaction that wrote it, in commit order (the change feed's
+    # order; `app.dataset.state.claim_change_version`); 0 for history written before.
+    change_version: int = Field(
+        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 def revision_table_args(record_table: str) -> tuple[Any, ...]:
@@ -29,4 +34,5 @@ def revision_table_args(record_table: str) -> tuple[Any, ...]:
         PrimaryKeyConstraint("id", "revision"),
         ForeignKeyConstraint(["id"], [f"{record_table}.id"]),
         Index(f"ix_{record_table}_revision_recorded_at", "recorded_at"),
+        Index(f"ix_{record_table}_revision_change", "change_version", "id", "revision"),
     )

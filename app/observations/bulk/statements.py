@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Dialect,
     Executable,
@@ -37,6 +38,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from app.dataset.audit import record_audits
+from app.dataset.state import claim_change_version
 from app.db import note_dataset_write
 from app.domain.columns import utc_now
 from app.domain.observation import WRITTEN_FIELDS, ObservationState
@@ -97,6 +99,7 @@ def _add_revisions_statement(dialect: str) -> Executable:
         "recorded_at": OBSERVATION.c.updated_at,
         "recorded_by": bindparam("actor", type_=String),
         "reason": bindparam("reason", type_=Text),
+        "change_version": bindparam("change_version", type_=BigInteger),
     }
     rows = select(*[OBSERVATION.c[name] for name in state], *history.values()).where(
         among(OBSERVATION.c.id, dialect)
@@ -251,6 +254,7 @@ class BulkWriter:
     def _add_revisions(self, ids: list[int], *, action: str) -> None:
         """Each observation's current state as its newest revision, copied from its row."""
         history = {"action": action, "actor": self.actor, "reason": self.reason}
+        history["change_version"] = claim_change_version(self.session)
         statement = _add_revisions_statement(self.dialect.name)
         self.session.execute(statement, {"ids": ids, **history})
 
