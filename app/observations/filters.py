@@ -7,7 +7,7 @@ Both have the same columns, so one set of conditions serves both."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -66,6 +66,7 @@ class ObservationFilter:
     reported_from: str | None = None
     reported_to: str | None = None
     include_retracted: bool = False
+    updated_after: datetime | None = None  # added, revised (or retracted) after it
     as_of: AsOf | None = None
     # Values the source must state, not leave to inference; STATED_ALL: every value.
     stated: Sequence[str] = ()
@@ -92,6 +93,8 @@ def filter_conditions(query: ObservationFilter) -> list[ColumnElement[bool]]:
     table, conditions = state_at(Observation, query.as_of)
     if not query.include_retracted:
         conditions.append(table.retracted_at.is_(None))
+    if query.updated_after is not None:
+        conditions.append(table.updated_at > query.updated_after)
     if query.metrics:
         conditions.append(table.metric.in_(query.metrics))
     for name in ("origin", "destination", "region"):

@@ -1,10 +1,18 @@
 """The query string of GET /v1/observations, as a model: every filter, the sort, paging
 and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 
+from datetime import UTC
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.dataset.catalog import Catalog
 from app.domain.bounds import RecordId
@@ -81,6 +89,27 @@ ReportedFilter = Annotated[
 ]
 
 
+def parse_moment(value: Any) -> Any:
+    """A UTC moment: 2025-03-01T12:00:00Z, or a day (its first moment)."""
+    if isinstance(value, str) and len(value) == 10:
+        value = f"{value}T00:00:00Z"
+    return value
+
+
+UpdatedAfter = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(parse_moment),
+    AfterValidator(lambda moment: moment.astimezone(UTC) if moment else moment),
+    Field(
+        description="Only what was added or revised after this UTC moment (SDMX's "
+        "updatedAfter): 2025-03-01T12:00:00Z, or a day for its start. With "
+        "include_retracted=true, what was retracted after it too. /v1/changes lists each "
+        "change itself.",
+        examples=["2026-12-01T00:00:00Z"],
+    ),
+]
+
+
 class ObservationQuery(BreakdownParameters):
     metric: list[MetricCode] = Field(
         default=[],
@@ -123,6 +152,7 @@ class ObservationQuery(BreakdownParameters):
     include_retracted: bool = Field(
         default=False, description="Also list retracted observations (marked `retracted`)."
     )
+    updated_after: UpdatedAfter = None
     as_of: AsOfParameter = None
     sort: ObservationSort = Field(
         default=ObservationSort.id,
@@ -240,6 +270,7 @@ class ObservationQuery(BreakdownParameters):
             reported_from=self.reported_from,
             reported_to=self.reported_to,
             include_retracted=self.include_retracted,
+            updated_after=self.updated_after,
             as_of=self.as_of,
             stated=self.stated,
             text=None if self.q is None else search.parse(self.q),

@@ -1,0 +1,44 @@
+"""`updated_after=` (SDMX's updatedAfter) on the observations list: what was added or revised
+after a moment, and with include_retracted=true what was retracted; a consumer polling it
+keeps a copy equal to the whole list."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.conftest import Desk
+from tests.factories import observation_fields
+
+
+def listed(desk: Desk, **params: Any) -> dict[int, dict[str, Any]]:
+    response = desk.client.get("/v1/observations", params={"limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return {o["id"]: o for o in response.json()["data"]}
+
+
+def test_a_consumer_polling_updated_after_keeps_a_copy_equal_to_the_list(desk: Desk) -> None:
+    copy = listed(desk, include_retracted="true")
+    since = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    created = desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
+    new_id = created.json()["id"]
+    revision = desk.client.get("/v1/observations/2").json()["revision"]
+    desk.client.patch(
+        "/v1/observations/2",
+        json={"value": 50001, "reason": "Revised.", "revision": revision},
+        headers=desk.editor,
+    )
+    desk.client.post(
+        f"/v1/observations/{new_id}/retract",
+        json={"reason": "Withdrawn.", "revision": 1},
+        headers=desk.editor,
+    )
+    changed = listed(desk, updated_after=since, include_retracted="true")
+    assert set(changed) == {2, new_id}
+    assert set(listed(desk, updated_after=since)) == {2}  # the retracted one left out
+    copy.update(changed)
+    assert copy == listed(desk, include_retracted="true")
+
+
+def test_a_moment_without_its_zone_is_a_400_naming_updated_after(desk: Desk) -> None:
+    refused = desk.client.get("/v1/observations", params={"updated_after": "2026-12-07T12:00"})
+    assert refused.status_code == 400
+    assert [error["name"] for error in refused.json()["errors"]] == ["updated_after"]
