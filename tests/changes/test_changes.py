@@ -190,3 +190,13 @@ def test_bad_parameters_are_a_400_naming_them(desk: Desk, bad: dict[str, Any]) -
     assert refused.status_code == 400
     assert refused.headers["content-type"] == "application/problem+json"
     assert next(iter(bad)) in refused.text
+
+
+def test_a_feed_page_is_revalidated_by_its_etag_until_a_write(desk: Desk) -> None:
+    first = desk.client.get("/v1/changes", params={"limit": 5})
+    etag = first.headers["etag"]
+    again = desk.client.get("/v1/changes", params={"limit": 5}, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
+    after = desk.client.get("/v1/changes", params={"limit": 5}, headers={"If-None-Match": etag})
+    assert after.status_code == 200
