@@ -1,7 +1,8 @@
 """Response formats: JSON (default), CSV (RFC 4180, UTF-8) and NDJSON, chosen once per
 request by the `format` parameter or, without it, the Accept header; lists of figures
-(observations, series) also as SDMX-CSV 2.0. A page is built in one piece; only a whole
-export (`limit=all`) streams, a batch of rows per chunk."""
+(observations, series) also as SDMX-CSV 2.0, and as a JSON-stat 2.0 dataset (`format=`
+only: JSON-stat has no media type of its own, so Accept cannot ask for it). A page is
+built in one piece; only a whole export (`limit=all`) streams, a batch of rows per chunk."""
 
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,15 +28,19 @@ class Format(StrEnum):
 
 class FigureFormat(StrEnum):
     """What lists of figures (GET /v1/observations, GET /v1/series) are served as: every
-    Format, and SDMX-CSV 2.0."""
+    Format, SDMX-CSV 2.0 and JSON-stat 2.0."""
 
     json = "json"
     csv = "csv"
     ndjson = "ndjson"
     sdmx_csv = "sdmx-csv"
+    jsonstat = "jsonstat"
 
 
 SDMX_CSV_MEDIA_TYPE = "application/vnd.sdmx.data+csv; version=2.0.0"
+# JSON-stat registers no media type of its own; its documents are served as JSON. So only
+# `format=jsonstat` asks for one: `Accept: application/json` keeps the API's own JSON.
+JSONSTAT_MEDIA_TYPE = "application/json"
 
 
 MEDIA_TYPES = {
@@ -215,6 +220,15 @@ def sdmx_csv_response(text: str, *, filename: str, headers: dict[str, str]) -> R
         text,
         media_type=SDMX_CSV_MEDIA_TYPE,
         headers={**headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def jsonstat_response(dataset: dict[str, Any], *, headers: dict[str, str]) -> Response:
+    """A JSON-stat dataset, as JSON (moments as everywhere: ...Z)."""
+    return Response(
+        orjson.dumps(dataset, option=orjson.OPT_UTC_Z),
+        media_type=JSONSTAT_MEDIA_TYPE,
+        headers=headers,
     )
 
 

@@ -160,10 +160,13 @@ FormatChoice = Annotated[
 FigureFormatChoice = Annotated[
     FigureFormat | None,
     Field(
-        description="json (default), csv (RFC 4180, UTF-8, header row), ndjson or sdmx-csv "
-        "(SDMX-CSV 2.0: a dimension per part of a figure's key, its status and attributes; "
+        description="json (default), csv (RFC 4180, UTF-8, header row), ndjson, sdmx-csv "
+        "(SDMX-CSV 2.0: a dimension per part of a figure's key, its status and attributes) "
+        "or jsonstat (a JSON-stat 2.0 dataset, served as application/json: dimensions "
+        "metric, origin, destination, period and figure, one category per observation id; "
         "docs/api.md). Without it, the Accept header decides (text/csv, "
-        "application/x-ndjson, application/vnd.sdmx.data+csv).",
+        "application/x-ndjson, application/vnd.sdmx.data+csv); no Accept header asks for "
+        "JSON-stat, which has no media type of its own.",
     ),
 ]
 

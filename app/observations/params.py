@@ -23,7 +23,7 @@ from app.domain.metric import MetricCode
 from app.domain.observation import INFERABLE, SERVED_FIELDS
 from app.errors import InvalidParameter
 from app.http.formats import Format
-from app.http.paging import DEFAULT_LIMIT
+from app.http.paging import DEFAULT_LIMIT, MAX_LIMIT
 from app.http.query import (
     AsOfParameter,
     AsOfParameters,
@@ -227,6 +227,49 @@ class ObservationQuery(BreakdownParameters):
                 "CSV or NDJSON.",
                 parameter="fields",
             )
+
+    def check_jsonstat(self) -> None:
+        """A JSON-stat dataset is one cube of the whole selection, with no envelope and no
+        pages: a 400 for what would page it (`cursor`, `limit=all`'s stream), change its
+        fields (`fields`), need the envelope (`facet`), or add figures its cells could not
+        mark as retracted (`include_retracted`)."""
+        if self.cursor is not None:
+            raise InvalidParameter(
+                "A JSON-stat dataset is the whole selection in one cube, with no pages: "
+                "leave out cursor (narrow the filters instead).",
+                parameter="cursor",
+            )
+        if self.limit == "all":
+            raise InvalidParameter(
+                f"limit=all streams CSV, NDJSON or SDMX-CSV; a JSON-stat dataset holds at "
+                f"most {MAX_LIMIT} figures: give a limit up to that, or narrow the filters.",
+                parameter="limit",
+            )
+        if self.include_retracted:
+            raise InvalidParameter(
+                "A JSON-stat dataset holds the current figures: a cell has no mark for a "
+                "retracted one. Leave out include_retracted, or ask for JSON, CSV or NDJSON.",
+                parameter="include_retracted",
+            )
+        if self.facet:
+            raise InvalidParameter(
+                "Facet counts are served in the JSON envelope (meta.facets); a JSON-stat "
+                "dataset has none: ask for JSON, or leave out facet.",
+                parameter="facet",
+            )
+        if self.fields:
+            raise InvalidParameter(
+                "A JSON-stat dataset has the dimensions, values and extension its format "
+                "gives: leave out fields, or ask for JSON, CSV or NDJSON.",
+                parameter="fields",
+            )
+
+    def jsonstat_limit(self) -> int:
+        """How many figures a JSON-stat dataset may hold: `limit` if given, else as many as
+        a page can (a dataset is the whole selection, so a default of 100 would cut it)."""
+        if "limit" in self.model_fields_set and isinstance(self.limit, int):
+            return self.limit
+        return MAX_LIMIT
 
     @model_validator(mode="after")
     def _relevance_with_q(self) -> "ObservationQuery":

@@ -19,6 +19,7 @@ from app.http.formats import (
     Format,
     csv_stream,
     json_response,
+    jsonstat_response,
     ndjson_stream,
     preferred,
     sdmx_csv_response,
@@ -32,10 +33,19 @@ from app.http.openapi import (
     sdmx_csv_content,
     table_content,
 )
-from app.http.paging import decode_cursor, encode_cursor, paging_headers
+from app.http.paging import MAX_LIMIT, decode_cursor, encode_cursor, paging_headers
 from app.http.query import AsOfParameters, NoParameters, record_id
 from app.http.writes import NewRecord, RecordChange, new_record, record_change
-from app.observations import citations, documents, editing, matching, sdmx, service
+from app.observations import (
+    citations,
+    claims,
+    documents,
+    editing,
+    jsonstat,
+    matching,
+    sdmx,
+    service,
+)
 from app.observations.citations import CitationFormat
 from app.observations.filters import ObservationFilter
 from app.observations.params import CitationQuery, ObservationQuery
@@ -52,7 +62,10 @@ router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A page of observations; CSV, NDJSON and SDMX-CSV on request.",
+        "description": "A page of observations; CSV, NDJSON and SDMX-CSV on request. "
+        "With format=jsonstat, the whole selection as a JSON-stat 2.0 dataset, also "
+        "application/json (dimensions metric, origin, destination, period and figure, one "
+        "category per observation id; docs/api.md).",
         "content": {
             **table_content(
                 OBSERVATION_COLUMNS,
@@ -72,6 +85,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 SDMX_CSV_FILE = "observations.sdmx.csv"
+JSONSTAT_LABEL = "Labor-migration figures (laborstats observations)"
 ObservationId = Annotated[int, record_id("observation", example=1)]
 NOT_FOUND = not_found("observation")
 EDIT_RESPONSES = edit_responses("observation")
@@ -109,10 +123,13 @@ def list_observations(
     accepted: AcceptedFigureFormatDep,
 ) -> Response:
     """List observations, filtered, sorted and paged (or all at once as CSV, NDJSON or
-    SDMX-CSV)."""
+    SDMX-CSV; or as a JSON-stat dataset)."""
     catalog, asked = context.catalog, params.format or accepted
     query = params.to_filter(catalog)
     fields = params.chosen_fields()
+    if asked is FigureFormat.jsonstat:
+        params.check_jsonstat()
+        return _jsonstat(context, params, query)
     if asked is FigureFormat.sdmx_csv:
         params.check_sdmx_csv()
         facet_names: list[str] = []
@@ -163,6 +180,34 @@ def list_observations(
         extra_meta=meta,
         headers=headers,
     )
+
+
+def _jsonstat(
+    context: RequestContext, params: ObservationQuery, query: ObservationFilter
+) -> Response:
+    """The whole selection as one JSON-stat dataset. One read of a row more than the limit
+    tells whether it fits: a cube cut at a page boundary would look whole, so a selection
+    larger than the limit is a 400 rather than a part of it."""
+    limit = params.jsonstat_limit()
+    page = service.list_page(
+        context.session,
+        catalog=context.catalog,
+        query=query,
+        sort=params.sort,
+        limit=limit,
+        count=params.count,
+    )
+    if page.next_cursor is not None:
+        raise InvalidParameter(
+            f"The selection holds more than {limit} figures, and a JSON-stat dataset is the "
+            "whole selection (it has no pages): narrow the filters"
+            + (f", or raise limit (at most {MAX_LIMIT})." if limit < MAX_LIMIT else "."),
+            parameter="limit",
+        )
+    headers = {} if page.total is None else {"X-Total-Count": str(page.total)}
+    names = {code: metric.name for code, metric in context.catalog.metrics.items()}
+    served = jsonstat.dataset(page.documents, metric_names=names, label=JSONSTAT_LABEL)
+    return jsonstat_response(served, headers=headers)
 
 
 def _facet(request: Request, name: str, facet: dict[str, Any]) -> dict[str, Any]:
@@ -240,22 +285,69 @@ def _stream_all(
     )
 
 
-@router.get("/{observation_id}", response_model=ObservationDetail, responses=NOT_FOUND)
+# What Accept may ask one observation as: the API's JSON, or a schema.org Claim in JSON-LD.
+_READ_ACCEPTED = {"application/json": False, claims.MEDIA_TYPE: True}
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The observation; with `Accept: application/ld+json`, a schema.org "
+        "Claim in JSON-LD (docs/api.md).",
+        "content": {
+            claims.MEDIA_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "description": "A schema.org Claim: author, datePublished, appearance "
+                    "(the source and its relays), isBasedOn (the Quotation), about (the "
+                    "figure, an Observation), temporalCoverage, spatialCoverage.",
+                }
+            }
+        },
+    },
+    **NOT_FOUND,
+}
+
+
+@router.get("/{observation_id}", response_model=ObservationDetail, responses=READ_RESPONSES)
 def read_observation(
     observation_id: ObservationId,
+    request: Request,
     params: Annotated[AsOfParameters, Query()],
     context: ContextDep,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Read one observation, with its source, the sources it was relayed through, and its parts.
 
     Retracted observations stay readable here, marked `retracted`. The ETag header names
-    the current revision: send it back as If-Match to edit."""
+    the current revision: send it back as If-Match to edit. `Accept: application/ld+json`
+    answers a schema.org Claim instead, with an ETag of its own."""
+    if preferred(accept, _READ_ACCEPTED, False):
+        return _claim(request, observation_id, params, context)
     detail, revision = service.read_detail(
         context.session, observation_id, catalog=context.catalog, as_of=params.as_of
     )
     if params.as_of is not None:  # a past state: cached by data version, not edited
         return json_response(detail)
     return record_response(detail, kind="observation", record_id=observation_id, revision=revision)
+
+
+def _claim(
+    request: Request, observation_id: int, params: AsOfParameters, context: RequestContext
+) -> Response:
+    """The observation (now, or as of a day) as a schema.org Claim, with its relay chain."""
+    read = citations.read_claim(
+        context.session, observation_id, catalog=context.catalog, as_of=params.as_of
+    )
+    metric = context.catalog.metrics.get(read.observation["metric"])
+    body = orjson.dumps(
+        claims.claim(
+            read.observation,
+            read.chain,
+            metric_name=read.observation["metric"] if metric is None else metric.name,
+            base_url=str(request.base_url).rstrip("/"),
+        )
+    )
+    revision = read.observation["revision"]
+    headers = {"ETag": record_etag("claim", observation_id, revision, body)}
+    return Response(body, media_type=claims.MEDIA_TYPE, headers=headers)
 
 
 @router.get(

@@ -10,12 +10,13 @@ from app.http.formats import (
     FigureFormat,
     csv_response,
     json_response,
+    jsonstat_response,
     ndjson_response,
     sdmx_csv_response,
 )
 from app.http.openapi import sdmx_csv_content, table_responses
 from app.http.query import check_order
-from app.observations import sdmx
+from app.observations import jsonstat, sdmx
 from app.series import service
 from app.series.params import SeriesQuery
 from app.series.schemas import SeriesPeriod
@@ -26,7 +27,9 @@ RESPONSES = table_responses(
     "the low, high and number of figures of its period and metric, then the figure's "
     "columns as the observations CSV has them (with parts=true, then a column per "
     "breakdown dimension). SDMX-CSV has one row per figure too (with parts=true, its "
-    "parts after its totals), in the columns GET /v1/observations gives it.",
+    "parts after its totals), in the columns GET /v1/observations gives it. "
+    "format=jsonstat: the same figures as a JSON-stat 2.0 dataset, also application/json "
+    "(dimensions metric, origin, destination, period and figure; docs/api.md).",
     service.SERIES_CSV_COLUMNS,
     refused="A bad parameter, or parameters that leave several country pairs.",
 )
@@ -91,6 +94,13 @@ def read_series(
         )
     )
     match params.format or accepted:
+        case FigureFormat.jsonstat:
+            names = {code: metric.name for code, metric in context.catalog.metrics.items()}
+            label = "Series" if pair is None else f"Series {pair[0]} to {pair[1]}"
+            served = jsonstat.dataset(
+                service.series_figures(periods), metric_names=names, label=label
+            )
+            return jsonstat_response(served, headers={})
         case FigureFormat.sdmx_csv:
             return sdmx_csv_response(
                 sdmx.sdmx_csv_text(

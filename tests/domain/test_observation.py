@@ -75,6 +75,7 @@ def test_tables_hold_the_declared_state() -> None:
     revision_columns = {c.name for c in ObservationRevision.__table__.columns}
     assert revision_columns - set(state) == {
         *("id", "action", "recorded_at", "superseded_at", "recorded_by", "reason"),
+        "change_version",
     }
 
 
