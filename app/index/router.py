@@ -1,13 +1,14 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import API_VERSION
 from app.dataset import license as data_license
 from app.http.context import ContextDep
 from app.http.query import NoParameters
+from app.index import metadata, service
 
 router = APIRouter(tags=["index"])
 
@@ -43,6 +44,11 @@ class ApiIndex(BaseModel):
         description="The data's licence (the code's is MIT), and what it does not cover."
     )
     links: dict[str, str]
+    dataset: dict[str, Any] = Field(
+        description="The dataset described in schema.org's vocabulary: a JSON-LD `Dataset` "
+        "(licence, creator, temporal and spatial coverage, each metric as a variable "
+        "measured, downloads), as the home page carries it for search engines."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -55,6 +61,7 @@ class ApiIndex(BaseModel):
                     "last_updated": "2026-11-26T15:00:00Z",
                     "license": data_license.index_license(),
                     "links": LINKS,
+                    "dataset": metadata.EXAMPLE,
                 }
             ]
         }
@@ -62,8 +69,11 @@ class ApiIndex(BaseModel):
 
 
 @router.get("/v1", response_model=ApiIndex)
-def read_index(_: Annotated[NoParameters, Query()], context: ContextDep) -> ApiIndex:
+def read_index(
+    request: Request, _: Annotated[NoParameters, Query()], context: ContextDep
+) -> ApiIndex:
     """Read the API index: versions, when the data last changed, and where everything is."""
+    facts = service.dataset_facts(context.session, catalog=context.catalog, state=context.state)
     return ApiIndex(
         name="laborstats",
         description="Sourced, dated labor-migration statistics.",
@@ -72,4 +82,5 @@ def read_index(_: Annotated[NoParameters, Query()], context: ContextDep) -> ApiI
         last_updated=context.state.updated_at,
         license=DataLicense(**data_license.index_license()),
         links=LINKS,
+        dataset=metadata.dataset(facts, base_url=str(request.base_url)),
     )

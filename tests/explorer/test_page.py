@@ -30,7 +30,8 @@ class References(HTMLParser):
         if tag == "style" or "style" in found or any(name.startswith("on") for name in found):
             self.inline.append(tag)
         if tag == "script":
-            self._in_script = "src" not in found
+            # A JSON-LD block is data, which no browser runs (nor the CSP forbids).
+            self._in_script = "src" not in found and found.get("type") != "application/ld+json"
         if tag in ("script", "img") and found.get("src"):
             self.loaded.append(found["src"] or "")
         if tag == "link" and found.get("href"):
