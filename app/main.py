@@ -28,12 +28,13 @@ from app.index.router import router as index_router
 from app.metrics.router import router as metrics_router
 from app.observations.router import router as observations_router
 from app.series.router import router as series_router
-from app.server import observability, security
+from app.server import observability, retirements, security
 from app.server.caching import HttpCacheMiddleware
 from app.server.documentation import install_openapi, operation_id, use_docstrings_as_summaries
 from app.server.errors import DatabaseFaultMiddleware, install_error_handlers
 from app.server.methods import MethodsMiddleware
 from app.server.ratelimit import RateLimitMiddleware
+from app.server.retirements import RetirementMiddleware
 from app.server.security import SplitCorsMiddleware
 from app.server.telemetry import Telemetry
 from app.sources.router import router as sources_router
@@ -142,6 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     # Outside compression: a HEAD's headers are those of the compressed GET.
     app.add_middleware(MethodsMiddleware)
+    # Inside CORS, which exposes its headers to a dashboard in a browser.
+    app.add_middleware(RetirementMiddleware, retired=retirements.RETIRED)
     # Inside CORS, so that a 429 still tells a browser it may read it.
     app.add_middleware(RateLimitMiddleware, settings=settings, token_key=token_key_id)
     # Inside CORS: a database or disk fault raised in any middleware below is a 503 problem
@@ -161,6 +164,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "RateLimit",
             "RateLimit-Policy",
             "Retry-After",
+            "Deprecation",
+            "Sunset",
         ],
     )
     install_error_handlers(app)

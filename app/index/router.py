@@ -22,7 +22,20 @@ LINKS = {
     "pairs": "/v1/pairs",
     "docs": "/docs",
     "openapi": "/openapi.json",
+    "changes": "/v1/changes",
     "health": "/healthz",
+}
+# The promise of /v1 (README, "Versioning"), as the index states it.
+VERSIONING = {
+    "may_change": "Without notice: new fields in documents, new parameters, new routes, new "
+    "formats, new values of an open list (metrics, sources, countries). Clients ignore what "
+    "they do not know.",
+    "never_changes": "Within /v1: a field's name, meaning or type; a parameter's meaning; an "
+    "id or a URL once served (a record is retracted, never deleted); the order a documented "
+    "sort gives; the problem types of errors.",
+    "retirement": "A parameter to be retired keeps working for at least 180 days; meanwhile "
+    "every response to a request using it carries Deprecation (RFC 9745), Sunset (RFC 8594) "
+    "and a Link to what replaces it. Anything else that breaks a client is /v2, beside /v1.",
 }
 
 
@@ -44,6 +57,10 @@ class ApiIndex(BaseModel):
         description="The data's licence (the code's is MIT), and what it does not cover."
     )
     links: dict[str, str]
+    versioning: dict[str, str] = Field(
+        description="What may change without notice, what never will, and how a parameter "
+        "is retired."
+    )
     dataset: dict[str, Any] = Field(
         description="The dataset described in schema.org's vocabulary: a JSON-LD `Dataset` "
         "(licence, creator, temporal and spatial coverage, each metric as a variable "
@@ -61,6 +78,7 @@ class ApiIndex(BaseModel):
                     "last_updated": "2026-11-26T15:00:00Z",
                     "license": data_license.index_license(),
                     "links": LINKS,
+                    "versioning": VERSIONING,
                     "dataset": metadata.EXAMPLE,
                 }
             ]
@@ -82,5 +100,6 @@ def read_index(
         last_updated=context.state.updated_at,
         license=DataLicense(**data_license.index_license()),
         links=LINKS,
+        versioning=VERSIONING,
         dataset=metadata.dataset(facts, base_url=str(request.base_url)),
     )
