@@ -59,13 +59,26 @@ def test_an_editor_proposes_accepts_and_rejects_drafts_on_the_review_page(
 ) -> None:
     token = editor_token(server)
     api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
-    page.goto(f"{server.url}/review?source={ARTICLE}")
+    # A new source, its text posted through the API: the seed's article, as an editor would
+    # store a report (the source of the seed's own figures stays untouched).
+    article = api.get(f"/v1/sources/{ARTICLE}/text").text
+    posted = api.post(
+        "/v1/sources",
+        json={
+            "title": "The report, stored again for review",
+            "type": "news_report",
+            "text": article,
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    source = posted.json()["id"]
+    page.goto(f"{server.url}/review?source={source}")
     page.wait_for_selector(READY)
     page.fill("#token", token)
     page.click("#propose")
     page.wait_for_selector("#text mark")
     page.wait_for_selector(READY)
-    drafts = api.get("/v1/drafts", params={"source_id": ARTICLE}).json()["data"]
+    drafts = api.get("/v1/drafts", params={"source_id": source}).json()["data"]
     assert page.locator("#text mark").count() == len(drafts) >= 9
     for draft in drafts:  # each mark is its figure's own words in the text
         mark = page.locator(f"#text mark[data-draft='{draft['id']}']")
