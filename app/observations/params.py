@@ -1,6 +1,7 @@
 """The query string of GET /v1/observations, as a model: every filter, the sort, paging
 and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 
+import re
 from datetime import UTC
 from enum import StrEnum
 from typing import Annotated, Any
@@ -90,10 +91,14 @@ ReportedFilter = Annotated[
 
 
 def parse_moment(value: Any) -> Any:
-    """A UTC moment: 2025-03-01T12:00:00Z, or a day (its first moment)."""
-    if isinstance(value, str) and len(value) == 10:
-        value = f"{value}T00:00:00Z"
-    return value
+    """A UTC moment: 2025-03-01T12:00:00Z, or a day (its first moment). Not a number, which
+    pydantic would read as seconds since 1970."""
+    if not isinstance(value, str) or not _DAY_FIRST.match(value):
+        raise ValueError("give a UTC moment, 2025-03-01T12:00:00Z, or a day, 2025-03-01")
+    return f"{value}T00:00:00Z" if len(value) == 10 else value
+
+
+_DAY_FIRST = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 UpdatedAfter = Annotated[

@@ -5,6 +5,8 @@ keeps a copy equal to the whole list."""
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from tests.conftest import Desk
 from tests.factories import observation_fields
 
@@ -38,7 +40,12 @@ def test_a_consumer_polling_updated_after_keeps_a_copy_equal_to_the_list(desk: D
     assert copy == listed(desk, include_retracted="true")
 
 
-def test_a_moment_without_its_zone_is_a_400_naming_updated_after(desk: Desk) -> None:
-    refused = desk.client.get("/v1/observations", params={"updated_after": "2026-12-07T12:00"})
+@pytest.mark.parametrize("moment", ["2026-12-07T12:00", "0.5", "1765000000", "soon"])
+def test_a_moment_that_is_no_utc_moment_is_a_400_naming_updated_after(
+    desk: Desk, moment: str
+) -> None:
+    """A moment without its zone, or a number (found by schemathesis: pydantic read '0.5' as
+    seconds since 1970)."""
+    refused = desk.client.get("/v1/observations", params={"updated_after": moment})
     assert refused.status_code == 400
     assert [error["name"] for error in refused.json()["errors"]] == ["updated_after"]
