@@ -9,6 +9,7 @@ from app.http.context import ContextDep
 from app.http.envelopes import list_envelope
 from app.http.formats import json_response
 from app.http.openapi import PROBLEM
+from app.http.paging import next_url, paging_headers
 
 router = APIRouter(prefix="/v1/changes", tags=["changes"])
 
@@ -54,7 +55,7 @@ def list_changes(
     documents = list(service.documents(page))
     if params.format in (ChangeFormat.atom, ChangeFormat.jsonfeed):
         base = str(request.base_url).rstrip("/")
-        next_link = next_url_for(request, next_cursor)
+        next_link = next_url(request, next_cursor, name="since")
         write = feeds.atom if params.format is ChangeFormat.atom else feeds.json_feed
         media_type = (
             feeds.ATOM_MEDIA_TYPE
@@ -72,14 +73,5 @@ def list_changes(
         sort="data_version",
     )
     envelope["meta"]["resume_cursor"] = following
-    envelope["links"]["next"] = next_url_for(request, next_cursor)
-    return json_response(envelope, headers=paging_headers_since(request, next_cursor))
-
-
-def next_url_for(request: Request, cursor: str | None) -> str | None:
-    return str(request.url.include_query_params(since=cursor)) if cursor else None
-
-
-def paging_headers_since(request: Request, cursor: str | None) -> dict[str, str]:
-    url = next_url_for(request, cursor)
-    return {"Link": f'<{url}>; rel="next"'} if url else {}
+    envelope["links"]["next"] = next_url(request, next_cursor, name="since")
+    return json_response(envelope, headers=paging_headers(request, next_cursor, name="since"))

@@ -103,13 +103,16 @@ def read_page(
     return trim_page(read(after, limit + 1), limit, sort=sort, sort_value=sort_value)
 
 
-def next_url(request: Request, next_cursor: str | None) -> str | None:
+def next_url(request: Request, next_cursor: str | None, *, name: str = "cursor") -> str | None:
+    """This URL asking for the next page: `next_cursor` in the parameter `name`."""
     if next_cursor is None:
         return None
-    return str(request.url.include_query_params(cursor=next_cursor))
+    return str(request.url.include_query_params(**{name: next_cursor}))
 
 
-def paging_headers(request: Request, next_cursor: str | None) -> dict[str, str]:
+def paging_headers(
+    request: Request, next_cursor: str | None, *, name: str = "cursor"
+) -> dict[str, str]:
     """RFC 8288: `Link: <…>; rel="next"` when there is a next page."""
-    url = next_url(request, next_cursor)
+    url = next_url(request, next_cursor, name=name)
     return {"Link": f'<{url}>; rel="next"'} if url else {}
