@@ -167,6 +167,43 @@ class Settings(BaseSettings):
         "share (budget / workers), so no client gets more than the budget across them. "
         "`laborstats serve` sets it to its --workers; set it when starting uvicorn by hand.",
     )
+    webhooks_allow_private_addresses: bool = Field(
+        default=False,
+        description="Deliver webhooks to URLs that resolve to loopback, private or link-local "
+        "addresses too. Off by default: a subscription must not make the API a client of its "
+        "own network. Set it for receivers on the same machine or a private network.",
+    )
+    webhooks_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest a webhook delivery may take, connecting included; past it the "
+        "attempt has failed and is retried.",
+    )
+    webhooks_retry_base_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Wait before the first retry of a failed delivery; each further failure "
+        "doubles it (with jitter), up to WEBHOOKS_RETRY_MAX_S.",
+    )
+    webhooks_retry_max_s: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two attempts."
+    )
+    webhooks_max_failures: int = Field(
+        default=12,
+        ge=1,
+        description="Failed attempts in a row after which a subscription is paused (an admin "
+        "resumes it); with the defaults, about eight hours of failures.",
+    )
+    webhooks_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each server process looks for changes to deliver.",
+    )
+    webhooks_deliver: bool = Field(
+        default=True,
+        description="Whether the server's processes deliver webhooks (one deliverer per "
+        "subscription at a time, whatever the number of processes or instances).",
+    )
     log_format: Literal["json", "text"] | None = Field(
         default=None,
         description="Server log lines: json (one object a line, for a log collector) or text "

@@ -22,7 +22,9 @@ from app.errors import AppError, DatabaseBusy, DatabaseReadOnly, DatabaseUnavail
 
 # Tables whose rows are not part of the dataset: writing them leaves the data version alone.
 # Drafts too: proposals under review, which no public read shows.
-OUTSIDE_THE_DATASET = frozenset({"api_token", "audit_entry", "dataset_state", "draft"})
+OUTSIDE_THE_DATASET = frozenset(
+    {"api_token", "audit_entry", "dataset_state", "draft", "webhook", "webhook_delivery"}
+)
 # SQLite's page cache for a connection writing in bulk (KiB; the default is 2 MB): an import
 # touches every page of its tables and indexes, and a small cache writes and rereads them.
 BULK_CACHE_KIB = 1024 * 1024

@@ -38,6 +38,8 @@ from app.server.retirements import RetirementMiddleware
 from app.server.security import SplitCorsMiddleware
 from app.server.telemetry import Telemetry
 from app.sources.router import router as sources_router
+from app.webhooks.delivery import start_deliveries
+from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """
 Sourced, dated labor-migration statistics. Every figure is an **observation**: a value of a
@@ -65,6 +67,10 @@ TAGS = [
         "name": "changes",
         "description": "Every change, in commit order: stay in sync without downloading again.",
     },
+    {
+        "name": "webhooks",
+        "description": "Changes POSTed to a subscriber as they commit, signed (admin).",
+    },
     {"name": "imports", "description": "Bulk CSV or JSON-lines imports: all rows or none."},
     {
         "name": "drafts",
@@ -83,6 +89,7 @@ ROUTERS = (
     sources_router,
     events_router,
     changes_router,
+    webhooks_router,
     imports_router,
     drafts_router,
     audit_router,
@@ -100,7 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrate(settings.database_url)
         # Few threads beat many for SQLite-bound work: each row read retakes the GIL.
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        deliveries = start_deliveries(app.state.engine, app.state.write_engine, settings)
         yield
+        if deliveries is not None:
+            deliveries.stop()
         app.state.engine.dispose()
         app.state.write_engine.dispose()
         app.state.health_engine.dispose()

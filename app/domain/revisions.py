@@ -62,6 +62,14 @@ class Action(StrEnum):
     retract = "retract"
 
 
+class ChangedKind(StrEnum):
+    """The kinds of record whose revisions the change feed serves."""
+
+    source = "source"
+    event = "event"
+    observation = "observation"
+
+
 class RevisionEntry(SQLModel):
     """A history's entry for one revision, besides the record's state at it: which, what
     kind of change, when, by whom and why. Observations', sources' and events' histories add

@@ -10,6 +10,7 @@ from app.models.observation import Observation, ObservationDimension, Observatio
 from app.models.source import Source, SourceRevision
 from app.models.stored_file import StoredFile
 from app.models.token import ApiToken
+from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -25,5 +26,7 @@ __all__ = [
     "Source",
     "SourceRevision",
     "StoredFile",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -24,7 +24,7 @@ from app.http.context import request_context
 from app.http.formats import accepted_format
 
 # An admin's and an editor's reads, which no shared cache may keep.
-UNCACHED_PREFIXES = ("/v1/audit", "/v1/drafts")
+UNCACHED_PREFIXES = ("/v1/audit", "/v1/drafts", "/v1/webhooks")
 
 
 def read_data_state(engine: Engine) -> DataState:
