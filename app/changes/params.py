@@ -5,6 +5,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from app.domain.codes import CountryCode
+from app.domain.revisions import ChangedKind
 from app.http.paging import DEFAULT_LIMIT
 from app.http.query import Limit, QueryParameters
 
@@ -13,12 +14,6 @@ class ChangeFormat(StrEnum):
     json = "json"
     atom = "atom"
     jsonfeed = "jsonfeed"
-
-
-class ChangedKind(StrEnum):
-    source = "source"
-    event = "event"
-    observation = "observation"
 
 
 class ChangeQuery(QueryParameters):

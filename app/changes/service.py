@@ -177,7 +177,7 @@ def start_after(session: Session, since: str | None) -> ChangeKey | None:
     parts = since.split(".")
     if len(parts) == 4 and all(part.isdigit() for part in parts):
         version, rank, record_id, revision = map(int, parts)
-        if rank < len(KINDS):
+        if rank <= len(KINDS):  # len(KINDS): after every change of that version
             return ChangeKey(version, rank, record_id, revision)
     try:
         moment = datetime.fromisoformat(since.replace("Z", "+00:00"))

@@ -200,3 +200,15 @@ def test_a_feed_page_is_revalidated_by_its_etag_until_a_write(desk: Desk) -> Non
     desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
     after = desk.client.get("/v1/changes", params={"limit": 5}, headers={"If-None-Match": etag})
     assert after.status_code == 200
+
+
+def test_the_resume_cursor_of_a_page_that_found_nothing_is_taken_back_as_since(
+    desk: Desk,
+) -> None:
+    # From a moment with changes, none of them this pair's: the page is empty, and its
+    # resume cursor stands just before that moment's first version.
+    page = feed(desk, since="2000-01-01", origin="VNM", destination="RUS")
+    assert page["data"] == []
+    resumed = desk.client.get("/v1/changes", params={"since": page["meta"]["resume_cursor"]})
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["data"] == feed(desk)["data"]
