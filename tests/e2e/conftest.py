@@ -61,13 +61,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, log_path: Path, *args: str) -> Iterator[Server]:
-    """`laborstats serve` (with `args`) on a free port, until the block ends."""
+def running_server(
+    database_url: str, log_path: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`laborstats serve` (with `args`, and settings `env`) on a free port, until the block
+    ends."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-            env={**os.environ, "DATABASE_URL": database_url},
+            env={**os.environ, "DATABASE_URL": database_url, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
