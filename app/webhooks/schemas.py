@@ -49,8 +49,29 @@ class WebhookStatusChange(BaseModel):
     status: WebhookStatus = Field(description="active (resume) or paused.")
 
 
+WEBHOOK_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    "url": EXAMPLE_URL,
+    "kind": None,
+    "origin": "PRK",
+    "destination": "RUS",
+    "description": "The newsroom's PRK to RUS monitor",
+    "status": "active",
+    "paused_reason": None,
+    "created_at": "2026-12-07T10:00:00Z",
+    "created_by": "chief",
+    "delivered_through": "41.2.17.2",
+    "failures": 0,
+    "next_attempt_at": None,
+    "deliveries": "/v1/webhooks/1/deliveries",
+}
+SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
 class WebhookPublic(BaseModel):
     """A subscription as served: never its secret, shown once when it is registered."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [WEBHOOK_EXAMPLE]})
 
     id: int
     url: str
@@ -72,6 +93,10 @@ class WebhookPublic(BaseModel):
 
 
 class WebhookCreated(WebhookPublic):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**WEBHOOK_EXAMPLE, "secret": SECRET_EXAMPLE}]}
+    )
+
     secret: str = Field(
         description="The signing secret (whsec_...), shown this once: keep it to verify "
         "each delivery's webhook-signature (Standard Webhooks, HMAC-SHA256)."
@@ -79,6 +104,27 @@ class WebhookCreated(WebhookPublic):
 
 
 class WebhookDeliveryPublic(WebhookAttempt):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "webhook_id": 1,
+                    "message_id": "msg_41.2.17.2",
+                    "event_type": "observation.revised",
+                    "cursor": "41.2.17.2",
+                    "attempt": 2,
+                    "attempted_at": "2026-12-07T10:00:05Z",
+                    "outcome": "failed",
+                    "status_code": 503,
+                    "error": "Service Unavailable",
+                    "duration_ms": 48,
+                    "next_attempt_at": "2026-12-07T10:00:13Z",
+                }
+            ]
+        }
+    )
+
     id: int
     outcome: AttemptOutcome
 
