@@ -1,10 +1,10 @@
-"""The query string of GET /v1/events, as a model: the sides it concerns, the day it is
-read as of, paging and format."""
+"""The query string of GET /v1/events, as a model: the sides it concerns, what changed
+after a moment, the day it is read as of, paging and format."""
 
 from pydantic import Field
 
 from app.domain.codes import CountryCode
-from app.http.query import AsOfParameter, PagedFormatParameters
+from app.http.query import AsOfParameter, PagedFormatParameters, UpdatedAfter
 
 
 class EventQuery(PagedFormatParameters):
@@ -20,4 +20,8 @@ class EventQuery(PagedFormatParameters):
         "that name no destination (they concern every one).",
         examples=["RUS"],
     )
+    include_retracted: bool = Field(
+        default=False, description="Also list retracted events (marked `retracted`)."
+    )
+    updated_after: UpdatedAfter = None
     as_of: AsOfParameter = None

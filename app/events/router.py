@@ -64,7 +64,11 @@ def list_events(
     naming no origin. Retracted events are left out; `as_of` lists them as they stood at
     the end of that day."""
     where = service.EventFilter(
-        origin=params.origin, destination=params.destination, as_of=params.as_of
+        origin=params.origin,
+        destination=params.destination,
+        as_of=params.as_of,
+        include_retracted=params.include_retracted,
+        updated_after=params.updated_after,
     )
     events, next_cursor = read_page(
         params.cursor,

@@ -5,6 +5,7 @@ included, is a new revision with its time, author and reason."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -41,6 +42,8 @@ class EventFilter:
     origin: str | None = None
     destination: str | None = None
     as_of: AsOf | None = None
+    include_retracted: bool = False
+    updated_after: datetime | None = None  # added, revised (or retracted) after it
 
 
 # Reading
@@ -93,10 +96,14 @@ def written_document(session: Session, event: Event) -> dict[str, Any]:
 def list_events(
     session: Session, where: EventFilter, *, limit: int, after: Cursor | None = None
 ) -> list[EventRow]:
-    """Events not retracted, by date then id; as they stood at the end of `where.as_of`,
-    if given (from their revisions)."""
+    """Events (not retracted, unless asked for), by date then id; as they stood at the end
+    of `where.as_of`, if given (from their revisions)."""
     table, when = state_at(Event, where.as_of)
-    query = select(table).where(table.retracted_at.is_(None), *when)
+    query = select(table).where(*when)
+    if not where.include_retracted:
+        query = query.where(table.retracted_at.is_(None))
+    if where.updated_after is not None:
+        query = query.where(table.updated_at > where.updated_after)
     if where.origin is not None:
         query = query.where(or_(table.origin == where.origin, table.origin.is_(None)))
     if where.destination is not None:

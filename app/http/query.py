@@ -4,11 +4,15 @@ ones, never ignored. Lists of observations and series also take breakdown filter
 (`visa_type=student`) as extra fields, checked against the catalog's dimension names.
 Path ids are checked here too (`record_id`)."""
 
+import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC
 from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import Depends, Path
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -178,6 +182,31 @@ AsOfParameter = Annotated[
         description="A UTC day, YYYY-MM-DD: answer with what the API held at the end of it "
         "(later revisions and observations unseen, later retractions not yet applied).",
         examples=["2025-03-01"],
+    ),
+]
+
+
+def parse_moment(value: Any) -> Any:
+    """A UTC moment: 2025-03-01T12:00:00Z, or a day (its first moment). Not a number, which
+    pydantic would read as seconds since 1970."""
+    if not isinstance(value, str) or not _DAY_FIRST.match(value):
+        raise ValueError("give a UTC moment, 2025-03-01T12:00:00Z, or a day, 2025-03-01")
+    return f"{value}T00:00:00Z" if len(value) == 10 else value
+
+
+_DAY_FIRST = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+UpdatedAfter = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(parse_moment),
+    AfterValidator(lambda moment: moment.astimezone(UTC) if moment else moment),
+    Field(
+        description="Only what was added or revised after this UTC moment (SDMX's "
+        "updatedAfter): 2025-03-01T12:00:00Z, or a day for its start. With "
+        "include_retracted=true (figures and events), what was retracted after it too. /v1/changes lists each "
+        "change itself.",
+        examples=["2026-12-01T00:00:00Z"],
     ),
 ]
 

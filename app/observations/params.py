@@ -1,14 +1,10 @@
 """The query string of GET /v1/observations, as a model: every filter, the sort, paging
 and format. Breakdown filters (`visa_type=student`) arrive as extra fields."""
 
-import re
-from datetime import UTC
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BeforeValidator,
     Field,
     StringConstraints,
@@ -32,6 +28,7 @@ from app.http.query import (
     CursorToken,
     FigureFormatChoice,
     LimitOrAll,
+    UpdatedAfter,
     check_order,
 )
 from app.observations import matching, search
@@ -86,31 +83,6 @@ ReportedFilter = Annotated[
     Field(
         description=f"{DATED_FORM}. An observation whose `reported_on` has no year "
         "(`--06`) has no place on the time line, so this filter leaves it out."
-    ),
-]
-
-
-def parse_moment(value: Any) -> Any:
-    """A UTC moment: 2025-03-01T12:00:00Z, or a day (its first moment). Not a number, which
-    pydantic would read as seconds since 1970."""
-    if not isinstance(value, str) or not _DAY_FIRST.match(value):
-        raise ValueError("give a UTC moment, 2025-03-01T12:00:00Z, or a day, 2025-03-01")
-    return f"{value}T00:00:00Z" if len(value) == 10 else value
-
-
-_DAY_FIRST = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-UpdatedAfter = Annotated[
-    AwareDatetime | None,
-    BeforeValidator(parse_moment),
-    AfterValidator(lambda moment: moment.astimezone(UTC) if moment else moment),
-    Field(
-        description="Only what was added or revised after this UTC moment (SDMX's "
-        "updatedAfter): 2025-03-01T12:00:00Z, or a day for its start. With "
-        "include_retracted=true, what was retracted after it too. /v1/changes lists each "
-        "change itself.",
-        examples=["2026-12-01T00:00:00Z"],
     ),
 ]
 

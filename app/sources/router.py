@@ -14,9 +14,10 @@ from app.http.envelopes import list_envelope, served_list
 from app.http.formats import AcceptedFormatDep, content_disposition, json_response
 from app.http.openapi import WRITE_RESPONSES, edit_responses, not_found, table_responses
 from app.http.paging import read_page
-from app.http.query import NoParameters, PagedFormatParameters, record_id
+from app.http.query import NoParameters, record_id
 from app.http.writes import NewRecord, RecordChange, new_record, record_change
 from app.sources import service
+from app.sources.params import SourceQuery
 from app.sources.schemas import (
     SourceCreate,
     SourceDetail,
@@ -50,7 +51,7 @@ Correction = Annotated[
 )
 def list_sources(
     request: Request,
-    params: Annotated[PagedFormatParameters, Query()],
+    params: Annotated[SourceQuery, Query()],
     context: ContextDep,
     accepted: AcceptedFormatDep,
 ) -> Response:
@@ -60,7 +61,10 @@ def list_sources(
         limit=params.limit,
         sort="id",
         read=lambda after, count: service.list_sources(
-            context.session, limit=count, after_id=after.id if after else None
+            context.session,
+            limit=count,
+            after_id=after.id if after else None,
+            updated_after=params.updated_after,
         ),
     )
     counts = service.observation_counts(context.session, [s.id for s in sources])

@@ -2,6 +2,7 @@
 their revisions (a source is corrected, never overwritten)."""
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -86,10 +87,19 @@ def written_detail(session: Session, source: Source) -> dict[str, Any]:
     return source_detail(session, source, relay_chains(session, [source.id])[source.id])
 
 
-def list_sources(session: Session, *, limit: int, after_id: int | None) -> list[Source]:
+def list_sources(
+    session: Session,
+    *,
+    limit: int,
+    after_id: int | None,
+    updated_after: datetime | None = None,
+) -> list[Source]:
+    """Sources by id; with `updated_after`, those added or revised after that moment."""
     query = select(Source).order_by(Source.id).limit(limit)
     if after_id is not None:
         query = query.where(Source.id > after_id)
+    if updated_after is not None:
+        query = query.where(Source.updated_at > updated_after)
     return list(session.scalars(query))
 
 
