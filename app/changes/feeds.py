@@ -64,7 +64,8 @@ def atom(
         add(entry, "title", entry_title(change))
         add(entry, "updated", _moment(change["recorded_at"]))
         add(entry, "link", rel="alternate", href=base + change["href"])
-        add(entry, "link", rel="related", href=base + change["history"])
+        if change["history"] is not None:
+            add(entry, "link", rel="related", href=base + change["history"])
         by = add(entry, "author")
         add(by, "name", change["recorded_by"])
         add(entry, "summary", change["reason"] or entry_title(change))

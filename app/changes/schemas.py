@@ -28,8 +28,10 @@ class ChangePublic(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CHANGE_EXAMPLE]})
 
-    kind: Literal["source", "event", "observation"] = Field(description="What was changed.")
-    id: int = Field(description="The record's id.")
+    kind: Literal["source", "event", "observation", "metric"] = Field(
+        description="What was changed."
+    )
+    id: int | str = Field(description="The record's id; a metric's code.")
     revision: int = Field(description="The revision the change made.")
     action: Literal["created", "revised", "retracted"]
     data_version: int = Field(
@@ -39,7 +41,9 @@ class ChangePublic(BaseModel):
     recorded_by: str = Field(description="The name of the token that made it.")
     reason: str | None = Field(description="Why, as given (a creation may give none).")
     href: str = Field(description="The record now.")
-    history: str = Field(description="Every revision of the record, this one among them.")
+    history: str | None = Field(
+        description="Every revision of the record, this one among them; null for a metric."
+    )
     as_of: str | None = Field(
         description="An observation as it stood at the end of that day; null for other kinds."
     )

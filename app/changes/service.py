@@ -1,4 +1,4 @@
-"""The change feed: every revision of sources, events and observations (a creation, an
+"""The change feed: every revision of sources, events, observations and metrics (a creation, an
 edit, a retraction), in the order their transactions committed, read from the revision
 tables themselves. Each revision keeps the data version its transaction claimed at its
 first change (`change_version`), which follows commit order (`claim_change_version`): a
@@ -16,13 +16,15 @@ from sqlmodel import Session
 
 from app.domain.revisions import Action
 from app.errors import InvalidParameter
-from app.models import EventRevision, ObservationRevision, SourceRevision
+from app.models import EventRevision, MetricRevision, ObservationRevision, SourceRevision
 
-# The kinds of record whose changes are fed, in the order changes of one transaction come.
+# The kinds of record whose changes are fed, in the order changes of one transaction come
+# (metrics, fed since after the others, come last: cursors already given keep their place).
 KINDS: tuple[tuple[str, Any], ...] = (
     ("source", SourceRevision),
     ("event", EventRevision),
     ("observation", ObservationRevision),
+    ("metric", MetricRevision),
 )
 RANK = {kind: rank for rank, (kind, _) in enumerate(KINDS)}
 # What each revision's action is called in the feed.
@@ -44,6 +46,7 @@ class ChangeKey:
 @dataclass(frozen=True)
 class Change:
     key: ChangeKey
+    record: int | str  # the record's id; a metric's code
     kind: str
     action: str
     recorded_at: datetime
@@ -86,8 +89,15 @@ def _changes_of(
     limit: int,
 ) -> list[Change]:
     columns = (table.change_version, table.id, table.revision)
+    # A metric's revisions are numbered on their own; the metric is its code.
+    record = table.code if kind == "metric" else table.id
     statement = select(
-        *columns, table.action, table.recorded_at, table.recorded_by, table.reason
+        *columns,
+        record.label("record"),
+        table.action,
+        table.recorded_at,
+        table.recorded_by,
+        table.reason,
     ).order_by(*columns)
     if after is not None:
         rank = RANK[kind]
@@ -111,6 +121,7 @@ def _changes_of(
     return [
         Change(
             ChangeKey(row.change_version, RANK[kind], row.id, row.revision),
+            row.record,
             kind,
             ACTIONS.get(row.action, row.action),
             row.recorded_at,
@@ -137,7 +148,7 @@ def before_version(version: int) -> ChangeKey:
 
 
 def href(change: Change) -> str:
-    return f"/v1/{change.kind}s/{change.key.id}"
+    return f"/v1/{change.kind}s/{change.record}"
 
 
 def document(change: Change) -> dict[str, Any]:
@@ -145,7 +156,7 @@ def document(change: Change) -> dict[str, Any]:
     link = href(change)
     return {
         "kind": change.kind,
-        "id": change.key.id,
+        "id": change.record,
         "revision": change.key.revision,
         "action": change.action,
         "data_version": change.key.version,
@@ -153,7 +164,7 @@ def document(change: Change) -> dict[str, Any]:
         "recorded_by": change.recorded_by,
         "reason": change.reason,
         "href": link,
-        "history": f"{link}/history",
+        "history": None if change.kind == "metric" else f"{link}/history",
         # The record at the end of that day (observations are read as of a day).
         "as_of": f"{link}?as_of={change.recorded_at.date().isoformat()}"
         if change.kind == "observation"

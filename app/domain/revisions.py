@@ -68,6 +68,7 @@ class ChangedKind(StrEnum):
     source = "source"
     event = "event"
     observation = "observation"
+    metric = "metric"
 
 
 class RevisionEntry(SQLModel):

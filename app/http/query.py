@@ -204,8 +204,8 @@ UpdatedAfter = Annotated[
     Field(
         description="Only what was added or revised after this UTC moment (SDMX's "
         "updatedAfter): 2025-03-01T12:00:00Z, or a day for its start. With "
-        "include_retracted=true (figures and events), what was retracted after it too. /v1/changes lists each "
-        "change itself.",
+        "include_retracted=true (figures and events), what was retracted after it too. "
+        "/v1/changes lists each change itself.",
         examples=["2026-12-01T00:00:00Z"],
     ),
 ]

@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.dataset.audit import record_audit
+from app.dataset.state import claim_change_version
+from app.domain.columns import utc_now
 from app.domain.metric import WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
+from app.domain.revisions import Action
 from app.errors import Conflict, NotFound
 from app.metrics.schemas import MetricCreate
-from app.models import Metric, Observation
+from app.models import Metric, MetricRevision, Observation
 
 # A table model, or a plain row of the same columns (what the catalog keeps).
 MetricRow = Any
@@ -77,8 +80,8 @@ def create_metric(session: Session, data: MetricCreate, *, actor: str) -> Metric
         raise Conflict(f"Metric '{data.code}' already exists; its code is taken.")
     metric = Metric(**data.model_dump())
     session.add(metric)
-    record_audit(session, actor=actor, action="metric.create", target=f"metric/{data.code}")
     session.flush()
+    record_metric_revision(session, metric, action=Action.create, actor=actor)
     return metric
 
 
@@ -92,6 +95,31 @@ def save_metric(session: Session, data: MetricCreate, *, actor: str) -> tuple[Me
         return metric, "unchanged"
     for name, value in fields.items():
         setattr(metric, name, value)
-    record_audit(session, actor=actor, action="metric.edit", target=f"metric/{data.code}")
     session.flush()
+    record_metric_revision(session, metric, action=Action.edit, actor=actor)
     return metric, "updated"
+
+
+def record_metric_revision(
+    session: Session, metric: Metric, *, action: Action, actor: str, reason: str | None = None
+) -> None:
+    """Keep the metric's new state as a revision (the change feed lists it), and audit it."""
+    revision = session.scalar(
+        select(func.coalesce(func.max(MetricRevision.revision), 0)).where(
+            MetricRevision.code == metric.code
+        )
+    )
+    session.add(
+        MetricRevision(
+            code=metric.code,
+            revision=int(revision or 0) + 1,
+            action=action,
+            recorded_at=utc_now(),
+            recorded_by=actor,
+            reason=reason,
+            state=metric.model_dump(mode="json"),
+            change_version=claim_change_version(session),
+        )
+    )
+    record_audit(session, actor=actor, action=f"metric.{action}", target=f"metric/{metric.code}")
+    session.flush()

@@ -5,7 +5,7 @@ from app.models.base import metadata
 from app.models.dataset import DatasetState
 from app.models.draft import Draft
 from app.models.event import Event, EventRevision
-from app.models.metric import Metric
+from app.models.metric import Metric, MetricRevision
 from app.models.observation import Observation, ObservationDimension, ObservationRevision
 from app.models.source import Source, SourceRevision
 from app.models.stored_file import StoredFile
@@ -20,6 +20,7 @@ __all__ = [
     "Event",
     "EventRevision",
     "Metric",
+    "MetricRevision",
     "Observation",
     "ObservationDimension",
     "ObservationRevision",

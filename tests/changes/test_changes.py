@@ -81,9 +81,32 @@ def test_every_seed_revision_is_in_the_feed_oldest_first(desk: Desk) -> None:
     }
     fed = dict.fromkeys(histories, 0)
     for change in changes:
-        if change["kind"] != "event":
+        if change["kind"] in ("source", "observation"):
             fed[(change["kind"], change["id"])] += 1
     assert fed == histories
+    # Each metric of the catalog, created once.
+    metrics = desk.client.get("/v1/metrics").json()["data"]
+    created = [c["id"] for c in changes if c["kind"] == "metric" and c["action"] == "created"]
+    assert sorted(created) == sorted(metric["code"] for metric in metrics)
+
+
+def test_a_metric_created_or_changed_is_fed_with_a_link_to_it(desk: Desk) -> None:
+    _, since = follow(desk, None)
+    body = {
+        "code": "remittances_usd",
+        "name": "Remittances",
+        "unit": "USD",
+        "definition": "Money workers send home.",
+        "kind": "flow",
+    }
+    created = desk.client.post("/v1/metrics", json=body, headers=desk.admin)
+    assert created.status_code == 201, created.text
+    changes, _ = follow(desk, since)
+    assert described(changes) == [("metric", "remittances_usd", 1, "created")]
+    assert desk.client.get(changes[0]["href"]).json()["name"] == "Remittances"
+    assert changes[0]["recorded_by"] == "chief"
+    assert follow(desk, since, kind="metric")[0] == changes
+    assert follow(desk, since, origin="PRK")[0] == []  # a metric names no pair
 
 
 def test_a_write_that_commits_late_is_fed_after_the_one_before_and_none_is_skipped(
@@ -184,7 +207,7 @@ def test_the_json_feed_validates_against_the_specification(desk: Desk) -> None:
     assert document["next_url"].startswith("http://testserver/v1/changes?")
 
 
-@pytest.mark.parametrize("bad", [{"kind": "metric"}, {"limit": 0}, {"origin": "XXX"}])
+@pytest.mark.parametrize("bad", [{"kind": "token"}, {"limit": 0}, {"origin": "XXX"}])
 def test_bad_parameters_are_a_400_naming_them(desk: Desk, bad: dict[str, Any]) -> None:
     refused = desk.client.get("/v1/changes", params=bad)
     assert refused.status_code == 400
