@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, and_, cast, func, select, type_coerce
+from sqlalchemy import JSON, ColumnElement, and_, cast, func, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -104,7 +104,20 @@ def facet_counts(
     return facets
 
 
+# The whole list's facet on SQLite, through the index of the figures not retracted: given
+# the choice, SQLite's planner may take the column's (value, id) index instead and read
+# every row for its retraction (20 times slower at a million rows).
+_LIVE_FACET_SQLITE = (
+    'SELECT {column} AS value, count(*) AS count, count(*) OVER () AS "distinct" '
+    "FROM observation INDEXED BY ix_observation_live_{column} WHERE retracted_at IS NULL "
+    "GROUP BY {column} ORDER BY count DESC, {column} IS NULL, {column} LIMIT :limit"
+)
+
+
 def _facet_statement(query: ObservationFilter, name: str, limit: int, dialect: str) -> Any:
+    if dialect == "sqlite" and name in COLUMN_FACETS and _unfiltered(query):
+        sql = _LIVE_FACET_SQLITE.format(column=COLUMN_FACETS[name])
+        return text(sql).bindparams(limit=limit)
     table = query.table
     conditions = filter_conditions(query)
     if name in COLUMN_FACETS:
@@ -128,6 +141,13 @@ def _facet_statement(query: ObservationFilter, name: str, limit: int, dialect: s
         .group_by(value)
         .order_by(count.desc(), value.asc().nulls_last())
         .limit(limit)
+    )
+
+
+def _unfiltered(query: ObservationFilter) -> bool:
+    """The whole list: every figure not retracted, now, and no other condition."""
+    return (
+        query.as_of is None and not query.include_retracted and len(filter_conditions(query)) == 1
     )
 
 

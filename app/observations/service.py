@@ -6,9 +6,11 @@ is in `editing`.
 References in a filter (metrics, sources) are checked against the catalog, which the caller
 reads once per data version."""
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
@@ -123,13 +125,47 @@ def list_page(
     if not rows:
         check_breakdown_values(session, query)
     served = documents(session, rows, catalog=catalog, query=query)
-    total = count_observations(session, query=query) if count else None
-    counted = (
-        facets.facet_counts(session, query, facet_names, timeout_ms=facet_timeout_ms)
-        if facet_names
-        else None
-    )
+    remembered = _counts_memo(catalog)
+    total = None
+    if count:
+        total = remembered.get(("count", repr(query)))
+        if total is None:
+            total = remembered[("count", repr(query))] = count_observations(session, query=query)
+    counted = None
+    if facet_names:
+        counted = {name: remembered.get(("facet", name, repr(query))) for name in facet_names}
+        missing = [name for name, facet in counted.items() if facet is None]
+        if missing:
+            found = facets.facet_counts(session, query, missing, timeout_ms=facet_timeout_ms)
+            for name, facet in found.items():
+                counted[name] = facet
+                if not facet.timed_out:  # asked again, it may finish
+                    remembered[("facet", name, repr(query))] = facet
     return ObservationPage(served, next_cursor, total, counted)
+
+
+# Totals and facets kept per data version (with its catalog: a write makes both anew), so
+# that a dashboard's repeated counts do not scan the figures again; the oldest go first.
+COUNTS_KEPT = 512
+
+
+class _CountsMemo(OrderedDict[tuple[str, ...], Any]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = Lock()  # request threads share it
+
+    def __setitem__(self, key: tuple[str, ...], value: Any) -> None:
+        with self.lock:
+            super().__setitem__(key, value)
+            while len(self) > COUNTS_KEPT:
+                self.popitem(last=False)
+
+
+def _counts_memo(catalog: Catalog) -> _CountsMemo:
+    """The catalog's counts; a catalog read inside a write (no data version) keeps none."""
+    if catalog.data_version is None:
+        return _CountsMemo()
+    return catalog.memo.setdefault("counts", _CountsMemo())
 
 
 def list_observations(

@@ -285,3 +285,30 @@ def test_a_facet_past_its_deadline_is_timed_out_and_the_rest_is_served(
         metric = body["meta"]["facets"]["metric"]
         assert sum(entry["count"] for entry in metric["values"]) == body["meta"]["total"]
         assert len(body["data"]) == 5
+
+
+@pytest.mark.parametrize("params", [{}, {"origin": "PRK"}])
+def test_counts_kept_for_a_data_version_are_counted_again_after_a_write(
+    desk: Desk, params: dict[str, Any]
+) -> None:
+    """Totals and facets are kept per data version: asked twice they are the same, and a
+    write (a new figure, then its retraction) is counted at once."""
+    from tests.factories import observation_fields
+
+    def counted() -> tuple[int, dict[str, int]]:
+        response = desk.client.get(
+            "/v1/observations", params={**params, "count": "true", "facet": "origin", "limit": 1}
+        )
+        meta = response.json()["meta"]
+        return meta["total"], {e["value"]: e["count"] for e in meta["facets"]["origin"]["values"]}
+
+    total, origins = counted()
+    assert counted() == (total, origins)
+    created = desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
+    assert counted() == (total + 1, {**origins, "PRK": origins.get("PRK", 0) + 1})
+    desk.client.post(
+        f"/v1/observations/{created.json()['id']}/retract",
+        json={"reason": "Withdrawn.", "revision": 1},
+        headers=desk.editor,
+    )
+    assert counted() == (total, origins)
