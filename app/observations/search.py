@@ -221,15 +221,45 @@ def ranked(
     return statement.where(*conditions).order_by(relevance.desc(), table.id.asc())
 
 
-def after(table: Any, text: SearchText, cursor: Cursor, *, dialect: str, as_of: AsOf | None) -> Any:
-    """Rows after the cursor in relevance order."""
+def shortlisted(
+    selected: Any,
+    table: Any,
+    text: SearchText,
+    conditions: Sequence[Any],
+    *,
+    after_cursor: Cursor | None,
+    candidates: int,
+) -> Any:
+    """SQLite, now: `ranked`'s rows drawn from the best `candidates` matches of the index
+    alone, ranked without reading a row (bm25 needs only the index), then joined and
+    narrowed by `conditions`, in the same order. Its first n rows are `ranked`'s first n
+    whenever it returns n or more: every row `ranked` puts before them is among the
+    candidates. Fewer, and the caller must ask `ranked` (the filter left too few)."""
+    relevance = score(table, text, dialect="sqlite", as_of=None)
+    best = select(_FTS5.c.rowid.label("id"), relevance.label("relevance")).where(_fts5_match(text))
+    if after_cursor is not None:
+        best = best.where(_after(relevance, _FTS5.c.rowid, after_cursor))
+    best_rows = best.order_by(relevance.desc(), _FTS5.c.rowid.asc()).limit(candidates).subquery()
+    return (
+        selected.add_columns(best_rows.c.relevance)
+        .join_from(table, best_rows, best_rows.c.id == table.id)
+        .where(*conditions)
+        .order_by(best_rows.c.relevance.desc(), table.id.asc())
+    )
+
+
+def _after(relevance: Any, row_id: Any, cursor: Cursor) -> Any:
     value = cursor.value
     if type(value) not in (int, float):
         raise InvalidParameter(
             "cursor is not valid: pass next_cursor unchanged.", parameter="cursor"
         )
-    relevance = score(table, text, dialect=dialect, as_of=as_of)
-    return or_(relevance < value, and_(relevance == value, table.id > cursor.id))
+    return or_(relevance < value, and_(relevance == value, row_id > cursor.id))
+
+
+def after(table: Any, text: SearchText, cursor: Cursor, *, dialect: str, as_of: AsOf | None) -> Any:
+    """Rows after the cursor in relevance order."""
+    return _after(score(table, text, dialect=dialect, as_of=as_of), table.id, cursor)
 
 
 def served_part(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:

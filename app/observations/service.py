@@ -178,6 +178,10 @@ def list_observations(
 ) -> list[ObservationRow]:
     """At most `limit` rows in `sort` order, starting after `after`."""
     dialect = session.get_bind().dialect.name
+    if sort is ObservationSort.relevance and dialect == "sqlite" and query.as_of is None:
+        rows = _shortlisted_rows(session, query, limit=limit, after=after)
+        if rows is not None:
+            return rows
     statement = list_statement(query, sort, dialect=dialect)
     if after is not None and sort is ObservationSort.relevance and query.text is not None:
         statement = statement.where(
@@ -186,6 +190,34 @@ def list_observations(
     elif after is not None:
         statement = statement.where(filters.after(query.table, sort, after))
     return list(session.connection().execute(statement.limit(limit)).all())
+
+
+# How many of the best matches a ranked page is first looked for among, per row of the page.
+SHORTLIST_PER_ROW = 4
+
+
+def _shortlisted_rows(
+    session: Session, query: ObservationFilter, *, limit: int, after: Cursor | None
+) -> list[ObservationRow] | None:
+    """A ranked page from the best matches alone (`search.shortlisted`): a common word's
+    page without reading every row it matches. None for a filtered search, or when too
+    few of the best matches are left (retracted): the page must be read from every
+    match."""
+    others = filter_conditions(replace(query, text=None))
+    if query.text is None or len(others) > 1:
+        # Narrowed by more than "not retracted", most of the best matches may be left out:
+        # rank the matches the filter keeps instead.
+        return None
+    statement = search.shortlisted(
+        served_select(query.table),
+        query.table,
+        query.text,
+        others,
+        after_cursor=after,
+        candidates=max(SHORTLIST_PER_ROW * limit, 400),
+    )
+    rows = list(session.connection().execute(statement.limit(limit)).all())
+    return rows if len(rows) == limit else None
 
 
 def count_observations(session: Session, *, query: ObservationFilter) -> int:
