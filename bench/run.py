@@ -1,10 +1,16 @@
 """Benchmark the API against Datasette on the same synthetic data, on SQLite and
-PostgreSQL, at several sizes; print the tables and the targets. Run it through `bench/run`
-(which installs what it needs); see docs/benchmarks.md.
+PostgreSQL, at several sizes; print the tables and the targets (bench/report.py). Run it
+through `bench/run` (which installs what it needs); see docs/benchmarks.md.
 
 Every figure comes from this run: wrk (16 connections) against each server on this
 machine, server memory read from /proc, import and export timed end to end. With
 `--profile`, py-spy samples laborstats during each of them (bench/.data/profiles/).
+
+Each read is measured per core and with laborstats' default workers: laborstats with one
+worker against Datasette in one process and the floor (bench/floor.py, a minimal FastAPI
+app over the same SQLite file) in one process, then laborstats with its default workers
+against Datasette and the floor given as many processes. Every server gets the same
+rotated request lists (bench/lua/rotate.lua).
 
 Three cases (`--cases`): `spread`, rows over 500 sources and 2,000 claimants, measured in
 full; `one-claim`, rows that all cite ONE source and ONE claimant, as an official table's
@@ -15,7 +21,6 @@ with the seconds of each batch (`bench/timed_import.py`)."""
 import argparse
 import csv
 import json
-import math
 import os
 import random
 import re
@@ -26,12 +31,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+from floor import serving
+from report import DATASETTE, FLOOR, ONE_CLAIM, SDMX, Result, Run, load_results, save_results, table
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -39,8 +46,11 @@ BENCH_BIN = ROOT / "bench" / ".venv" / "bin"
 DATA = ROOT / "bench" / ".data"
 PROFILES = DATA / "profiles"
 ROTATE_LUA = ROOT / "bench" / "lua" / "rotate.lua"
+RESULTS = DATA / "results.json"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/laborstats_bench"
+# Datasette's full-text search: the texts the API searches, but the source's title.
+FTS_COLUMNS = ["quote", "attributed_to", "notes"]
 # Columns the API indexes (app/models/observation.py); Datasette gets the same.
 INDEXES = [
     ["metric", "id"], ["origin", "destination", "metric", "id"], ["origin", "id"],
@@ -74,56 +84,25 @@ T = TypeVar("T")
 
 
 @dataclass
-class Result:
-    name: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    errors: int = 0
-    note: str = ""
-
-
-@dataclass
-class Run:
-    label: str
-    rows: int
-    results: dict[str, Result] = field(default_factory=dict)
-    import_rows_per_s: float = 0.0
-    extra_rows: int = 0  # imported into the same database after the main import
-    extra_import_rows_per_s: float = 0.0
-    # Seconds each batch of observations took, in order (the first includes the import's
-    # start: the catalog read, and into an empty table dropping the indexes).
-    import_batches: list[float] = field(default_factory=list)
-    extra_import_batches: list[float] = field(default_factory=list)
-    # What followed the last batch: indexes built (into an empty table), statistics, audit.
-    import_finish_s: float = 0.0
-    extra_import_finish_s: float = 0.0
-    export_rows_per_s: float = 0.0
-    export_memory_growth_mb: float = 0.0
-    memory_at_rest_mb: float = 0.0  # the largest process
-    memory_peak_mb: float = 0.0
-    export_gzip_rows_per_s: float = 0.0
-    memory_total_mb: float = 0.0  # every process of the server together
-    profiles: dict[str, list[str]] = field(default_factory=dict)  # task: top self frames
-
-
-@dataclass
 class Options:
     seconds: int
     workers: int | None  # None: `laborstats serve`'s own default
     profile: bool
     imports_only: bool = False  # the imports, no server
 
+    @property
+    def default_workers(self) -> int:
+        """The workers of the default run: --workers, else one per usable CPU, as
+        `laborstats serve` starts (app/cli/server.py)."""
+        return self.workers or usable_cpus()
+
+
+def usable_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 
 # The cases: the rows of the generated data, and the generator's options for them.
 CASES = {"spread": [], "one-claim": ["--one-claim"], "sdmx": []}
-ONE_CLAIM = " (one claim)"  # a one-claim run's label ends so
-SDMX = " (SDMX-CSV table)"  # and an SDMX table's
-# An SDMX-CSV table, cells checked, loads at no less than this share of the one-claim target.
-SDMX_SHARE = 0.5
-# A batch may take at most this many times the first one (the import must not slow down
-# as the table grows).
-BATCH_GROWTH = 1.5
 
 
 @dataclass
@@ -604,9 +583,15 @@ def api_scenarios(base: str, t: Targets, etag: str) -> list[Scenario]:
             "series for one pair",
             f"{base}/v1/series?metric={t.metric}&origin={t.origin}&destination={t.destination}",
         ),
+        Scenario(
+            "series for one pair, rotated",
+            base,
+            paths=[f"/v1/series?metric={m}&origin={o}&destination={d}" for m, o, d in t.triples],
+            note=f"{len(t.triples):,} triples",
+        ),
         *facet_scenarios(base, page),
         Scenario("304 on the broad page", page, headers={"If-None-Match": etag}),
-        Scenario("framework floor (/healthz)", f"{base}/healthz"),
+        Scenario("health check (/healthz)", f"{base}/healthz"),
     ]
 
 
@@ -697,29 +682,40 @@ def bench_sdmx(kind: str, rows: int, options: Options) -> Run:
     return run
 
 
+def serve_laborstats(url: str, workers: int | None) -> tuple[Server, str]:
+    """`laborstats serve` on `url`'s database (with --workers when given), and its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
+    if workers:
+        command += ["--workers", str(workers)]
+    environment = {"DATABASE_URL": url, "LOG_LEVEL": "warning", **LIMITS_OFF}
+    return Server(command, environment, f"{base}/healthz"), base
+
+
+def warm_up(base: str, t: Targets) -> str:
+    """One read of the broad page before measuring; its ETag, for the 304 request."""
+    page = f"{base}/v1/observations?metric={t.metric}&limit=100"
+    httpx.get(page, timeout=60)
+    return httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
+
+
 def bench_api(
     kind: str, rows: int, folder: Path, extra: Path | None, t: Targets, options: Options
-) -> Run:
-    run = Run(f"laborstats on {kind}", rows)
+) -> list[Run]:
+    """The imports, then every request and the export with the default workers (profiled
+    with --profile), then every request again with one worker (when the default is more)."""
+    run = Run(f"laborstats on {kind}", rows, processes=options.default_workers)
     profiler = Profiler(rows, kind) if options.profile else None
     url = bench_imports(run, kind, folder, extra, profiler)
     if options.imports_only:
         if profiler:
             run.profiles = profiler.summaries
-        return run
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [str(BIN / "laborstats"), "serve", "--port", str(port)]
-    if options.workers:
-        command += ["--workers", str(options.workers)]
-    server = Server(
-        command, {"DATABASE_URL": url, "LOG_LEVEL": "warning", **LIMITS_OFF}, f"{base}/healthz"
-    )
+        return [run]
+    server, base = serve_laborstats(url, options.workers)
     try:
-        page = f"{base}/v1/observations?metric={t.metric}&limit=100"
-        httpx.get(page)
+        etag = warm_up(base, t)
         run.memory_at_rest_mb = server.memory_mb()
-        etag = httpx.get(page, headers={"Accept-Encoding": "identity"}).headers["etag"]
         pid = server.process.pid
         scenarios = api_scenarios(base, t, etag)
         run.results = measure(scenarios, options.seconds, f"{rows}-{kind}", profiler, pid)
@@ -736,7 +732,19 @@ def bench_api(
         server.stop()
     if profiler:
         run.profiles = profiler.summaries
-    return run
+    if options.default_workers == 1:
+        return [run]
+    print(f"... {rows:,} rows, laborstats on {kind}, 1 worker", file=sys.stderr, flush=True)
+    one = Run(f"laborstats on {kind}, 1 worker", rows, processes=1)
+    server, base = serve_laborstats(url, 1)
+    try:
+        etag = warm_up(base, t)
+        one.memory_at_rest_mb = server.memory_mb()
+        one.results = measure(api_scenarios(base, t, etag), options.seconds, f"{rows}-{kind}-1")
+        one.memory_peak_mb = server.memory_mb("VmHWM")
+    finally:
+        server.stop()
+    return [run, one]
 
 
 def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
@@ -795,354 +803,135 @@ def datasette_scenarios(base: str, db: str, t: Targets) -> list[Scenario]:
             f"{table}.json?_shape=array&metric={t.metric}&origin={t.origin}"
             f"&destination={t.destination}&_sort=period_start&_size=1000",
         ),
+        Scenario(
+            "series for one pair, rotated",
+            base,
+            paths=[
+                f"/{db}/observations.json?_shape=array&metric={m}&origin={o}&destination={d}"
+                "&_sort=period_start&_size=1000"
+                for m, o, d in t.triples
+            ],
+            note=f"{len(t.triples):,} triples",
+        ),
     ]
 
 
-def bench_datasette(rows: int, t: Targets, options: Options) -> Run:
-    """Datasette over the API's own CSV export, loaded with sqlite-utils, same indexes."""
-    run = Run("Datasette on sqlite", rows)
+def datasette_database(rows: int) -> Path:
+    """The API's own CSV export loaded with sqlite-utils, with the API's indexes and an
+    FTS5 table over the same texts but the source's title (not in its table)."""
     export_csv = DATA / f"export-{rows}.csv"
     api_db = f"sqlite:///{DATA / f'api-{rows}.db'}"
     laborstats("export", str(DATA / f"export-{rows}"), database_url=api_db)
     shutil.copyfile(DATA / f"export-{rows}" / "observations.csv", export_csv)
     db = DATA / f"datasette-{rows}.db"
     db.unlink(missing_ok=True)
-    subprocess.run(
-        [
-            str(BENCH_BIN / "sqlite-utils"),
-            "insert",
-            str(db),
-            "observations",
-            str(export_csv),
-            "--csv",
-            "--pk",
-            "id",
-        ],
-        check=True,
-    )
+    utils = str(BENCH_BIN / "sqlite-utils")
+    insert = [utils, "insert", str(db), "observations", str(export_csv), "--csv", "--pk", "id"]
+    subprocess.run(insert, check=True)
     for columns in INDEXES:
-        subprocess.run(
-            [str(BENCH_BIN / "sqlite-utils"), "create-index", str(db), "observations", *columns],
-            check=True,
-        )
+        subprocess.run([utils, "create-index", str(db), "observations", *columns], check=True)
     subprocess.run(
-        [
-            *(str(BENCH_BIN / "sqlite-utils"), "enable-fts", str(db), "observations"),
-            *("quote", "attributed_to", "notes", "--fts5"),
-        ],
+        [utils, "enable-fts", str(db), "observations", *FTS_COLUMNS, "--fts5"],
         check=True,
     )
+    return db
+
+
+def serve_datasette(db: Path, processes: int) -> tuple[Server, str]:
+    """Datasette (bench/datasette_app.py) in uvicorn with `processes` workers: with the
+    settings `datasette serve` would be given, and its access log off, as laborstats' is."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = Server(
-        [
-            str(BENCH_BIN / "datasette"),
-            "serve",
-            str(db),
-            "--port",
-            str(port),
-            "--setting",
-            "sql_time_limit_ms",
-            "20000",
-            "--setting",
-            "max_returned_rows",
-            "1000",
-        ],
-        {},
-        f"{base}/-/versions.json",
-    )
-    try:
-        httpx.get(f"{base}/{db.stem}/observations.json?metric={t.metric}&_size=100", timeout=60)
-        run.memory_at_rest_mb = server.memory_mb()
-        scenarios = datasette_scenarios(base, db.stem, t)
-        run.results = measure(scenarios, options.seconds, f"{rows}-datasette")
-        rate, growth, _ = timed_export(
-            f"{base}/{db.stem}/observations.csv?_stream=on&_size=max", server.process.pid
-        )
-        run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
-        run.memory_peak_mb = server.memory_mb("VmHWM")
-        run.memory_total_mb = server.total_memory_mb()
-    finally:
-        server.stop()
-    return run
+    command = [str(BENCH_BIN / "uvicorn"), "datasette_app:app", "--app-dir", str(ROOT / "bench")]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(processes)]
+    command += ["--log-level", "warning", "--no-access-log", "--lifespan", "on"]
+    environment = {"BENCH_DATASETTE_DATABASE": str(db)}
+    return Server(command, environment, f"{base}/-/versions.json"), base
 
 
-REQUEST_HEADER = "| rows | server | request | req/s | p50 ms | p99 ms | errors | vs Datasette |"
-TOTALS_HEADER = (
-    "| rows | server | import rows/s | import of N/10 more rows/s | export rows/s "
-    "| export rows/s, gzip | memory growth during export MB "
-    "| memory at rest MB, largest process | all processes MB | peak memory MB |"
-)
-PAGES = [
-    "page of 100, broad filter (JSON)",
+def process_counts(options: Options) -> list[int]:
+    """One process, and laborstats' default workers when that is more."""
+    return list(dict.fromkeys([1, options.default_workers]))
+
+
+def labelled(server: str, processes: int) -> str:
+    return server if processes == 1 else f"{server}, {processes} processes"
+
+
+def bench_datasette(rows: int, t: Targets, options: Options) -> list[Run]:
+    """Datasette over the API's own export, in one process, then in as many as laborstats'
+    default workers (the export and its memory measured in one process only)."""
+    db = datasette_database(rows)
+    runs = []
+    for processes in process_counts(options):
+        run = Run(labelled(DATASETTE, processes), rows, processes=processes)
+        print(f"... {rows:,} rows, {run.label}", file=sys.stderr, flush=True)
+        server, base = serve_datasette(db, processes)
+        try:
+            httpx.get(f"{base}/{db.stem}/observations.json?metric={t.metric}&_size=100", timeout=60)
+            run.memory_at_rest_mb = server.memory_mb()
+            scenarios = datasette_scenarios(base, db.stem, t)
+            run.results = measure(scenarios, options.seconds, f"{rows}-datasette-{processes}")
+            if processes == 1:
+                rate, growth, _ = timed_export(
+                    f"{base}/{db.stem}/observations.csv?_stream=on&_size=max", server.process.pid
+                )
+                run.export_rows_per_s, run.export_memory_growth_mb = rate, growth
+            run.memory_peak_mb = server.memory_mb("VmHWM")
+            run.memory_total_mb = server.total_memory_mb()
+        finally:
+            server.stop()
+        runs.append(run)
+    return runs
+
+
+# The requests the floor answers: laborstats' own, at its paths, with the same lists.
+FLOOR_REQUESTS = [
+    "observation by id",
+    "observation by id, rotated",
     "page of 100, metric + pair (JSON)",
     "page of 100, metric + pair, rotated (JSON)",
+    "series for one pair",
+    "series for one pair, rotated",
 ]
-BY_ID = ["observation by id", "observation by id, rotated"]
-BROAD, SELECTIVE = "page of 100, broad filter (JSON)", "page of 100, selective filter (JSON)"
-NOT_MODIFIED = "304 on the broad page"
 
 
-def find_run(runs: list[Run], label: str, rows: int) -> Run | None:
-    return next((run for run in runs if run.label == label and run.rows == rows), None)
-
-
-def _ratio(run: Run, name: str, result: Result, runs: list[Run]) -> str:
-    reference = find_run(runs, "Datasette on sqlite", run.rows)
-    if reference is None or run.label.startswith("Datasette"):
-        return ""
-    ratio = ""
-    same = reference.results.get(name)
-    if same and same.rps:
-        ratio = f"{result.rps / same.rps:.2f}x"
-    default = reference.results.get("page of 100, broad filter (default JSON)")
-    if name == BROAD and default:
-        ratio += (
-            f", {result.rps / default.rps:.1f}x default" if default.rps else ", default timed out"
-        )
-    return ratio
-
-
-# A target: what it asks, what this run measured, and whether it is met (None: not measured).
-Check = tuple[str, str, bool | None]
-
-
-def versus_datasette(run: Run, datasette: Run | None, name: str, factor: float) -> Check | None:
-    ours = run.results.get(name)
-    theirs = datasette.results.get(name) if datasette else None
-    if not ours or not theirs:
-        return None
-    target = f"{name} ≥ {factor}x Datasette"
-    if not theirs.rps:
-        return target, f"{ours.rps:,.0f} req/s; Datasette timed out", True
-    ratio = ours.rps / theirs.rps
-    return target, f"{ratio:.2f}x ({ours.rps:,.0f} vs {theirs.rps:,.0f} req/s)", ratio >= factor
-
-
-def ratio_at_most(target: str, ours: float, reference: float, limit: float, unit: str) -> Check:
-    ratio = ours / reference if reference else math.inf
-    return target, f"{ratio:.2f}x ({ours:,.1f} vs {reference:,.1f} {unit})", ratio <= limit
-
-
-def ratio_at_least(target: str, ours: float, reference: float, limit: float, unit: str) -> Check:
-    ratio = ours / reference if reference else math.inf
-    return target, f"{ratio:.2f}x ({ours:,.0f} vs {reference:,.0f} {unit})", ratio >= limit
-
-
-def postgres_parity(postgres: Run, sqlite: Run) -> Check:
-    """SQLite's import rate over PostgreSQL's, at most 1.5 on each import figure (the
-    issue's target is on imports; reads on both are side by side in the tables)."""
-    figures = {"import rows/s": (sqlite.import_rows_per_s, postgres.import_rows_per_s)}
-    if sqlite.extra_rows and postgres.extra_rows:
-        figures["import of N/10 more rows/s"] = (
-            sqlite.extra_import_rows_per_s,
-            postgres.extra_import_rows_per_s,
-        )
-    ratios = {name: s / p if p else math.inf for name, (s, p) in figures.items()}
-    over = [name for name, ratio in ratios.items() if ratio > 1.5]
-    if over:
-        measured = "over 1.5x: " + ", ".join(
-            f"{name} {ratios[name]:.2f}x ({figures[name][0]:,.0f} vs {figures[name][1]:,.0f})"
-            for name in over
-        )
-    else:
-        widest = max(ratios, key=lambda name: ratios[name])
-        measured = f"{len(ratios)} figures within; widest: {widest} {ratios[widest]:.2f}x"
-    return "import on PostgreSQL within 1.5x of SQLite (sqlite/postgres)", measured, not over
-
-
-def batch_growth(name: str, batches: list[float]) -> Check:
-    """No batch of an import slower than its first by more than BATCH_GROWTH."""
-    target = f"{name}: no batch slower than the first by more than {BATCH_GROWTH}x"
-    if not batches:
-        return target, "not measured", None
-    slowest = max(range(len(batches)), key=lambda i: batches[i])
-    ratio = batches[slowest] / batches[0]
-    measured = (
-        f"{ratio:.2f}x (batch {slowest + 1} of {len(batches):,}: {batches[slowest]:.3f} s, "
-        f"the first {batches[0]:.3f} s)"
-    )
-    return target, measured, ratio <= BATCH_GROWTH
-
-
-def import_checks(run: Run) -> list[Check]:
-    """The import targets: rates, and batches that do not slow down as the table grows."""
-    checks: list[Check] = []
-    rate = run.import_rows_per_s
-    checks.append(("import into an empty database ≥ 50,000 rows/s", f"{rate:,.0f}", rate >= 50_000))
-    target = "import of N/10 more rows ≥ 20,000 rows/s"
-    if run.extra_rows:
-        rate = run.extra_import_rows_per_s
-        checks.append((target, f"{rate:,.0f} ({run.extra_rows:,} rows)", rate >= 20_000))
-    else:
-        checks.append((target, "not measured (generate.py has no --extra)", None))
-    checks.append(batch_growth("import into an empty database", run.import_batches))
-    if run.extra_rows:
-        checks.append(batch_growth("import of N/10 more rows", run.extra_import_batches))
-    return checks
-
-
-def sdmx_checks(run: Run) -> list[Check]:
-    """An SDMX-CSV table's import: at least half the one-claim rate, batches steady."""
-    floor = 50_000 * SDMX_SHARE
-    rate = run.import_rows_per_s
-    target = f"SDMX-CSV table, cells checked, into an empty database ≥ {floor:,.0f} rows/s"
-    return [
-        (target, f"{rate:,.0f}", rate >= floor),
-        batch_growth("SDMX-CSV table", run.import_batches),
-    ]
-
-
-def checks_for(run: Run, runs: list[Run]) -> list[Check]:
-    """The issue's targets for one laborstats run, from the figures of this run."""
-    sqlite = find_run(runs, run.label.replace(" on postgres", " on sqlite"), run.rows)
-    parity = [postgres_parity(run, sqlite)] if " on postgres" in run.label and sqlite else []
-    if run.label.endswith(SDMX):
-        return sdmx_checks(run) + parity
-    if run.label.endswith(ONE_CLAIM) or not run.results:  # its imports alone were measured
-        return import_checks(run) + parity
-    datasette = find_run(runs, "Datasette on sqlite", run.rows)
-    broad, selective = run.results.get(BROAD), run.results.get(SELECTIVE)
-    not_modified = run.results.get(NOT_MODIFIED)
-    checks: list[Check | None] = []
-    checks += [versus_datasette(run, datasette, name, 2) for name in PAGES]
-    for name in PAGES:
-        if page := run.results.get(name):
-            checks.append((f"{name}: p99 < 100 ms", f"{page.p99_ms:.1f} ms", page.p99_ms < 100))
-    checks += [versus_datasette(run, datasette, name, 1.5) for name in BY_ID]
-    checks.append(versus_datasette(run, datasette, "series for one pair", 2))
-    export, growth = run.export_rows_per_s, run.export_memory_growth_mb
-    checks.append(("export ≥ 100,000 rows/s", f"{export:,.0f}", export >= 100_000))
-    checks.append(("export: memory growth < 50 MB", f"{growth:.1f} MB", growth < 50))
-    checks += import_checks(run)
-    if not_modified and broad:
-        target = "304 ≥ 3x the full broad page"
-        checks.append(ratio_at_least(target, not_modified.rps, broad.rps, 3, "req/s"))
-    if broad and selective:
-        target = "broad page p50 ≤ 1.5x selective p50"
-        checks.append(ratio_at_most(target, broad.p50_ms, selective.p50_ms, 1.5, "ms"))
-    sizes = sorted({r.rows for r in runs})
-    smallest = find_run(runs, run.label, sizes[0])
-    small_broad = smallest.results.get(BROAD) if smallest and smallest is not run else None
-    if run.rows == sizes[-1] and broad and small_broad:
-        target = f"broad page p50 at {run.rows:,} ≤ 1.5x p50 at {sizes[0]:,} rows"
-        checks.append(ratio_at_most(target, broad.p50_ms, small_broad.p50_ms, 1.5, "ms"))
-    checks += parity
-    at_rest = run.memory_at_rest_mb
-    checks.append(("memory at rest < 150 MB per process", f"{at_rest:.0f} MB", at_rest < 150))
-    return [check for check in checks if check]
-
-
-IMPORTS_HEADER = (
-    "| rows | server | import | rows/s | seconds | batches: first | median | slowest "
-    "| slowest / first | last | after the last batch s |"
-)
-
-
-def imports_table(runs: list[Run]) -> list[str]:
-    """Every laborstats import of this run, with its batch times."""
-    lines = [IMPORTS_HEADER, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for run in runs:
-        if not run.label.startswith("laborstats"):
-            continue
-        imports = [("into an empty database", run.rows, run.import_rows_per_s)]
-        imports += [("of N/10 more rows", run.extra_rows, run.extra_import_rows_per_s)]
-        batches = [
-            (run.import_batches, run.import_finish_s),
-            (run.extra_import_batches, run.extra_import_finish_s),
-        ]
-        for (name, rows, rate), (times, finish_s) in zip(imports, batches, strict=True):
-            if not rows or not rate:
-                continue
-            cells = [f"{run.rows:,}", run.label, f"{name} ({rows:,} rows)", f"{rate:,.0f}"]
-            cells.append(f"{rows / rate:.1f}")
-            if times:
-                slowest = max(times)
-                cells += [f"{times[0]:.3f}", f"{sorted(times)[len(times) // 2]:.3f}"]
-                cells += [f"{slowest:.3f}", f"{slowest / times[0]:.2f}x", f"{times[-1]:.3f}"]
-                cells.append(f"{finish_s:.1f}")
-            else:
-                cells += [""] * 6
-            lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def targets_table(runs: list[Run]) -> str:
-    """The targets at the largest size measured (the issue sets them at 1,000,000 rows);
-    smaller sizes enter only as the base of the p50 comparison."""
-    largest = max((run.rows for run in runs), default=0)
-    lines = ["| rows | database | target | measured | met? |", "|---:|---|---|---|---|"]
-    for run in runs:
-        if not run.label.startswith("laborstats") or run.rows != largest:
-            continue
-        database = run.label.removeprefix("laborstats on ")
-        for target, measured, met in checks_for(run, runs):
-            verdict = {True: "met", False: "missed", None: "n/a"}[met]
-            lines.append(f"| {run.rows:,} | {database} | {target} | {measured} | {verdict} |")
-    return "\n".join(lines)
-
-
-def table(runs: list[Run], settings: dict[str, object]) -> str:
-    lines = []
-    if settings:
-        lines += [
-            f"laborstats serve --workers: {settings['workers']}; wrk 2 threads, 16 connections, "
-            f"{settings['seconds']} s per request; run {settings['date']}."
-        ]
-        if settings["profile"]:
-            lines += ["py-spy sampled laborstats during this run: its figures include that cost."]
-        if any(run.extra_rows for run in runs):
-            lines += ["Requests ran after the extra import: each database held rows + rows/10."]
-        lines.append("")
-    lines += [REQUEST_HEADER, "|---:|---|---|---:|---:|---:|---:|---|"]
-    for run in runs:
-        for name, r in run.results.items():
-            request = f"{name} ({r.note})" if r.note else name
-            cells = [f"{run.rows:,}", run.label, request, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}"]
-            cells += [f"{r.p99_ms:.1f}", str(r.errors), _ratio(run, name, r, runs)]
-            lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", TOTALS_HEADER, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for run in runs:
-        if not run.results and not run.export_rows_per_s and run.label.startswith("laborstats"):
-            continue  # its imports alone: in the next table
-        imported = f"{run.import_rows_per_s:,.0f}" if run.import_rows_per_s else "(sqlite-utils)"
-        extra = f"{run.extra_import_rows_per_s:,.0f}" if run.extra_rows else ""
-        gzip = f"{run.export_gzip_rows_per_s:,.0f}" if run.export_gzip_rows_per_s else ""
-        cells = [f"{run.rows:,}", run.label, imported, extra, f"{run.export_rows_per_s:,.0f}"]
-        cells += [gzip, f"{run.export_memory_growth_mb:.1f}", f"{run.memory_at_rest_mb:.0f}"]
-        cells += [f"{run.memory_total_mb:.0f}", f"{run.memory_peak_mb:.0f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", *imports_table(runs)]
-    if any(run.profiles for run in runs):
-        lines += [
-            "",
-            "| rows | server | profiled | top frames by self share |",
-            "|---:|---|---|---|",
-        ]
-        for run in runs:
-            for task, frames in run.profiles.items():
-                lines.append(f"| {run.rows:,} | {run.label} | {task} | {'; '.join(frames)} |")
-    lines += ["", "Targets", "", targets_table(runs)]
-    return "\n".join(lines)
-
-
-def load_results() -> tuple[list[Run], dict[str, object]]:
-    """The runs and settings saved by the last run (an older file holds only the runs)."""
-    saved = json.loads((DATA / "results.json").read_text())
-    if isinstance(saved, list):
-        saved = {"settings": {}, "runs": saved}
+def bench_floor(rows: int, t: Targets, options: Options) -> list[Run]:
+    """The floor (bench/floor.py) over laborstats' SQLite file, in one process, then in as
+    many as laborstats' default workers."""
+    database = DATA / f"api-{rows}.db"
     runs = []
-    for item in saved["runs"]:
-        results = {k: Result(**v) for k, v in item.pop("results").items()}
-        runs.append(Run(**item, results=results))
-    return runs, saved["settings"]
+    for processes in process_counts(options):
+        run = Run(labelled(FLOOR, processes), rows, processes=processes)
+        print(f"... {rows:,} rows, {run.label}", file=sys.stderr, flush=True)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        command = [str(BIN / "python"), str(ROOT / "bench" / "floor.py"), str(database)]
+        command += ["--port", str(port), "--workers", str(processes)]
+        server = Server(command, {}, f"{base}/healthz")
+        try:
+            httpx.get(f"{base}/v1/observations/{t.id}", timeout=60)
+            run.memory_at_rest_mb = server.memory_mb()
+            scenarios = [s for s in api_scenarios(base, t, "") if s.name in FLOOR_REQUESTS]
+            run.results = measure(scenarios, options.seconds, f"{rows}-floor-{processes}")
+            run.memory_peak_mb = server.memory_mb("VmHWM")
+            run.memory_total_mb = server.total_memory_mb()
+        finally:
+            server.stop()
+        runs.append(run)
+    return runs
 
 
-def save_results(runs: list[Run], settings: dict[str, object]) -> None:
-    saved = [
-        run.__dict__ | {"results": {k: v.__dict__ for k, v in run.results.items()}} for run in runs
-    ]
-    (DATA / "results.json").write_text(json.dumps({"settings": settings, "runs": saved}, indent=2))
+def datasette_serving() -> str:
+    """What uvicorn in bench/.venv runs Datasette on: uvloop and httptools if installed
+    there (uvicorn's "auto"), else asyncio and h11."""
+    code = (
+        "from importlib.util import find_spec as f; "
+        "print(('uvloop' if f('uvloop') else 'asyncio') + ', ' "
+        "+ ('httptools' if f('httptools') else 'h11'))"
+    )
+    found = subprocess.run([str(BENCH_BIN / "python"), "-c", code], capture_output=True, text=True)
+    return found.stdout.strip()
 
 
 def ensure_py_spy() -> None:
@@ -1181,7 +970,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.table:
-        print(table(*load_results()))
+        print(table(*load_results(RESULTS)))
         return
     cases = args.cases.split(",")
     if unknown := set(cases) - CASES.keys():
@@ -1194,8 +983,11 @@ def main() -> None:
         "imports_only": options.imports_only,
         "seconds": options.seconds,
         "workers": options.workers or "default",
+        "default_workers": options.default_workers,
         "profile": options.profile,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "datasette_serving": datasette_serving(),
+        "floor_serving": ", ".join(serving()),
     }
     runs: list[Run] = []
     for rows in (int(size) for size in args.sizes.split(",")):
@@ -1205,10 +997,10 @@ def main() -> None:
             targets = sample_targets(folder)
             for kind in args.databases.split(","):
                 print(f"... {rows:,} rows, laborstats on {kind}", file=sys.stderr, flush=True)
-                runs.append(bench_api(kind, rows, folder, extra, targets, options))
+                runs += bench_api(kind, rows, folder, extra, targets, options)
                 if kind == "sqlite" and not options.imports_only:
-                    print(f"... {rows:,} rows, Datasette", file=sys.stderr, flush=True)
-                    runs.append(bench_datasette(rows, targets, options))
+                    runs += bench_datasette(rows, targets, options)
+                    runs += bench_floor(rows, targets, options)
         if "one-claim" in cases:
             for kind in args.databases.split(","):
                 label = f"laborstats on {kind}{ONE_CLAIM}"
@@ -1218,7 +1010,7 @@ def main() -> None:
             for kind in args.databases.split(","):
                 print(f"... {rows:,} rows, laborstats on {kind}{SDMX}", file=sys.stderr)
                 runs.append(bench_sdmx(kind, rows, options))
-    save_results(runs, settings)
+    save_results(RESULTS, runs, settings)
     print(table(runs, settings))
 
 
