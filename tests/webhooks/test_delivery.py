@@ -77,6 +77,17 @@ def described(documents: list[dict[str, Any]]) -> list[tuple[str, int, int, str]
     return [(d["kind"], d["id"], d["revision"], d["action"]) for d in documents]
 
 
+def delivered_values(desk: Desk, receiver: Receiver, secret: str) -> list[Any]:
+    """The value of each figure delivered, in the order delivered (each message once)."""
+    return [desk.client.get(p["data"]["href"]).json()["value"] for p in receiver.payloads(secret)]
+
+
+def attempts(desk: Desk, webhook_id: int) -> list[dict[str, Any]]:
+    """The subscription's delivery attempts, newest first."""
+    path = f"/v1/webhooks/{webhook_id}/deliveries"
+    return desk.client.get(path, headers=desk.admin).json()["data"]
+
+
 def import_lines(desk: Desk, rows: list[dict[str, Any]]) -> Any:
     return desk.client.post(
         "/v1/imports",
@@ -198,13 +209,13 @@ def test_a_failed_delivery_is_logged_retried_in_order_then_the_subscription_paus
     state = desk.client.get(f"/v1/webhooks/{webhook['id']}", headers=desk.admin).json()
     assert state["status"] == "paused"
     assert "3 failed attempts" in state["paused_reason"]
-    log = desk.client.get(f"/v1/webhooks/{webhook['id']}/deliveries", headers=desk.admin).json()
-    assert [(d["attempt"], d["outcome"], d["status_code"]) for d in log["data"]] == [
+    log = attempts(desk, webhook["id"])
+    assert [(d["attempt"], d["outcome"], d["status_code"]) for d in log] == [
         (3, "failed", 500),
         (2, "failed", 500),
         (1, "failed", 500),
     ]
-    assert log["data"][1]["next_attempt_at"] is not None
+    assert log[1]["next_attempt_at"] is not None
 
     receiver.status = 200
     resumed = desk.client.patch(
@@ -212,11 +223,7 @@ def test_a_failed_delivery_is_logged_retried_in_order_then_the_subscription_paus
     )
     assert resumed.json()["status"] == "active"
     assert deliverer(engines, policy).run_pass() == 2
-    values = [
-        desk.client.get(p["data"]["href"]).json()["value"]
-        for p in receiver.payloads(webhook["secret"])
-    ]
-    assert values == [1, 2]
+    assert delivered_values(desk, receiver, webhook["secret"]) == [1, 2]
 
 
 def test_backoff_doubles_with_jitter_up_to_its_cap() -> None:
@@ -239,9 +246,7 @@ def test_a_redirect_is_not_followed(
     desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
     deliverer(engines).run_pass()
     assert [request.path for request in receiver.received] == ["/hooks"]
-    (attempt,) = desk.client.get(
-        f"/v1/webhooks/{webhook['id']}/deliveries", headers=desk.admin
-    ).json()["data"]
+    (attempt,) = attempts(desk, webhook["id"])
     assert attempt["outcome"] == "failed"
     assert "not followed" in attempt["error"]
 
@@ -253,9 +258,7 @@ def test_a_receiver_on_a_private_address_is_refused_before_any_connection(
     desk.client.post("/v1/observations", json=observation_fields(), headers=desk.editor)
     deliverer(engines, Policy(allow_private=False)).run_pass()
     assert receiver.received == []
-    (attempt,) = desk.client.get(
-        f"/v1/webhooks/{webhook['id']}/deliveries", headers=desk.admin
-    ).json()["data"]
+    (attempt,) = attempts(desk, webhook["id"])
     assert attempt["outcome"] == "refused"
     assert "127.0.0.1" in attempt["error"]
 
@@ -278,11 +281,7 @@ def test_deliverers_running_at_once_send_each_change_once_in_order(
         thread.join()
     ids = [request.message_id for request in receiver.received]
     assert len(ids) == len(set(ids)) == 12
-    values = [
-        desk.client.get(p["data"]["href"]).json()["value"]
-        for p in receiver.payloads(webhook["secret"])
-    ]
-    assert values == list(range(1, 13))
+    assert delivered_values(desk, receiver, webhook["secret"]) == list(range(1, 13))
 
 
 def test_a_paused_subscription_is_sent_nothing_until_resumed(
