@@ -60,6 +60,7 @@ def compare_and_set(
     """Apply `values` as the next revision only if `expected_revision` is still current, in
     one UPDATE, so two editors can never both replace the same revision; then reload."""
     table = type(record)
+    claim_change_version(session)  # before the clock: moments follow commits
     applied = session.execute(
         update(table)
         .where(table.id == record.id, table.revision == expected_revision)

@@ -39,7 +39,12 @@ def claim_change_version(session: Session) -> int:
     row stays locked until commit (PostgreSQL; SQLite has one writer at a time) and no other
     writer can take the next version before this one commits. Versions therefore follow the
     order of commits, and the change feed that pages by them never skips a change committed
-    late. The commit then bumps nothing more (`app.db`)."""
+    late. The commit then bumps nothing more (`app.db`).
+
+    A write claims it before it reads the clock for a record's `updated_at`, so that those
+    moments follow the order of commits too: read before, a write that then waited for
+    another could commit a moment older than one already served, and a client asking for
+    what was updated after the newest `updated_at` it holds would never see it."""
     claimed = session.info.get(CHANGE_VERSION)
     if claimed is None:
         bumped = (

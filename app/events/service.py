@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.dataset.catalog import Catalog
 from app.dataset.history import compare_and_set, record_revision, state_at
+from app.dataset.state import claim_change_version
 from app.domain.columns import utc_now
 from app.domain.dates import AsOf, iso
 from app.domain.edits import validated_edit
@@ -159,6 +160,7 @@ def create_event(
     session: Session, data: EventCreate, *, actor: str, event_id: int | None = None
 ) -> Event:
     _check_references(session, data)
+    claim_change_version(session)  # before the clock: moments follow commits
     event = Event(id=event_id, revision=1, updated_at=utc_now(), **data.model_dump())
     session.add(event)
     session.flush()

@@ -109,6 +109,7 @@ def record_metric_revision(
             MetricRevision.code == metric.code
         )
     )
+    version = claim_change_version(session)  # before the clock: moments follow commits
     session.add(
         MetricRevision(
             code=metric.code,
@@ -118,7 +119,7 @@ def record_metric_revision(
             recorded_by=actor,
             reason=reason,
             state=metric.model_dump(mode="json"),
-            change_version=claim_change_version(session),
+            change_version=version,
         )
     )
     record_audit(session, actor=actor, action=f"metric.{action}", target=f"metric/{metric.code}")

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from app.dataset.history import compare_and_set, record_revision
+from app.dataset.state import claim_change_version
 from app.domain.columns import utc_now
 from app.domain.edits import validated_edit
 from app.domain.observation import WRITTEN_FIELDS
@@ -71,6 +72,7 @@ def create_observation(
 ) -> Observation:
     """A new observation, its first revision saying who wrote it (and why, if told)."""
     validate_for_save(session, data, observation_id)
+    claim_change_version(session)  # before the clock: moments follow commits
     observation = Observation(
         id=observation_id, revision=1, updated_at=utc_now(), **stored_values(data)
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.dataset.history import compare_and_set, record_revision, state_at
+from app.dataset.state import claim_change_version
 from app.domain.columns import utc_now
 from app.domain.dates import AsOf, date_in_prose, iso
 from app.domain.edits import validated_edit
@@ -191,6 +192,7 @@ def create_source(
 ) -> Source:
     _check_relay(session, source_id, data.relayed_through)
     check_file_named(session, data.file_sha256)
+    claim_change_version(session)  # before the clock: moments follow commits
     source = Source(id=source_id, revision=1, updated_at=utc_now(), **data.model_dump(mode="json"))
     session.add(source)
     session.flush()

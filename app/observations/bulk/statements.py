@@ -160,6 +160,7 @@ class BulkWriter:
         if not rows:
             return []
         ids = self._ids(rows)
+        claim_change_version(self.session)  # before the clock: moments follow commits
         kept = {**KEPT_DEFAULTS, "revision": 1, "updated_at": utc_now()}
         by_row = map(itemgetter(*WRITTEN_FIELDS), rows)
         written = dict(zip(WRITTEN_FIELDS, zip(*by_row, strict=True), strict=True))
@@ -185,6 +186,7 @@ class BulkWriter:
         if not edits:
             return []
         ids = [edit.id for edit in edits]
+        claim_change_version(self.session)  # before the clock: moments follow commits
         now = utc_now()
         table = OBSERVATION
         # SET takes every column the parameters name: what changed, revision, updated_at;
