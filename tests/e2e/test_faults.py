@@ -301,6 +301,9 @@ def test_a_locked_sqlite_database_is_a_503_not_a_hang(tmp_path: Path, monkeypatc
     url = f"sqlite:///{tmp_path / 'laborstats.db'}"
     assert laborstats(url, "seed").returncode == 0
     monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_MS", "300")
+    # No webhook deliverer polling the file: exclusive locking mode is refused while any
+    # other connection is reading, and the test must be the one holding the lock.
+    monkeypatch.setenv("WEBHOOKS_DELIVER", "false")
     with running_server(url, tmp_path / "server.log", "--workers", "1") as server:
         holder = sqlite3.connect(tmp_path / "laborstats.db", isolation_level=None)
         holder.execute("PRAGMA locking_mode=EXCLUSIVE")

@@ -21,7 +21,13 @@ PER_REQUEST = {"date", "x-request-id", "retry-after"}
 # Bodies that change on every request (counters), so their lengths do too.
 LIVE_PATHS = {"/metrics"}
 PATH_VALUES = {
-    **{"observation_id": "1", "source_id": "1", "event_id": "1", "draft_id": "1"},
+    **{
+        "observation_id": "1",
+        "source_id": "1",
+        "event_id": "1",
+        "draft_id": "1",
+        "webhook_id": "1",
+    },
     "code": "entries",
 }
 
