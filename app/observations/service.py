@@ -125,22 +125,22 @@ def list_page(
     if not rows:
         check_breakdown_values(session, query)
     served = documents(session, rows, catalog=catalog, query=query)
-    remembered = _counts_memo(catalog)
+    remembered, selection = _counts_memo(catalog), repr(query)
     total = None
     if count:
-        total = remembered.get(("count", repr(query)))
+        total = remembered.get(("count", selection))
         if total is None:
-            total = remembered[("count", repr(query))] = count_observations(session, query=query)
+            total = remembered[("count", selection)] = count_observations(session, query=query)
     counted = None
     if facet_names:
-        counted = {name: remembered.get(("facet", name, repr(query))) for name in facet_names}
+        counted = {name: remembered.get(("facet", name, selection)) for name in facet_names}
         missing = [name for name, facet in counted.items() if facet is None]
         if missing:
             found = facets.facet_counts(session, query, missing, timeout_ms=facet_timeout_ms)
             for name, facet in found.items():
                 counted[name] = facet
                 if not facet.timed_out:  # asked again, it may finish
-                    remembered[("facet", name, repr(query))] = facet
+                    remembered[("facet", name, selection)] = facet
     return ObservationPage(served, next_cursor, total, counted)
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import orjson
@@ -38,15 +39,30 @@ BATCH = 100
 KEPT_ERROR_CHARS = 500
 
 
+def _default(setting: str) -> Any:
+    return Settings.model_fields[setting].default
+
+
 @dataclass(frozen=True)
 class Policy:
-    """How deliveries are made and retried (the WEBHOOKS_* settings)."""
+    """How deliveries are made and retried (the WEBHOOKS_* settings, whose defaults these
+    are)."""
 
-    allow_private: bool = False
-    timeout_s: float = 10.0
-    retry_base_s: float = 5.0
-    retry_max_s: float = 3600.0
-    max_failures: int = 12
+    allow_private: bool = _default("webhooks_allow_private_addresses")
+    timeout_s: float = _default("webhooks_timeout_s")
+    retry_base_s: float = _default("webhooks_retry_base_s")
+    retry_max_s: float = _default("webhooks_retry_max_s")
+    max_failures: int = _default("webhooks_max_failures")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Policy":
+        return cls(
+            allow_private=settings.webhooks_allow_private_addresses,
+            timeout_s=settings.webhooks_timeout_s,
+            retry_base_s=settings.webhooks_retry_base_s,
+            retry_max_s=settings.webhooks_retry_max_s,
+            max_failures=settings.webhooks_max_failures,
+        )
 
     @property
     def lease(self) -> timedelta:
@@ -152,7 +168,7 @@ class Deliverer:
                 )
                 session.expunge(webhook)
             if not changes:
-                self._caught_up(webhook_id, version)
+                self._release(webhook_id, checked_version=version)  # caught up
                 return delivered
             (change,) = changes
             attempt = self._attempt(webhook, change)
@@ -185,9 +201,6 @@ class Deliverer:
                 .values(lease_until=None, **values)
             )
             session.commit()
-
-    def _caught_up(self, webhook_id: int, version: int) -> None:
-        self._release(webhook_id, checked_version=version)
 
     def _attempt(self, webhook: Webhook, change: Change) -> Attempt:
         started = time.perf_counter()
@@ -321,13 +334,7 @@ def start_deliveries(
     """The server process's deliverer, started (None when WEBHOOKS_DELIVER is off)."""
     if not settings.webhooks_deliver:
         return None
-    policy = Policy(
-        allow_private=settings.webhooks_allow_private_addresses,
-        timeout_s=settings.webhooks_timeout_s,
-        retry_base_s=settings.webhooks_retry_base_s,
-        retry_max_s=settings.webhooks_retry_max_s,
-        max_failures=settings.webhooks_max_failures,
-    )
+    policy = Policy.from_settings(settings)
     # No redirects followed, no proxy from the environment: the address checked is the one
     # connected to.
     client = httpx.Client(timeout=policy.timeout_s, follow_redirects=False, trust_env=False)

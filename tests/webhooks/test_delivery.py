@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
@@ -57,8 +58,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 def deliverer(engines: tuple[Engine, Engine], policy: Policy = LOCAL) -> Deliverer:
-    import httpx
-
     return Deliverer(*engines, httpx.Client(timeout=policy.timeout_s), policy)
 
 
