@@ -38,13 +38,13 @@ from typing import TypeVar
 
 import httpx
 from floor import serving
+from profiles import Profiler, slug
 from report import DATASETTE, FLOOR, ONE_CLAIM, SDMX, Result, Run, load_results, save_results, table
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH_BIN = ROOT / "bench" / ".venv" / "bin"
 DATA = ROOT / "bench" / ".data"
-PROFILES = DATA / "profiles"
 ROTATE_LUA = ROOT / "bench" / "lua" / "rotate.lua"
 RESULTS = DATA / "results.json"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -67,19 +67,6 @@ LIMITS_OFF = {
     "RATE_LIMIT_WRITES": "0",
     "RATE_LIMIT_AUTH_FAILURES": "0",
 }
-# py-spy: raw collapsed stacks, samples grouped by function, the process left running.
-SPY_OPTIONS = ["--format", "raw", "--rate", "200", "--function", "--nonblocking"]
-# A frame py-spy adds for each process with --subprocesses; the command may hold a ";".
-PROCESS_FRAMES = re.compile(r'^(?:process \d+:"[^"]*";)*')
-# Where the threads of anyio's pool wait for work: py-spy's idle detection misses it, so
-# the one-line summaries leave it out (the reports keep it).
-WAITING_FRAME = "Condition.wait (threading.py"
-WAITING_NOTE = (
-    "py-spy counts some waiting threads as running: Condition.wait (threading.py) is the "
-    "thread pool waiting for work, and Runner.run's self share includes the event loop "
-    "waiting for sockets."
-)
-
 T = TypeVar("T")
 
 
@@ -173,10 +160,6 @@ def rss_mb(pids: list[int], key: str = "VmRSS") -> float:
     return sum(rss_each_mb(pids, key))
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def _ms(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
@@ -209,100 +192,6 @@ def wrk(
         if match := re.search(pattern, output):
             result.errors += sum(int(g) for g in match.groups())
     return result
-
-
-@dataclass
-class Profile:
-    """The frames of a py-spy recording that took the largest shares of its samples."""
-
-    samples: int
-    by_self: list[tuple[str, float]]  # (frame, share of samples in which it was running)
-    by_total: list[tuple[str, float]]  # (frame, share of samples with it on the stack)
-
-
-def top_frames(raw: Path, count: int = 10) -> Profile:
-    """Read a py-spy raw file: one line per distinct stack, its frames from the outermost
-    joined by ";", then a space and the number of samples that saw it."""
-    self_samples: Counter[str] = Counter()
-    total_samples: Counter[str] = Counter()
-    samples = 0
-    for line in raw.read_text().splitlines():
-        stack, _, number = line.rpartition(" ")
-        frames = [frame for frame in PROCESS_FRAMES.sub("", stack).split(";") if frame]
-        if not frames:
-            continue
-        samples += int(number)
-        self_samples[frames[-1]] += int(number)
-        for frame in set(frames):  # a recursive function counts once per sample
-            total_samples[frame] += int(number)
-    return Profile(
-        samples,
-        [(frame, n / samples) for frame, n in self_samples.most_common(count)],
-        [(frame, n / samples) for frame, n in total_samples.most_common(count)],
-    )
-
-
-class Profiler:
-    """py-spy on laborstats (with --profile): a raw file of stacks per task, then a report
-    of its top frames in bench/.data/profiles/<rows>-<database>-<task>.txt."""
-
-    def __init__(self, rows: int, database: str) -> None:
-        self.prefix = f"{rows}-{database}"
-        self.summaries: dict[str, list[str]] = {}
-        PROFILES.mkdir(parents=True, exist_ok=True)
-
-    def raw(self, task: str) -> Path:
-        return PROFILES / f"{self.prefix}-{slug(task)}.raw"
-
-    def clear(self, task: str) -> None:
-        self.raw(task).unlink(missing_ok=True)
-        self.raw(task).with_suffix(".txt").unlink(missing_ok=True)
-
-    def attach(self, pid: int, task: str, seconds: int | None = None) -> subprocess.Popen[str]:
-        """Sample a running server and its workers for `seconds`, or until `finish(stop=True)`."""
-        self.clear(task)
-        command = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses"]
-        command += [*SPY_OPTIONS, "-o", str(self.raw(task))]
-        if seconds:
-            command += ["--duration", str(seconds)]
-        spy = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
-        # Start the work only once py-spy samples ("py-spy> Sampling process ..."): attaching
-        # to a server and its workers takes long enough to miss a short export.
-        for line in spy.stdout:  # type: ignore[union-attr]
-            if "Sampling" in line:
-                break
-        return spy
-
-    def launch(self, task: str, command: list[str]) -> list[str]:
-        """`command`, to be run under py-spy."""
-        self.clear(task)
-        spy = [str(BIN / "py-spy"), "record", *SPY_OPTIONS, "-o", str(self.raw(task))]
-        return [*spy, "--", *command]
-
-    def finish(
-        self, task: str, spy: subprocess.Popen[str] | None = None, stop: bool = False
-    ) -> None:
-        """Wait for py-spy (interrupting it with `stop`), then write and print the report."""
-        if spy:
-            if stop:
-                spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=120)
-        if not self.raw(task).exists() or not self.raw(task).stat().st_size:
-            print(f"    profile of {task!r}: py-spy recorded nothing", file=sys.stderr)
-            return
-        profile = top_frames(self.raw(task))
-        lines = [f"py-spy, {self.prefix}, {task}: {profile.samples:,} samples at 200 Hz", ""]
-        lines += ["Top frames by self share:"]
-        lines += [f"{share:6.1%}  {frame}" for frame, share in profile.by_self]
-        lines += ["", "Top frames by total share:"]
-        lines += [f"{share:6.1%}  {frame}" for frame, share in profile.by_total]
-        lines += ["", WAITING_NOTE]
-        self.raw(task).with_suffix(".txt").write_text("\n".join(lines) + "\n")
-        working = [(f, share) for f, share in profile.by_self if not f.startswith(WAITING_FRAME)]
-        self.summaries[task] = [f"{share:.0%} {frame}" for frame, share in working[:3]]
-        print(f"    profile of {task!r}: " + "; ".join(self.summaries[task]), file=sys.stderr)
 
 
 class Server:
