@@ -27,8 +27,15 @@ WAITING_NOTE = (
 # A request's layers, each named by the files of its frames. A sample counts for the
 # layer of its innermost frame that has one: time in the standard library or C goes to
 # whoever called it (uuid4 to the middleware that asked for a request id).
+# The frames where SQLAlchemy hands over to the driver: their own time is the database's
+# and the driver's (C), not SQLAlchemy's Python.
+DRIVER_CALLS = re.compile(
+    r"^(?:\w+\.)?(?:do_execute\w*|do_commit|do_rollback|do_begin|connect|\w*fetch\w*|_fetchall_impl)"
+    r" \((?:sqlalchemy|sqlite3|psycopg)"
+)
+DRIVER_LAYER = "SQL: database and driver"
 LAYERS: list[tuple[str, re.Pattern[str]]] = [
-    ("SQL (SQLAlchemy, driver, database)", re.compile(r"\((?:sqlalchemy|sqlite3|psycopg)")),
+    ("SQL: SQLAlchemy's Python", re.compile(r"\((?:sqlalchemy|psycopg)")),
     (
         "serialisation (rows to documents, JSON, CSV)",
         re.compile(
@@ -63,6 +70,8 @@ class Profile:
 
 
 def layer(frames: list[str]) -> str:
+    if DRIVER_CALLS.match(frames[-1]):
+        return DRIVER_LAYER
     for frame in reversed(frames):
         for name, files in LAYERS:
             if files.search(frame):
