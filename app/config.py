@@ -118,6 +118,16 @@ class Settings(BaseSettings):
         gt=0,
         description="`laborstats serve`: an idle kept-alive connection is closed after this long.",
     )
+    shutdown_timeout_s: float = Field(
+        default=8.0,
+        gt=0,
+        description="`laborstats serve`: on SIGTERM (a deploy stopping it) or Ctrl-C, the "
+        "server stops accepting connections and gives the requests in flight, streamed "
+        "exports included, this long to finish; any still running are then ended (a "
+        "streamed body without its last chunk, which a client sees as cut short) and the "
+        "server exits, with status 0 on SIGTERM. The default fits within `docker stop`'s "
+        "10 s; raise both together to let long exports finish.",
+    )
     retry_after_s: int = Field(
         default=5,
         ge=1,

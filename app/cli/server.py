@@ -18,6 +18,7 @@ from app.dataset.state import read_state
 from app.db import create_db_engine, migrate, read_session
 from app.logs import logging_config
 from app.observations.service import has_observations
+from app.server import stopping
 
 
 def shown_database(database_url: str) -> str:
@@ -68,6 +69,9 @@ def serve(
 ) -> None:
     """Start the API (pending migrations are applied first). Docs at /docs.
 
+    On SIGTERM or Ctrl-C it stops accepting connections, gives the requests in flight
+    SHUTDOWN_TIMEOUT_S (default 8 s) to finish, ends the rest, and exits (0 on SIGTERM).
+
     Logs go to standard error: as text when it is a terminal, as JSON lines otherwise
     (LOG_FORMAT chooses)."""
     settings = get_settings()
@@ -85,7 +89,7 @@ def serve(
     os.environ["RATE_LIMIT_WORKERS"] = str(workers)
     get_settings.cache_clear()  # one worker runs in this process: it must read it too
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             "app.main:create_app",
             factory=True,
             host=host,
@@ -98,7 +102,9 @@ def serve(
             # Closes idle and slowloris connections and clients that stop reading.
             http="app.server.serving:TimedHttpToolsProtocol",
             timeout_keep_alive=settings.keep_alive_timeout_s,  # type: ignore[arg-type]
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,  # type: ignore[arg-type]
         )
+        stopping.run(config)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 

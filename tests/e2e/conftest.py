@@ -41,7 +41,11 @@ class Server:
     url: str
     database_url: str
     log: Path
-    pid: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def laborstats(self, *args: str) -> str:
         """Run the CLI against the server's database; its standard output."""
@@ -86,10 +90,11 @@ def running_server(
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield Server(url=url, database_url=database_url, log=log_path, pid=process.pid)
+        yield Server(url=url, database_url=database_url, log=log_path, process=process)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
