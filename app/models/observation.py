@@ -11,6 +11,8 @@ from app.models.base import one_of
 from app.models.revisions import RevisionColumns, revision_table_args
 from app.models.search import search_index
 
+# An import's rows are matched to stored ones by this index (app.observations.natural_keys).
+NATURAL_KEY_INDEX = "ix_observation_natural_key"
 _LIVE = {
     "sqlite_where": text("retracted_at IS NULL"),
     "postgresql_where": text("retracted_at IS NULL"),
@@ -47,8 +49,12 @@ class Observation(ObservationState, table=True):
         Index("ix_observation_basis_id", "basis", "id"),
         Index("ix_observation_qualifier_id", "qualifier", "id"),
         Index("ix_observation_part_of", "part_of"),
-        # Narrows an import row's natural key to a few candidates.
-        Index("ix_observation_natural_key", "source_id", "attributed_to", "metric", "period_start"),
+        # Narrows an import row's natural key to a row or two, whether the rows share their
+        # claim, metric and period (an official table) or their pair (a news report).
+        Index(
+            NATURAL_KEY_INDEX,
+            *("source_id", "attributed_to", "metric", "period_start", "origin", "destination"),
+        ),
         # Sorts, and series (a pair's metric in period order).
         Index(
             "ix_observation_pair_metric_period",

@@ -32,6 +32,7 @@ from sqlmodel import Session
 from app.domain.columns import canonical_dimensions
 from app.domain.observation import NATURAL_KEY
 from app.models import Observation
+from app.models.observation import NATURAL_KEY_INDEX
 from app.observations.schemas import ObservationCreate
 
 NaturalKey = tuple[Any, ...]
@@ -137,9 +138,6 @@ def _cast_type(column: Column[Any], dialect: Dialect) -> str:
     return column.type.compile(dialect=dialect)
 
 
-_KEYS = {"sqlite": _sqlite_keys, "postgresql": _postgresql_keys}
-
-
 def _same(stored: Column[Any], given: ColumnElement[Any]) -> ColumnElement[bool]:
     """Equal, NULL to NULL where the column may hold NULL (SQLite's IS, PostgreSQL's IS NOT
     DISTINCT FROM); plain `=` elsewhere, which every index serves."""
@@ -156,6 +154,26 @@ def natural_key_lookup(dialect: Dialect) -> KeyLookup:
 _LOOKUPS: dict[str, KeyLookup] = {}
 
 
+def _sqlite_lookup(columns: Sequence[Column[Any]]) -> Executable:
+    """SQLite's lookup, which names its index: SQLite's choice follows its statistics,
+    which an import outdates as it goes (or which a database never analysed lacks), and the
+    wrong index reads every row that shares a pair and metric, or a claim, for each key, so
+    that every batch takes longer than the one before. CROSS JOIN keeps the keys outside,
+    each one search; IS matches NULL to NULL and searches an index as `=` does."""
+    same = " AND ".join(
+        f"observation.{c.name} {'IS' if c.nullable else '='} natural_key.{c.name}" for c in columns
+    )
+    return (
+        text(
+            f"WITH natural_key AS ({_sqlite_keys(columns)}) "
+            "SELECT natural_key.position, observation.id FROM natural_key "
+            f"CROSS JOIN observation INDEXED BY {NATURAL_KEY_INDEX} WHERE {same}"
+        )
+        .bindparams(bindparam("keys", type_=String))
+        .columns(column("position", Integer), column("id", Integer))
+    )
+
+
 def _lookup(dialect: Dialect) -> KeyLookup:
     """(position of the key in the batch, id) of each stored observation whose natural key
     is one of the JSON list `:keys`: a join of the keys with `observation` on every column
@@ -163,8 +181,14 @@ def _lookup(dialect: Dialect) -> KeyLookup:
     columns are all in the key), never by reading a claim's rows or the table."""
     table = Observation.__table__  # type: ignore[attr-defined]
     columns = [table.c[name] for name in NATURAL_KEY]
+    stores = tuple(
+        None if c.name in _STORED_AS_IS else c.type.dialect_impl(dialect).bind_processor(dialect)
+        for c in columns
+    )
+    if dialect.name != "postgresql":
+        return KeyLookup(_sqlite_lookup(columns), stores)
     keys = (
-        text(_KEYS[dialect.name](columns))
+        text(_postgresql_keys(columns))
         .bindparams(bindparam("keys", type_=String))
         .columns(column("position", Integer), *[column(c.name, c.type) for c in columns])
         .cte("natural_key")
@@ -175,18 +199,11 @@ def _lookup(dialect: Dialect) -> KeyLookup:
     def joined(*conditions: ColumnElement[bool]) -> Select[Any]:
         return select(keys.c.position, table.c.id).join_from(keys, table, and_(*conditions))
 
-    if dialect.name == "postgresql":
-        # PostgreSQL searches no index by IS NOT DISTINCT FROM: the period's start (the
-        # natural-key index's last column, which narrows a table's one claim and metric to
-        # a few rows) is compared with `=` where the key gives one, IS NULL where it does not.
-        statement: Executable = union_all(
-            joined(*same, start == given_start),
-            joined(*same, start.is_(None), given_start.is_(None)),
-        )
-    else:  # SQLite's IS searches an index as `=` does
-        statement = joined(*same, _same(start, given_start))
-    stores = tuple(
-        None if c.name in _STORED_AS_IS else c.type.dialect_impl(dialect).bind_processor(dialect)
-        for c in columns
+    # PostgreSQL searches no index by IS NOT DISTINCT FROM: the period's start (the
+    # natural-key index's last column, which narrows a table's one claim and metric to a
+    # few rows) is compared with `=` where the key gives one, IS NULL where it does not.
+    statement = union_all(
+        joined(*same, start == given_start),
+        joined(*same, start.is_(None), given_start.is_(None)),
     )
     return KeyLookup(statement, stores)
