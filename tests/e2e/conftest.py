@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
+from tests.factories import add_source_without_text
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 
@@ -36,6 +38,29 @@ def write_made_up_entries(
             )  # fmt: skip
 
 
+def add_long_rows(database_url: str, path: Path, *, count: int) -> None:
+    """`count` observations of 2 KB made-up quotes (citing a source that keeps no text),
+    each stating its year and figure as `laborstats check` requires, written to `path` and
+    imported: enough that a whole export outlasts every buffer."""
+    engine = create_db_engine(database_url)
+    with DataSession(engine) as session:
+        source_id = add_source_without_text(session)
+    engine.dispose()
+    padding = " A long quote." * 143
+    write_made_up_entries(
+        path,
+        count=count,
+        source_id=source_id,
+        row=lambda n: (2001, f"Analyst {n}", f"In 2001, {n} entered.{padding}"),
+    )
+    subprocess.run(
+        [str(LABORSTATS), "import", str(path)],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        check=True,
+    )
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -56,6 +81,12 @@ class Server:
             text=True,
             check=True,
         ).stdout
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The worker processes of a server started with several."""
+    tasks = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return [int(pid) for pid in tasks.read_text().split()]
 
 
 def free_port() -> int:

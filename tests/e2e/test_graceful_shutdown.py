@@ -11,14 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
-from tests.e2e.conftest import Server, running_server, write_made_up_entries
-from tests.factories import add_source_without_text
+from tests.e2e.conftest import Server, add_long_rows, running_server
 
 pytestmark = pytest.mark.e2e
 SHUTDOWN_TIMEOUT_S = 3
-QUOTE_BYTES = 2_000
 ROWS = 6_000  # 12 MB of CSV: more than the socket buffers between server and client hold
 EXPORT = "/v1/observations?limit=all&format=csv"
 IDENTITY = {"Accept-Encoding": "identity"}  # compressed, the CSV would fit in the buffers
@@ -26,21 +23,9 @@ IDENTITY = {"Accept-Encoding": "identity"}  # compressed, the CSV would fit in t
 
 @pytest.fixture(scope="module")
 def large_database(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The seed and ROWS long made-up observations (citing a source that keeps no text)."""
+    """The seed and ROWS long made-up observations."""
     url = databases.copy(databases.seeded)
-    engine = create_db_engine(url)
-    with DataSession(engine) as session:
-        source_id = add_source_without_text(session)
-    engine.dispose()
-    rows = tmp_path_factory.mktemp("graceful") / "large.csv"
-    write_made_up_entries(
-        rows,
-        count=ROWS,
-        source_id=source_id,
-        row=lambda n: (2001, f"Long-winded analyst {n}", "A long quote. " * (QUOTE_BYTES // 14)),
-    )
-    with running_server(url, rows.with_name("import.log")) as server:
-        server.laborstats("import", str(rows))
+    add_long_rows(url, tmp_path_factory.mktemp("graceful") / "large.csv", count=ROWS)
     return url
 
 

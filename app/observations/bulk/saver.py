@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import Session
 
-from app.db import cache_for_bulk_writes, indexes_built_after
+from app.db import cache_for_bulk_writes, gather_outdated_statistics, indexes_built_after
 from app.domain.observation import NATURAL_KEY, WRITTEN_FIELDS
 from app.domain.outcomes import SaveOutcome
 from app.errors import Conflict, InvalidData
@@ -35,6 +35,8 @@ Values = dict[str, Any]  # an import row's checked fields: the written ones, id 
 Outcome = SaveOutcome | str  # a problem message naming the field
 # An edit whose revision another writer replaced between the check and the write.
 STALE = "Observation {id} changed meanwhile; read it again and retry."
+# Statistics that miss this many rows (and a tenth) are gathered again before an import.
+STALE_ROWS = 1_000
 
 
 @contextmanager
@@ -50,6 +52,8 @@ def saving(
     after the rows (in the same transaction) instead of grown row by row."""
     cache_for_bulk_writes(session)
     if has_observations(session):
+        # The rows' natural keys are looked up among the stored ones: by the right index.
+        gather_outdated_statistics(session, "observation", rows_beyond=STALE_ROWS)
         yield Saver(session, actor=actor, reason=reason, metrics=metrics, sources=sources)
         return
     tables = [Observation.__table__, ObservationRevision.__table__, ObservationDimension.__table__]

@@ -1,0 +1,132 @@
+"""Workers of `laborstats serve` killed (SIGKILL) in the middle of the work: a streamed
+export ends so that its client can tell it was cut, an import through the API happened
+whole or not at all, the database stays consistent (`laborstats check`), and the server
+replaces the workers and serves again without being restarted."""
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.db import DataSession, create_db_engine
+from tests.conftest import Databases
+from tests.e2e.conftest import (
+    Server,
+    add_long_rows,
+    running_server,
+    worker_pids,
+    write_made_up_entries,
+)
+from tests.factories import add_source_without_text
+
+pytestmark = pytest.mark.e2e
+EXPORT = "/v1/observations?limit=all&format=csv"
+IDENTITY = {"Accept-Encoding": "identity"}  # compressed, the CSV would fit in the buffers
+IMPORTED_ROWS = 60_000  # seconds of work for the API, on either database
+CUT_SHORT = (httpx.RemoteProtocolError, httpx.ReadError)  # closed, or reset, mid-response
+
+
+@pytest.fixture(scope="module")
+def large_database(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = databases.copy(databases.seeded)
+    add_long_rows(url, tmp_path_factory.mktemp("killed") / "large.csv", count=6_000)
+    return url
+
+
+@pytest.fixture
+def server(databases: Databases, large_database: str, tmp_path: Path) -> Iterator[Server]:
+    env = {"SEND_TIMEOUT_S": "300", "RATE_LIMIT_WRITES": "0"}
+    url = databases.copy(large_database)
+    with running_server(url, tmp_path / "server.log", "--workers", "2", env=env) as started:
+        yield started
+
+
+def _kill_workers(server: Server) -> None:
+    for pid in worker_pids(server):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _serving_again(http: httpx.Client, *, within: float = 30) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if http.get("/healthz").status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _count(server: Server) -> int:
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        return int(http.get("/v1/observations?limit=1&count=true").headers["X-Total-Count"])
+
+
+def test_an_export_whose_worker_is_killed_is_cut_detectably_and_serving_resumes(
+    server: Server,
+) -> None:
+    with httpx.Client(base_url=server.url, timeout=30, headers=IDENTITY) as http:
+        whole = http.get(EXPORT).content
+        with http.stream("GET", EXPORT) as response:
+            chunks = response.iter_bytes()
+            next(chunks)
+            _kill_workers(server)
+            with pytest.raises(CUT_SHORT):  # never a short body taken for the whole
+                b"".join(chunks)
+        assert _serving_again(http), server.log.read_text()
+        assert http.get(EXPORT).content == whole
+    assert server.process.poll() is None  # the same server, not restarted
+    server.laborstats("check")  # exits 1 on any inconsistency
+
+
+def test_an_import_whose_worker_is_killed_left_all_rows_or_none(
+    server: Server, tmp_path: Path
+) -> None:
+    token = server.laborstats("token", "create", "--name", "desk", "--role", "editor").split()[-1]
+    editor = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    rows = tmp_path / "rows.csv"
+    engine = create_db_engine(server.database_url)
+    with DataSession(engine) as session:  # made-up quotes: a source without a text
+        source_id = add_source_without_text(session)
+    engine.dispose()
+    write_made_up_entries(
+        rows,
+        count=IMPORTED_ROWS,
+        source_id=source_id,
+        row=lambda n: (1990 + n % 30, f"Desk analyst {n}", f"In {1990 + n % 30}, {n} entered."),
+    )
+    before = _count(server)
+    outcome: list[BaseException | httpx.Response] = []
+
+    def post() -> None:
+        try:
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                outcome.append(http.post("/v1/imports", content=rows.read_bytes(), headers=editor))
+        except httpx.TransportError as error:
+            outcome.append(error)
+
+    posting = threading.Thread(target=post)
+    posting.start()
+    time.sleep(2)
+    assert not outcome, f"the import finished before it could be killed: {outcome}"
+    _kill_workers(server)
+    posting.join(timeout=60)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], CUT_SHORT), outcome
+
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert _serving_again(http), server.log.read_text()
+    after = _count(server)
+    assert after in (before, before + IMPORTED_ROWS)
+    server.laborstats("check")
+    # Writes go on: the same import, sent again, is taken whole.
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        again = http.post("/v1/imports", content=rows.read_bytes(), headers=editor)
+    assert again.status_code in (200, 201), again.text
+    assert _count(server) in (before + IMPORTED_ROWS, before + 2 * IMPORTED_ROWS)
