@@ -253,13 +253,9 @@ def statistics_outdated(session: Session, table: str, *, rows_beyond: int) -> bo
     """Whether `table` now has more than `rows_beyond` rows plus a tenth more (or fewer)
     than the planner's statistics counted when they were last gathered, or none were."""
     if session.get_bind().dialect.name == "postgresql":  # reltuples: -1 before any ANALYZE,
-        # but CREATE INDEX and VACUUM set it too, and a database copied from a template or
-        # restored keeps column statistics of other rows: only statistics gathered here
-        # (an ANALYZE this database's activity records) count as fresh.
+        # but CREATE INDEX sets it too: no column statistics is what says "never analyzed".
         query = (
             "SELECT CASE WHEN EXISTS (SELECT FROM pg_stats WHERE tablename = :table) "
-            "AND EXISTS (SELECT FROM pg_stat_user_tables WHERE relid = to_regclass(:table) "
-            "AND coalesce(last_analyze, last_autoanalyze) IS NOT NULL) "
             "THEN reltuples ELSE -1 END FROM pg_class WHERE oid = to_regclass(:table)"
         )
     elif session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
@@ -275,14 +271,24 @@ def statistics_outdated(session: Session, table: str, *, rows_beyond: int) -> bo
 
 def gather_outdated_statistics(session: Session, table: str, *, rows_beyond: int) -> None:
     """Before lookups whose index PostgreSQL chooses by the table's statistics: gather them
-    when they are missing or out of date (a database copied or restored, rows loaded below
-    an import's own threshold). Without them it may search an index that most rows share
+    when they are missing, out of date (rows loaded below an import's own threshold), or
+    another database's. Without them it may search an index that most rows share
     and read thousands of rows per key. ANALYZE samples the table: a fraction of a second
     at a million rows. SQLite's lookups name their index instead (its ANALYZE reads every
     index whole, too long to run before each import)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    if statistics_outdated(session, table, rows_beyond=rows_beyond):
+    # A database copied from a template, or restored, keeps column statistics of other rows
+    # (and VACUUM sets the row count they are compared with): only those gathered here, an
+    # ANALYZE this database's activity records, are taken as describing its rows.
+    gathered_here = session.scalar(
+        text(
+            "SELECT coalesce(last_analyze, last_autoanalyze) IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relid = to_regclass(:table)"
+        ),
+        {"table": table},
+    )
+    if not gathered_here or statistics_outdated(session, table, rows_beyond=rows_beyond):
         session.execute(text(f"ANALYZE {table}"))
 
 
