@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlmodel import Session
 
 from app.db import DataSession
@@ -133,6 +133,17 @@ def test_documented_filters_and_sorts_read_through_an_index(
     assert "ix_observation" in text_plan or "pk_observation" in text_plan, text_plan
 
 
+def _lookup_of(session: Session, stored: ColumnElement[bool]) -> str:
+    """The SQL of the natural-key lookup of three `stored` observations, which it finds."""
+    observations = session.scalars(select(Observation).where(stored).limit(3))
+    keys = [natural_keys.natural_key(observation) for observation in observations]
+    bind = session.get_bind()
+    lookup = natural_keys.natural_key_lookup(bind.dialect)
+    statement = lookup.statement.params(keys=lookup.parameter(keys))
+    assert len(natural_keys.find_ids_by_key(session, keys)) == 3
+    return str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
+
+
 def test_an_imports_natural_key_lookup_searches_an_index_by_the_whole_key(
     analysed_db: str, session_for
 ) -> None:
@@ -140,13 +151,7 @@ def test_an_imports_natural_key_lookup_searches_an_index_by_the_whole_key(
     one search of an index of `observation` by columns of the key beyond its claim (source
     and claimant), never a scan, nor a read of every row the claim holds."""
     with session_for(analysed_db) as session:
-        stored = session.scalars(select(Observation).where(Observation.id.in_([100, 357, 2500])))
-        keys = [natural_keys.natural_key(observation) for observation in stored]
-        bind = session.get_bind()
-        lookup = natural_keys.natural_key_lookup(bind.dialect)
-        statement = lookup.statement.params(keys=lookup.parameter(keys))
-        sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
-        assert len(natural_keys.find_ids_by_key(session, keys)) == 3
+        sql = _lookup_of(session, Observation.id.in_([100, 357, 2500]))
         if ON_POSTGRES:
             session.execute(text("SET enable_seqscan = off"))
             lines = [row[0] for row in session.execute(text("EXPLAIN " + sql))]
@@ -183,12 +188,6 @@ def test_the_natural_key_lookup_searches_by_the_whole_key_in_a_database_never_an
             text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
         )
         assert analysed == 0, "the premise: statistics were never gathered"
-        stored = session.scalars(select(Observation).limit(3))
-        keys = [natural_keys.natural_key(observation) for observation in stored]
-        bind = session.get_bind()
-        lookup = natural_keys.natural_key_lookup(bind.dialect)
-        statement = lookup.statement.params(keys=lookup.parameter(keys))
-        sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
-        assert len(natural_keys.find_ids_by_key(session, keys)) == 3
+        sql = _lookup_of(session, Observation.id > 0)
         text_plan = "\n".join(row[3] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "SEARCH observation USING INDEX ix_observation_natural_key" in text_plan, text_plan
