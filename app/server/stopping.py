@@ -14,10 +14,8 @@ import sys
 from types import FrameType
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
-
-# uvicorn's exit status for a server that never started (the app or the socket failed).
-STARTUP_FAILURE = 3
 
 
 class StopListeningFirst(Multiprocess):
