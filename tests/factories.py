@@ -1,6 +1,7 @@
 """Small builders of valid input, overridable field by field."""
 
 import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -72,3 +73,9 @@ def seeded_revision(record: str, record_id: int) -> int:
     lines = (SEED_DIR / "corrections.jsonl").read_text("utf-8").splitlines()
     corrections = [json.loads(line) for line in lines if line.strip()]
     return 1 + sum(1 for c in corrections if (c["record"], c["id"]) == (record, record_id))
+
+
+def today() -> date:
+    """The UTC day now, read when asked: a module-level constant goes stale when a run
+    crosses midnight, and `as_of` that day would then miss what was written after it."""
+    return datetime.now(UTC).date()

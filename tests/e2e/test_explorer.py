@@ -14,7 +14,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,14 @@ def api(server_url: str, path: str, **params: Any) -> Any:
     response = httpx.get(server_url + path, params=params, timeout=10)
     response.raise_for_status()
     return response.json()
+
+
+def day_before_the_seed(server_url: str) -> str:
+    """The UTC day before the seed was recorded: not simply yesterday, as a run that
+    crosses midnight may have loaded the seed the day before."""
+    first_change = api(server_url, "/v1/changes", limit=1)["data"][0]
+    recorded = datetime.fromisoformat(first_change["recorded_at"])
+    return (recorded.date() - timedelta(days=1)).isoformat()
 
 
 def figures_of(series: dict[str, Any], *, parts: bool = True) -> list[dict[str, Any]]:
@@ -770,10 +778,10 @@ def test_a_shared_url_restores_the_same_view(visit: Any, server_url: str) -> Non
 
 @needs_chromium
 def test_as_of_shows_the_view_as_the_api_held_it_on_that_day(visit: Any, server_url: str) -> None:
-    """The seed was loaded today, so the day before held none of it."""
+    """The day before the seed was loaded held none of it."""
     page = visit("/").page
     assert shown_ids(page, "#table tbody tr")
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    yesterday = day_before_the_seed(server_url)
     page.fill("#as-of", yesterday)
     page.dispatch_event("#as-of", "change")
     settled(page)
@@ -827,7 +835,7 @@ def test_a_linked_event_outside_the_view_still_opens(visit: Any, server_url: str
     """On a day before the seed the list holds no event; the one the link names is read
     on its own."""
     (event,) = api(server_url, "/v1/events", origin="PRK", destination="RUS")["data"]
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    yesterday = day_before_the_seed(server_url)
     page = visit(f"/?origin=PRK&destination=RUS&as_of={yesterday}&event={event['id']}").page
     assert page.eval_on_selector_all(".chart .event", "groups => groups.length") == 0
     assert page.locator("#quote").inner_text() == event["quote"]

@@ -13,12 +13,11 @@ from sqlalchemy import update
 from app.domain.event import EVENT_EXAMPLE, SERVED_FIELDS
 from app.models import EventRevision, SourceRevision
 from tests.conftest import Desk
-from tests.factories import seeded_revision
+from tests.factories import seeded_revision, today
 
 UN_BAN = "United Nations ban on the use of North Korean workers"
-TODAY = datetime.now(UTC).date()
-DAY_1 = TODAY - timedelta(days=2)
-DAY_2 = TODAY - timedelta(days=1)
+DAY_1 = today() - timedelta(days=2)
+DAY_2 = today() - timedelta(days=1)
 
 # The revision the seed leaves event 1 at (its corrections included).
 SEEDED = seeded_revision("event", 1)
@@ -144,7 +143,7 @@ def test_as_of_a_day_before_an_edit_lists_the_event_as_it_stood(desk: Desk) -> N
     )
     assert response.status_code == 200, response.text
     before = desk.client.get("/v1/events", params={"as_of": DAY_1.isoformat()}).json()["data"]
-    now = desk.client.get("/v1/events", params={"as_of": TODAY.isoformat()}).json()["data"]
+    now = desk.client.get("/v1/events", params={"as_of": today().isoformat()}).json()["data"]
     assert [(e["occurred_on"], e["revision"]) for e in before] == [("2019", SEEDED)]
     assert [(e["occurred_on"], e["revision"]) for e in now] == [("2019-12", SEEDED + 1)]
     assert before[0]["citation"].startswith(f"{UN_BAN}, 2019, in ")

@@ -6,11 +6,10 @@ from sqlalchemy import update
 
 from app.models import ObservationRevision, SourceRevision
 from tests.conftest import Desk
-from tests.factories import observation_fields, seeded_revision
+from tests.factories import observation_fields, seeded_revision, today
 
-TODAY = datetime.now(UTC).date()
-DAY_1 = TODAY - timedelta(days=2)
-DAY_2 = TODAY - timedelta(days=1)
+DAY_1 = today() - timedelta(days=2)
+DAY_2 = today() - timedelta(days=1)
 
 
 def as_on(day) -> dict:
@@ -58,7 +57,7 @@ def test_a_figure_edited_on_day_2_reads_old_on_day_1_and_new_from_day_2(desk: De
     read = desk.client.get
     assert read("/v1/observations/1", params=as_on(DAY_1)).json()["value"] == 10000
     assert read("/v1/observations/1", params=as_on(DAY_2)).json()["value"] == 11000
-    assert read("/v1/observations/1", params=as_on(TODAY)).json()["value"] == 11000
+    assert read("/v1/observations/1", params=as_on(today())).json()["value"] == 11000
     assert read("/v1/observations/1").json()["value"] == 11000
     listed = read("/v1/observations", params={"metric": "workers_entered", **as_on(DAY_1)}).json()
     assert [o["value"] for o in listed["data"] if o["id"] == 1] == [10000]
@@ -81,7 +80,7 @@ def test_an_observation_added_later_does_not_exist_as_of_earlier(desk: Desk) -> 
     seeded = [o["id"] for o in desk.client.get("/v1/observations").json()["data"]]
     assert ids == [i for i in seeded if i != added["id"]]
     ids_now = [
-        o["id"] for o in desk.client.get("/v1/observations", params=as_on(TODAY)).json()["data"]
+        o["id"] for o in desk.client.get("/v1/observations", params=as_on(today())).json()["data"]
     ]
     assert added["id"] in ids_now
 
