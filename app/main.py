@@ -36,6 +36,7 @@ from app.server.methods import MethodsMiddleware
 from app.server.ratelimit import RateLimitMiddleware
 from app.server.retirements import RetirementMiddleware
 from app.server.security import SplitCorsMiddleware
+from app.server.stopping import stop_with_the_supervisor
 from app.server.telemetry import Telemetry
 from app.sources.router import router as sources_router
 from app.webhooks.delivery import start_deliveries
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Few threads beat many for SQLite-bound work: each row read retakes the GIL.
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         deliveries = start_deliveries(app.state.engine, app.state.write_engine, settings)
+        stop_with_the_supervisor()
         yield
         if deliveries is not None:
             deliveries.stop()

@@ -7,10 +7,16 @@ its last chunk, which every HTTP client reports as cut short. A SIGTERM ends wit
 
 uvicorn's own supervisor of several workers keeps the listening socket open until every
 worker has exited, so that connections made meanwhile are accepted by the kernel and never
-answered; `StopListeningFirst` closes it before it stops them."""
+answered; `StopListeningFirst` closes it before it stops them. A supervisor killed outright
+(SIGKILL, the OOM killer) cannot stop its workers: each stops by itself
+(`stop_with_the_supervisor`), rather than serve on unwatched and keep a restarted server
+from the port."""
 
+import multiprocessing
+import os
 import signal
 import sys
+import threading
 from types import FrameType
 
 import uvicorn
@@ -23,6 +29,20 @@ class StopListeningFirst(Multiprocess):
         for listening in self.sockets:  # the workers close their copies as they stop
             listening.close()
         super().terminate_all()
+
+
+def stop_with_the_supervisor() -> None:
+    """In a worker of the supervisor: stop, as on SIGTERM, once the supervisor is gone.
+    Elsewhere (one worker, the CLI, tests) there is no supervisor, and nothing to do."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:
+        return
+
+    def stop_when_it_exits() -> None:
+        supervisor.join()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=stop_when_it_exits, name="supervisor-watch", daemon=True).start()
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:

@@ -130,3 +130,29 @@ def test_an_import_whose_worker_is_killed_left_all_rows_or_none(
         again = http.post("/v1/imports", content=rows.read_bytes(), headers=editor)
     assert again.status_code in (200, 201), again.text
     assert _count(server) in (before + IMPORTED_ROWS, before + 2 * IMPORTED_ROWS)
+
+
+def _gone(pid: int) -> bool:
+    """Whether `pid` has exited (a zombie not yet reaped by its new parent counts)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_killed_supervisor_takes_its_workers_with_it(server: Server) -> None:
+    """Left behind, its workers would serve on, unwatched, and keep a restarted server from
+    the port; so each stops by itself once the supervisor that started it is gone."""
+    workers = worker_pids(server)
+    assert len(workers) == 2
+    server.process.kill()
+    server.process.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if not _gone(pid)]
+    for pid in left:  # leave no stray worker behind this test either
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "workers still running after their supervisor was killed"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(server.url + "/healthz", timeout=2)
