@@ -84,9 +84,11 @@ class Server:
 
 
 def worker_pids(server: Server) -> list[int]:
-    """The worker processes of a server started with several."""
+    """The worker processes of a server started with several (not the resource tracker
+    that multiprocessing starts beside them)."""
     tasks = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-    return [int(pid) for pid in tasks.read_text().split()]
+    children = [int(pid) for pid in tasks.read_text().split()]
+    return [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 def free_port() -> int:
@@ -97,11 +99,15 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    database_url: str, log_path: Path, *args: str, env: dict[str, str] | None = None
+    database_url: str,
+    log_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[Server]:
-    """`laborstats serve` (with `args`, and settings `env`) on a free port, until the block
-    ends."""
-    port = free_port()
+    """`laborstats serve` (with `args`, and settings `env`) on `port` (by default a free
+    one), until the block ends."""
+    port = port or free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(LABORSTATS), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
