@@ -9,7 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.pool import NullPool
@@ -289,7 +289,46 @@ def gather_outdated_statistics(session: Session, table: str, *, rows_beyond: int
         {"table": table},
     )
     if not gathered_here or statistics_outdated(session, table, rows_beyond=rows_beyond):
+        _analyze_apart(session, table)
+
+
+# Locks on a table that ANALYZE must wait for, held by a transaction that changed its
+# indexes (an import into an empty table builds them after its rows).
+ANALYZE_BLOCKING_LOCKS = (
+    "ShareUpdateExclusiveLock", "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock",
+    "AccessExclusiveLock",
+)  # fmt: skip
+ANALYZE_LOCK_TIMEOUT_MS = 5000
+
+
+def _analyze_apart(session: Session, table: str) -> None:
+    """ANALYZE in a transaction of its own, committed whatever becomes of the session's.
+    Rolled back with a failed import, the column statistics would be lost, while the row
+    count (which ANALYZE writes in place) and the record of an ANALYZE would stay: nothing
+    would then say they are missing. In the session's own transaction only when that holds
+    a lock ANALYZE must wait for (its statistics then go with the rows it wrote), or when
+    another transaction does for too long."""
+    held = session.scalar(
+        text(
+            "SELECT EXISTS (SELECT FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND relation = to_regclass(:table) AND mode = ANY(:modes))"
+        ),
+        {"table": table, "modes": list(ANALYZE_BLOCKING_LOCKS)},
+    )
+    if held:
         session.execute(text(f"ANALYZE {table}"))
+        return
+    # A connection outside the pool, of which the session may hold the last.
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    engine = create_db_engine(url, pooled=False)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f"SET lock_timeout = {ANALYZE_LOCK_TIMEOUT_MS}"))
+            connection.execute(text(f"ANALYZE {table}"))
+    except OperationalError:
+        session.execute(text(f"ANALYZE {table}"))
+    finally:
+        engine.dispose()
 
 
 def create_health_engine(url: str) -> Engine:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from app.config import SEED_DIR
 from app.dataset import history
 from app.db import (
     DataSession,
     create_db_engine,
+    gather_outdated_statistics,
     refresh_statistics,
     statistics_outdated,
     sync_id_sequences,
@@ -28,8 +29,9 @@ from app.imports.service import import_path
 from app.models import Observation, metadata
 from app.observations import editing
 from app.observations.bulk import statements
+from app.observations.bulk.saver import STALE_ROWS
 from app.observations.schemas import ObservationCreate, ObservationImport
-from tests.conftest import table_contents
+from tests.conftest import ON_POSTGRES, table_contents
 from tests.factories import ARTICLE_QUOTE, add_observation
 
 COLUMNS = [
@@ -427,3 +429,28 @@ def test_statistics_count_as_out_of_date_when_the_rows_moved_a_tenth_past_them(
     with session_for(seeded_db_url) as session:  # more than a tenth past those counted
         assert statistics_outdated(session, "observation", rows_beyond=0)
         assert not statistics_outdated(session, "observation", rows_beyond=1)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite's lookups name their index: no ANALYZE")
+def test_statistics_gathered_for_an_import_that_fails_are_kept(
+    seeded_db_url: str, session_for, tmp_path: Path
+) -> None:
+    """The import's transaction may fail (PostgreSQL stopped, a disk full) after it gathered
+    statistics. Rolled back with it, the column statistics would be lost while the row
+    count ANALYZE writes in place, and the activity record of an ANALYZE, stay: no later
+    import would gather them again, and each would search an index most rows share."""
+    rows = observation_rows(
+        STALE_ROWS * 2, first_id=None, claimant="A later analyst", one_claim=True
+    )
+    import_folder(session_for, seeded_db_url, write_folder(tmp_path / "rows", rows))
+    with session_for(seeded_db_url) as session:
+        gather_outdated_statistics(session, "observation", rows_beyond=STALE_ROWS)
+        session.rollback()  # as the import's failure does
+    with session_for(seeded_db_url) as session:
+        common = session.scalar(
+            text(
+                "SELECT most_common_vals::text FROM pg_stats "
+                "WHERE tablename = 'observation' AND attname = 'attributed_to'"
+            )
+        )
+    assert "A later analyst" in (common or "")
