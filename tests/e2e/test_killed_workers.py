@@ -1,6 +1,6 @@
 """Workers of `laborstats serve` killed (SIGKILL) in the middle of the work: a streamed
 export ends so that its client can tell it was cut, an import through the API happened
-whole or not at all, the database stays consistent (`laborstats check`), and the server
+whole or not at all, a correction left no revision, the database stays consistent (`laborstats check`), and the server
 replaces the workers and serves again without being restarted."""
 
 import os
@@ -8,10 +8,12 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.db import DataSession, create_db_engine
 from tests.conftest import Databases
@@ -130,6 +132,60 @@ def test_an_import_whose_worker_is_killed_left_all_rows_or_none(
         again = http.post("/v1/imports", content=rows.read_bytes(), headers=editor)
     assert again.status_code in (200, 201), again.text
     assert _count(server) in (before + IMPORTED_ROWS, before + 2 * IMPORTED_ROWS)
+
+
+@contextmanager
+def writes_held(database_url: str) -> Iterator[None]:
+    """Every write waits while the block runs: on SQLite for the write lock, on PostgreSQL
+    for the data-version row, which each write claims in the middle of its transaction."""
+    engine = create_db_engine(database_url, for_writes=True)
+    connection = engine.connect()
+    try:
+        connection.begin()  # SQLite: BEGIN IMMEDIATE takes the write lock
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT 1 FROM dataset_state WHERE id = 1 FOR UPDATE"))
+        yield
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def test_a_correction_whose_worker_is_killed_left_no_revision(server: Server) -> None:
+    token = server.laborstats("token", "create", "--name", "desk", "--role", "editor").split()[-1]
+    editor = {"Authorization": f"Bearer {token}"}
+    path = "/v1/observations/1"
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        current = http.get(path)
+        history = http.get(f"{path}/history").json()["data"]
+    body = {"value": 10500, "reason": "Corrected as the worker died."}
+    outcome: list[BaseException | httpx.Response] = []
+
+    def patch() -> None:
+        try:
+            with httpx.Client(base_url=server.url, timeout=60) as http:
+                headers = {**editor, "If-Match": current.headers["etag"]}
+                outcome.append(http.patch(path, json=body, headers=headers))
+        except httpx.TransportError as error:
+            outcome.append(error)
+
+    with writes_held(server.database_url):
+        patching = threading.Thread(target=patch)
+        patching.start()
+        time.sleep(1.5)  # within SQLite's busy timeout: the correction is waiting
+        assert not outcome, f"the correction did not wait: {outcome}"
+        _kill_workers(server)
+        patching.join(timeout=60)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], CUT_SHORT), outcome
+
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert _serving_again(http), server.log.read_text()
+        assert http.get(f"{path}/history").json()["data"] == history
+        assert http.get(path).headers["etag"] == current.headers["etag"]
+        server.laborstats("check")
+        again = http.patch(path, json=body, headers={**editor, "If-Match": current.headers["etag"]})
+        assert again.status_code == 200, again.text
 
 
 def _gone(pid: int) -> bool:
