@@ -179,16 +179,19 @@ def sync_id_sequences(
     session: Session, tables: tuple[str, ...] = ("source", "event", "observation")
 ) -> None:
     """After rows were inserted with explicit ids, move PostgreSQL's id sequences past them
-    (SQLite needs nothing: it always continues from the largest id)."""
+    (SQLite needs nothing: it always continues from the largest id). Never back: another
+    transaction may have drawn ids this one's snapshot does not see, and handing them out
+    again would fail a third on the primary key."""
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in tables:
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        last = (
+            f"GREATEST(COALESCE((SELECT MAX(id) FROM {table}), 0), "
+            f"COALESCE(pg_sequence_last_value(CAST({sequence} AS regclass)), 0))"
         )
+        # setval(.., 1, false) on an empty table: the next is 1; else the next is last + 1.
+        session.execute(text(f"SELECT setval({sequence}, GREATEST({last}, 1), {last} > 0)"))
 
 
 def cache_for_bulk_writes(session: Session) -> None:

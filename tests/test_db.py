@@ -7,15 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from app.auth.service import create_token
-from app.db import DataSession, create_db_engine
+from app.db import DataSession, create_db_engine, sync_id_sequences
 from app.domain.roles import Role
 from app.models import DatasetState
 from app.observations import editing
-from tests.conftest import Desk, table_contents
-from tests.factories import ARTICLE_QUOTE, add_observation, seeded_revision
+from app.observations.schemas import ObservationCreate
+from tests.conftest import ON_POSTGRES, Desk, table_contents
+from tests.factories import ARTICLE_QUOTE, add_observation, observation_fields, seeded_revision
 
 LABORSTATS = Path(sys.executable).parent / "laborstats"
 COLUMNS = [
@@ -145,3 +147,24 @@ def test_writes_outside_the_dataset_and_rolled_back_writes_leave_the_version(
         session.scalars(select(DatasetState)).all()
         session.commit()  # a read committed
     assert data_version(seeded_db_url) == before
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite gives the next rowid: no sequence")
+def test_an_import_finishing_never_moves_the_id_sequence_back_under_another_in_progress(
+    seeded_db_url: str, session_for
+) -> None:
+    """Found by the soak run: an import's finish set the sequence past the largest id its
+    own snapshot saw, behind the ids another import in progress had drawn; a third then
+    drew one of those, and failed on the primary key once the second committed."""
+    with session_for(seeded_db_url) as in_progress, session_for(seeded_db_url) as finishing:
+        fields = ObservationCreate.model_validate(observation_fields())
+        created = editing.create_observation(in_progress, fields, actor="test")
+        drawn = created.id  # drawn from the sequence, not committed
+        with finishing.begin():
+            sync_id_sequences(finishing)
+        with session_for(seeded_db_url) as next_import:
+            following = next_import.scalar(
+                text("SELECT nextval(pg_get_serial_sequence('observation', 'id'))")
+            )
+        in_progress.rollback()
+    assert following > drawn
