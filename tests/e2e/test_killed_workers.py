@@ -1,13 +1,14 @@
 """Workers of `laborstats serve` killed (SIGKILL) in the middle of the work: a streamed
 export ends so that its client can tell it was cut, an import through the API happened
-whole or not at all, a correction left no revision, the database stays consistent (`laborstats check`), and the server
-replaces the workers and serves again without being restarted."""
+whole or not at all, a correction left no revision, the database stays consistent
+(`laborstats check`), and the server replaces the workers and serves again without being
+restarted."""
 
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,6 +52,30 @@ def server(databases: Databases, large_database: str, tmp_path: Path) -> Iterato
 def _kill_workers(server: Server) -> None:
     for pid in worker_pids(server):
         os.kill(pid, signal.SIGKILL)
+
+
+def _cut_by_killing_workers(
+    server: Server, send: Callable[[httpx.Client], httpx.Response], *, after_s: float
+) -> None:
+    """`send` under way in a thread, not yet answered after `after_s`, when the workers are
+    killed: its client must see the answer cut, never a complete one."""
+    outcome: list[BaseException | httpx.Response] = []
+
+    def run() -> None:
+        try:
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                outcome.append(send(http))
+        except httpx.TransportError as error:
+            outcome.append(error)
+
+    sending = threading.Thread(target=run)
+    sending.start()
+    time.sleep(after_s)
+    assert not outcome, f"answered before the workers could be killed: {outcome}"
+    _kill_workers(server)
+    sending.join(timeout=60)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], CUT_SHORT), outcome
 
 
 def _serving_again(http: httpx.Client, *, within: float = 30) -> bool:
@@ -104,23 +129,11 @@ def test_an_import_whose_worker_is_killed_left_all_rows_or_none(
         row=lambda n: (1990 + n % 30, f"Desk analyst {n}", f"In {1990 + n % 30}, {n} entered."),
     )
     before = _count(server)
-    outcome: list[BaseException | httpx.Response] = []
 
-    def post() -> None:
-        try:
-            with httpx.Client(base_url=server.url, timeout=120) as http:
-                outcome.append(http.post("/v1/imports", content=rows.read_bytes(), headers=editor))
-        except httpx.TransportError as error:
-            outcome.append(error)
+    def post(http: httpx.Client) -> httpx.Response:
+        return http.post("/v1/imports", content=rows.read_bytes(), headers=editor)
 
-    posting = threading.Thread(target=post)
-    posting.start()
-    time.sleep(2)
-    assert not outcome, f"the import finished before it could be killed: {outcome}"
-    _kill_workers(server)
-    posting.join(timeout=60)
-    assert len(outcome) == 1
-    assert isinstance(outcome[0], CUT_SHORT), outcome
+    _cut_by_killing_workers(server, post, after_s=2)
 
     with httpx.Client(base_url=server.url, timeout=30) as http:
         assert _serving_again(http), server.log.read_text()
@@ -159,32 +172,20 @@ def test_a_correction_whose_worker_is_killed_left_no_revision(server: Server) ->
         current = http.get(path)
         history = http.get(f"{path}/history").json()["data"]
     body = {"value": 10500, "reason": "Corrected as the worker died."}
-    outcome: list[BaseException | httpx.Response] = []
+    headers = {**editor, "If-Match": current.headers["etag"]}
 
-    def patch() -> None:
-        try:
-            with httpx.Client(base_url=server.url, timeout=60) as http:
-                headers = {**editor, "If-Match": current.headers["etag"]}
-                outcome.append(http.patch(path, json=body, headers=headers))
-        except httpx.TransportError as error:
-            outcome.append(error)
+    def patch(http: httpx.Client) -> httpx.Response:
+        return http.patch(path, json=body, headers=headers)
 
-    with writes_held(server.database_url):
-        patching = threading.Thread(target=patch)
-        patching.start()
-        time.sleep(1.5)  # within SQLite's busy timeout: the correction is waiting
-        assert not outcome, f"the correction did not wait: {outcome}"
-        _kill_workers(server)
-        patching.join(timeout=60)
-    assert len(outcome) == 1
-    assert isinstance(outcome[0], CUT_SHORT), outcome
+    with writes_held(server.database_url):  # within SQLite's busy timeout: it is waiting
+        _cut_by_killing_workers(server, patch, after_s=1.5)
 
     with httpx.Client(base_url=server.url, timeout=30) as http:
         assert _serving_again(http), server.log.read_text()
         assert http.get(f"{path}/history").json()["data"] == history
         assert http.get(path).headers["etag"] == current.headers["etag"]
         server.laborstats("check")
-        again = http.patch(path, json=body, headers={**editor, "If-Match": current.headers["etag"]})
+        again = http.patch(path, json=body, headers=headers)
         assert again.status_code == 200, again.text
 
 
